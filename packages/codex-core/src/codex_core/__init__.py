@@ -1,0 +1,3 @@
+"""codex-core: the codex-py SDK."""
+
+__version__ = "0.1.0"

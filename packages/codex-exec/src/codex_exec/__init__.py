@@ -1,0 +1,1 @@
+"""codex-exec: headless frontend."""

@@ -1,0 +1,1 @@
+"""codex-tui: Textual TUI and the codex multitool."""
