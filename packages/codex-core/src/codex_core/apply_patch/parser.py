@@ -1,0 +1,281 @@
+"""Parser for the Codex patch language (pure: text in, :class:`Patch` out, no I/O).
+
+The accepted language, in short::
+
+    *** Begin Patch
+    *** Add File: <path>          followed by `+<line>` lines
+    *** Delete File: <path>
+    *** Update File: <path>       optionally followed by `*** Move to: <path>`
+    @@ [<context line>]           then ` ctx` / `-old` / `+new` lines, optional `*** End of File`
+    *** End Patch
+
+Lenient exactly where Codex is lenient: the whole text is trimmed, the Begin/End markers and
+hunk headers may carry surrounding whitespace, a ``<<'EOF'`` ... ``EOF`` heredoc wrapper is
+peeled off, blank lines between chunks are skipped and the first chunk of a file may omit its
+``@@`` marker. Everything else is an error with the exact Codex wording and line number.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import attrs
+
+from codex_core.apply_patch.errors import PatchSyntaxError
+
+__all__ = [
+    "RUST_WHITESPACE",
+    "AddFile",
+    "DeleteFile",
+    "Hunk",
+    "Patch",
+    "UpdateChunk",
+    "UpdateFile",
+    "parse_patch",
+    "rust_trim",
+    "rust_trim_end",
+]
+
+BEGIN_PATCH = "*** Begin Patch"
+END_PATCH = "*** End Patch"
+ADD_FILE = "*** Add File: "
+DELETE_FILE = "*** Delete File: "
+UPDATE_FILE = "*** Update File: "
+MOVE_TO = "*** Move to: "
+END_OF_FILE = "*** End of File"
+CONTEXT_MARKER = "@@ "
+EMPTY_CONTEXT_MARKER = "@@"
+_HEREDOC_OPENERS = ("<<EOF", "<<'EOF'", '<<"EOF"')
+
+#: Unicode ``White_Space`` characters, i.e. what Rust's ``str::trim`` removes. Python's
+#: ``str.strip()`` also strips U+001C..U+001F, which Codex keeps.
+RUST_WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def rust_trim(text: str) -> str:
+    """Strip leading and trailing Unicode whitespace the way Rust's ``str::trim`` does."""
+    return text.strip(RUST_WHITESPACE)
+
+
+def rust_trim_end(text: str) -> str:
+    """Strip trailing Unicode whitespace the way Rust's ``str::trim_end`` does."""
+    return text.rstrip(RUST_WHITESPACE)
+
+
+@attrs.frozen
+class UpdateChunk:
+    """One ``@@`` section of an ``*** Update File`` hunk.
+
+    ``context`` is the text after ``@@ `` (used to jump forward in the file), ``old_lines`` the
+    lines to find (context and ``-`` lines), ``new_lines`` their replacement (context and ``+``
+    lines) and ``is_end_of_file`` whether ``*** End of File`` anchors the chunk at the end.
+    """
+
+    context: str | None
+    old_lines: tuple[str, ...]
+    new_lines: tuple[str, ...]
+    is_end_of_file: bool = False
+
+
+@attrs.frozen
+class AddFile:
+    """``*** Add File: path``: create (or overwrite) ``path`` with ``contents``."""
+
+    path: str
+    contents: str
+
+
+@attrs.frozen
+class DeleteFile:
+    """``*** Delete File: path``: remove the file at ``path``."""
+
+    path: str
+
+
+@attrs.frozen
+class UpdateFile:
+    """``*** Update File: path``: rewrite ``path`` chunk by chunk, optionally moving it."""
+
+    path: str
+    chunks: tuple[UpdateChunk, ...]
+    move_path: str | None = None
+
+
+Hunk: TypeAlias = AddFile | DeleteFile | UpdateFile
+
+
+@attrs.frozen
+class Patch:
+    """A parsed patch. ``text`` is the patch without any heredoc wrapper (lines joined by LF)."""
+
+    hunks: tuple[Hunk, ...]
+    text: str
+
+
+def _rust_lines(text: str) -> list[str]:
+    """Split like Rust's ``str::lines``: on LF, dropping one CR before it, no trailing empty."""
+    if not text:
+        return []
+    parts = text.split("\n")
+    last = parts.pop()
+    lines = [part[:-1] if part.endswith("\r") else part for part in parts]
+    if last:
+        lines.append(last)
+    return lines
+
+
+def _check_boundaries_strict(lines: list[str]) -> None:
+    first = rust_trim(lines[0]) if lines else None
+    last = rust_trim(lines[-1]) if lines else None
+    if first == BEGIN_PATCH and last == END_PATCH:
+        return
+    if first != BEGIN_PATCH:
+        raise PatchSyntaxError("The first line of the patch must be '*** Begin Patch'")
+    raise PatchSyntaxError("The last line of the patch must be '*** End Patch'")
+
+
+def _check_boundaries_lenient(lines: list[str]) -> list[str]:
+    """Return the patch lines (Begin..End inclusive), peeling a heredoc wrapper if present."""
+    try:
+        _check_boundaries_strict(lines)
+        return lines
+    except PatchSyntaxError as original:
+        if len(lines) >= 4 and lines[0] in _HEREDOC_OPENERS and lines[-1].endswith("EOF"):
+            inner = lines[1:-1]
+            _check_boundaries_strict(inner)
+            return inner
+        raise original from None
+
+
+def parse_patch(text: str) -> Patch:
+    """Parse patch ``text`` into a :class:`Patch`.
+
+    Raises :class:`~codex_core.apply_patch.errors.PatchSyntaxError` (and nothing else) on
+    malformed input. A patch with zero hunks parses; applying it fails.
+    """
+    lines = _check_boundaries_lenient(_rust_lines(rust_trim(text)))
+    body = lines[1:-1]
+    hunks: list[Hunk] = []
+    line_number = 2
+    position = 0
+    while position < len(body):
+        hunk, consumed = _parse_hunk(body[position:], line_number, len(hunks) + 1)
+        hunks.append(hunk)
+        line_number += consumed
+        position += consumed
+    return Patch(hunks=tuple(hunks), text="\n".join(lines))
+
+
+def _parse_hunk(lines: list[str], line_number: int, hunk_index: int) -> tuple[Hunk, int]:
+    header = rust_trim(lines[0])
+    if header.startswith(ADD_FILE):
+        contents: list[str] = []
+        consumed = 1
+        for line in lines[1:]:
+            if not line.startswith("+"):
+                break
+            contents.append(line[1:] + "\n")
+            consumed += 1
+        return AddFile(path=header[len(ADD_FILE) :], contents="".join(contents)), consumed
+    if header.startswith(DELETE_FILE):
+        return DeleteFile(path=header[len(DELETE_FILE) :]), 1
+    if header.startswith(UPDATE_FILE):
+        return _parse_update(lines, header[len(UPDATE_FILE) :], line_number, hunk_index)
+    raise PatchSyntaxError(
+        f"'{header}' is not a valid hunk header. Valid hunk headers: '*** Add File: {{path}}', "
+        "'*** Delete File: {path}', '*** Update File: {path}'",
+        line=line_number,
+        hunk=hunk_index,
+    )
+
+
+def _parse_update(
+    lines: list[str], path: str, line_number: int, hunk_index: int
+) -> tuple[UpdateFile, int]:
+    consumed = 1
+    move_path: str | None = None
+    if len(lines) > 1 and lines[1].startswith(MOVE_TO):
+        move_path = lines[1][len(MOVE_TO) :]
+        consumed += 1
+    chunks: list[UpdateChunk] = []
+    while consumed < len(lines):
+        line = lines[consumed]
+        if not rust_trim(line):
+            consumed += 1
+            continue
+        if line.startswith("*"):
+            break
+        chunk, chunk_lines = _parse_chunk(
+            lines[consumed:], line_number + consumed, not chunks, hunk_index
+        )
+        chunks.append(chunk)
+        consumed += chunk_lines
+    if not chunks:
+        raise PatchSyntaxError(
+            f"Update file hunk for path '{path}' is empty", line=line_number, hunk=hunk_index
+        )
+    return UpdateFile(path=path, chunks=tuple(chunks), move_path=move_path), consumed
+
+
+def _parse_chunk(
+    lines: list[str], line_number: int, allow_missing_context: bool, hunk_index: int
+) -> tuple[UpdateChunk, int]:
+    first = lines[0]
+    context: str | None
+    if first == EMPTY_CONTEXT_MARKER:
+        context, start = None, 1
+    elif first.startswith(CONTEXT_MARKER):
+        context, start = first[len(CONTEXT_MARKER) :], 1
+    elif allow_missing_context:
+        context, start = None, 0
+    else:
+        raise PatchSyntaxError(
+            f"Expected update hunk to start with a @@ context marker, got: '{first}'",
+            line=line_number,
+            hunk=hunk_index,
+        )
+    if start >= len(lines):
+        raise PatchSyntaxError(
+            "Update hunk does not contain any lines", line=line_number + 1, hunk=hunk_index
+        )
+    old: list[str] = []
+    new: list[str] = []
+    is_eof = False
+    parsed = 0
+    for line in lines[start:]:
+        if line == END_OF_FILE:
+            if parsed == 0:
+                raise PatchSyntaxError(
+                    "Update hunk does not contain any lines", line=line_number + 1, hunk=hunk_index
+                )
+            is_eof = True
+            parsed += 1
+            break
+        marker = line[:1]
+        if marker == "":
+            old.append("")
+            new.append("")
+        elif marker == " ":
+            old.append(line[1:])
+            new.append(line[1:])
+        elif marker == "+":
+            new.append(line[1:])
+        elif marker == "-":
+            old.append(line[1:])
+        elif parsed == 0:
+            raise PatchSyntaxError(
+                f"Unexpected line found in update hunk: '{line}'. Every line should start with "
+                "' ' (context line), '+' (added line), or '-' (removed line)",
+                line=line_number + 1,
+                hunk=hunk_index,
+            )
+        else:
+            break
+        parsed += 1
+    chunk = UpdateChunk(
+        context=context, old_lines=tuple(old), new_lines=tuple(new), is_end_of_file=is_eof
+    )
+    return chunk, parsed + start

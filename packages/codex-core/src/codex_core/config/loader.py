@@ -1,0 +1,231 @@
+"""``load_config``: layer config files, apply profile and CLI flags, enforce requirements.
+
+Layers, lowest to highest precedence: built-in defaults, system ``/etc/codex/config.toml``,
+user ``$CODEX_HOME/config.toml``, trusted project ``.codex/config.toml`` files (git root down to
+cwd), then ``-c`` overrides. After merging, the selected profile and then explicit CLI flags win.
+Managed requirements constrain the result.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+from pydantic import ValidationError
+
+from codex_core.config.errors import validation_to_config_error
+from codex_core.config.models import (
+    KNOWN_FEATURES,
+    ApprovalPolicy,
+    ConfigToml,
+    SandboxMode,
+)
+from codex_core.config.overrides import apply_override, deep_merge, parse_overrides
+from codex_core.config.requirements import Requirements, constraint_error, load_requirements
+from codex_core.config.resolved import Config, Origin
+from codex_core.config.toml_io import read_toml_file
+from codex_core.errors import ConfigError
+
+__all__ = ["ConfigOverrides", "find_codex_home", "load_config"]
+
+DEFAULT_SYSTEM_CONFIG = Path("/etc/codex/config.toml")
+DEFAULT_MODEL = "gpt-5.1-codex"
+DEFAULT_OSS_MODEL = "gpt-oss:20b"
+
+
+@attrs.frozen(kw_only=True)
+class ConfigOverrides:
+    """Everything the command line can say about config. ``None`` means "not given"."""
+
+    config_overrides: Sequence[str] = ()
+    """Raw ``-c key=value`` strings, in order."""
+    profile: str | None = None
+    model: str | None = None
+    model_provider: str | None = None
+    sandbox_mode: SandboxMode | None = None
+    approval_policy: ApprovalPolicy | None = None
+    full_auto: bool = False
+    dangerously_bypass_approvals_and_sandbox: bool = False
+    cwd: Path | None = None
+    add_dirs: Sequence[Path] = ()
+    oss: bool = False
+    enable_features: Sequence[str] = ()
+    disable_features: Sequence[str] = ()
+    search: bool = False
+
+
+def find_codex_home(env: Mapping[str, str] | None = None) -> Path:
+    """``$CODEX_HOME`` (must exist) or ``~/.codex``."""
+    env = os.environ if env is None else env
+    raw = env.get("CODEX_HOME")
+    if raw:
+        p = Path(raw).expanduser()
+        if not p.is_dir():
+            raise ConfigError(f"CODEX_HOME points to {p}, which does not exist or is not a directory")
+        return p.resolve()
+    return Path.home() / ".codex"
+
+
+@attrs.frozen
+class _Layer:
+    name: str
+    path: str | None
+    data: dict[str, Any]
+    text: str | None
+
+
+def _validate_layer(layer: _Layer) -> None:
+    try:
+        ConfigToml.model_validate(layer.data)
+    except ValidationError as exc:
+        source = layer.path or f"{layer.name} overrides"
+        raise validation_to_config_error(exc, source=source, text=layer.text) from None
+
+
+def _git_root(cwd: Path) -> Path | None:
+    for d in (cwd, *cwd.parents):
+        if (d / ".git").exists():
+            return d
+    return None
+
+
+def _record_origins(data: Mapping[str, Any], layer: _Layer, origins: dict[str, Origin], prefix: str = "") -> None:
+    for k, v in data.items():
+        key = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, dict) and v:
+            _record_origins(v, layer, origins, key)
+        else:
+            origins[key] = Origin(layer=layer.name, path=layer.path)
+
+
+def _project_layers(cwd: Path, user_doc: Mapping[str, Any]) -> list[_Layer]:
+    root = _git_root(cwd) or cwd
+    projects = user_doc.get("projects") or {}
+    dirs = [cwd] + [p for p in cwd.parents if p.is_relative_to(root)] if cwd.is_relative_to(root) else [cwd]
+    layers: list[_Layer] = []
+    for d in reversed(dirs):
+        f = d / ".codex" / "config.toml"
+        if not f.is_file():
+            continue
+        trust = None
+        for candidate in (d, root):
+            entry = projects.get(str(candidate))
+            if isinstance(entry, dict) and entry.get("trust_level"):
+                trust = entry["trust_level"]
+                break
+        if trust != "trusted":
+            continue
+        loaded = read_toml_file(f)
+        if loaded:
+            layers.append(_Layer("project", str(f), loaded[0], loaded[1]))
+    return layers
+
+
+def _is_trusted(cwd: Path, doc: Mapping[str, Any]) -> bool:
+    projects = doc.get("projects") or {}
+    root = _git_root(cwd)
+    for candidate in (cwd, root):
+        if candidate is None:
+            continue
+        entry = projects.get(str(candidate))
+        if isinstance(entry, dict) and entry.get("trust_level") == "trusted":
+            return True
+    return False
+
+
+def load_config(
+    overrides: ConfigOverrides | None = None,
+    *,
+    codex_home: Path | None = None,
+    cwd: Path | None = None,
+    requirements_path: Path | None = None,
+    system_config_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    default_approval_policy: ApprovalPolicy | None = None,
+) -> Config:
+    """Load the effective configuration. Raises ``ConfigError`` on any bad input.
+
+    ``default_approval_policy`` lets a frontend change the built-in default (``codex exec``
+    uses ``never``: there is nobody to ask).
+    """
+    ov = overrides or ConfigOverrides()
+    env = os.environ if env is None else env
+    home = codex_home or find_codex_home(env)
+    work = (cwd or ov.cwd or Path.cwd()).expanduser()
+    if ov.cwd is not None and cwd is None:
+        work = ov.cwd.expanduser()
+    if not work.is_dir():
+        raise ConfigError(f"--cd: {work} is not a directory", key="cwd")
+    work = work.resolve()
+
+    layers: list[_Layer] = []
+    sys_path = system_config_path
+    if sys_path is None:
+        raw = env.get("CODEX_SYSTEM_CONFIG_PATH")
+        sys_path = Path(raw) if raw else DEFAULT_SYSTEM_CONFIG
+    for name, path in (("system", sys_path), ("user", home / "config.toml")):
+        loaded = read_toml_file(path)
+        if loaded is not None:
+            layers.append(_Layer(name, str(path), loaded[0], loaded[1]))
+    user_doc: dict[str, Any] = {}
+    for layer in layers:
+        _validate_layer(layer)
+        user_doc = deep_merge(user_doc, layer.data)
+    project = _project_layers(work, user_doc)
+    for layer in project:
+        _validate_layer(layer)
+    layers.extend(project)
+
+    session: dict[str, Any] = {}
+    for key, value in parse_overrides(ov.config_overrides):
+        apply_override(session, key, value)
+    for feat in ov.enable_features:
+        if feat not in KNOWN_FEATURES:
+            raise ConfigError(f"Unknown feature flag: {feat}", key=f"features.{feat}")
+        apply_override(session, f"features.{feat}", True)
+    for feat in ov.disable_features:
+        if feat not in KNOWN_FEATURES:
+            raise ConfigError(f"Unknown feature flag: {feat}", key=f"features.{feat}")
+        apply_override(session, f"features.{feat}", False)
+    if session:
+        sl = _Layer("session-flags", None, session, None)
+        try:
+            ConfigToml.model_validate(session)
+        except ValidationError as exc:
+            err = validation_to_config_error(exc, source="-c overrides")
+            raise ConfigError(err.message.replace("-c overrides: ", "Error in -c override: "), key=err.key) from None
+        layers.append(sl)
+
+    merged: dict[str, Any] = {}
+    origins: dict[str, Origin] = {}
+    for layer in layers:
+        merged = deep_merge(merged, layer.data)
+        _record_origins(layer.data, layer, origins)
+    try:
+        doc = ConfigToml.model_validate(merged)
+    except ValidationError as exc:  # a combination problem across layers
+        raise validation_to_config_error(exc, source="merged configuration") from None
+
+    requirements = load_requirements(requirements_path)
+
+    from codex_core.config.resolve import resolve
+
+    return resolve(
+        doc,
+        origins=origins,
+        overrides=ov,
+        codex_home=home,
+        cwd=work,
+        requirements=requirements,
+        trusted=_is_trusted(work, merged),
+        default_model=DEFAULT_OSS_MODEL if ov.oss else DEFAULT_MODEL,
+        default_approval_policy=default_approval_policy,
+    )
+
+
+def check_requirement(field: str, value: str, allowed: Sequence[str] | None, req: Requirements) -> None:
+    if allowed is not None and value not in allowed:
+        raise ConfigError(constraint_error(field, value, list(allowed), req.source), key=field)

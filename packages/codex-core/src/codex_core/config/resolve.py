@@ -1,0 +1,199 @@
+"""Resolve a merged ``ConfigToml`` into ``Config``: profile, explicit flags, requirements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from codex_core.config.models import ApprovalPolicy, ConfigToml, SandboxMode
+from codex_core.config.requirements import Requirements, constraint_error
+from codex_core.config.resolved import Config, Origin
+from codex_core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from codex_core.config.loader import ConfigOverrides
+
+__all__ = ["resolve"]
+
+
+def _read_instructions_file(path: Path | None, base: Path) -> str | None:
+    if path is None:
+        return None
+    p = path.expanduser()
+    if not p.is_absolute():
+        p = base / p
+    try:
+        return p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"model_instructions_file: cannot read {p}: {exc.strerror}", key="model_instructions_file") from None
+
+
+def resolve(
+    doc: ConfigToml,
+    *,
+    origins: dict[str, Origin],
+    overrides: ConfigOverrides,
+    codex_home: Path,
+    cwd: Path,
+    requirements: Requirements,
+    trusted: bool,
+    default_model: str,
+    default_approval_policy: ApprovalPolicy | None,
+) -> Config:
+    ov = overrides
+    origins = dict(origins)
+    warnings: list[str] = []
+
+    profile_name = ov.profile or doc.profile
+    profile = None
+    if profile_name is not None:
+        profile = doc.profiles.get(profile_name)
+        if profile is None:
+            known = ", ".join(sorted(doc.profiles)) or "none defined"
+            raise ConfigError(f"config profile `{profile_name}` not found (profiles: {known})", key="profile")
+        for k in profile.model_fields_set:
+            origins[k] = Origin(f"profile:{profile_name}", origins.get(f"profiles.{profile_name}.{k}", Origin("")).path)
+
+    def pick(key: str, flag: Any) -> Any:
+        if flag is not None:
+            origins[key] = Origin("cli")
+            return flag
+        if profile is not None and key in profile.model_fields_set:
+            return getattr(profile, key)
+        return getattr(doc, key, None)
+
+    model = pick("model", ov.model) or default_model
+    provider = pick("model_provider", ov.model_provider)
+    if ov.oss:
+        provider = doc.oss_provider or "ollama"
+        origins["model_provider"] = Origin("cli")
+    provider = provider or "openai"
+    if provider not in ("openai", "ollama", "lmstudio") and provider not in doc.model_providers:
+        known = ", ".join(sorted({"openai", "ollama", "lmstudio", *doc.model_providers}))
+        raise ConfigError(
+            f"model_provider `{provider}` is not defined; known providers: {known}", key="model_provider"
+        )
+
+    # approval policy / sandbox mode: explicit flags beat profile beat config
+    flag_approval: ApprovalPolicy | None = ov.approval_policy
+    flag_sandbox: SandboxMode | None = ov.sandbox_mode
+    if ov.dangerously_bypass_approvals_and_sandbox:
+        if ov.full_auto or ov.approval_policy is not None:
+            raise ConfigError(
+                "--dangerously-bypass-approvals-and-sandbox cannot be used with --full-auto or --ask-for-approval"
+            )
+        flag_approval, flag_sandbox = "never", "danger-full-access"
+    elif ov.full_auto:
+        flag_approval = flag_approval or "on-request"
+        flag_sandbox = flag_sandbox or "workspace-write"
+
+    approval: ApprovalPolicy = pick("approval_policy", flag_approval) or default_approval_policy or "on-request"
+    if "approval_policy" not in origins and default_approval_policy is None:
+        origins["approval_policy"] = Origin("default")
+    sandbox: SandboxMode = pick("sandbox_mode", flag_sandbox) or ("workspace-write" if trusted else "read-only")
+
+    # managed requirements
+    allowed_ap = requirements.allowed_approval_policies
+    if allowed_ap is not None and approval not in allowed_ap:
+        msg = constraint_error("approval_policy", approval, list(allowed_ap), requirements.source)
+        if flag_approval is not None:
+            raise ConfigError(msg, key="approval_policy")
+        warnings.append(msg + f"; using `{allowed_ap[0]}`")
+        approval = allowed_ap[0]
+        origins["approval_policy"] = Origin("requirements", requirements.source)
+    allowed_sb = requirements.allowed_sandbox_modes
+    if allowed_sb is not None and sandbox not in allowed_sb:
+        msg = constraint_error("sandbox_mode", sandbox, list(allowed_sb), requirements.source)
+        if flag_sandbox is not None:
+            raise ConfigError(msg, key="sandbox_mode")
+        warnings.append(msg + "; using `read-only`")
+        sandbox = "read-only"
+        origins["sandbox_mode"] = Origin("requirements", requirements.source)
+
+    features = dict(doc.features)
+    if profile is not None and profile.features:
+        features.update(profile.features)
+    for name, value in requirements.pinned_features.items():
+        if features.get(name, value) != value:
+            warnings.append(f"feature `{name}` is pinned to {value} by {requirements.source}")
+        features[name] = value
+        origins[f"features.{name}"] = Origin("requirements", requirements.source)
+
+    web_search = pick("web_search", None) or "cached"
+    if ov.search:
+        web_search = "live"
+        origins["web_search"] = Origin("cli")
+    allowed_ws = requirements.allowed_web_search_modes
+    if allowed_ws is not None and web_search != "disabled" and web_search not in allowed_ws:
+        msg = constraint_error("web_search", web_search, [*allowed_ws, "disabled"], requirements.source)
+        if ov.search:
+            raise ConfigError(msg, key="web_search")
+        web_search = "cached" if "cached" in allowed_ws else ("live" if "live" in allowed_ws else "disabled")
+
+    sww = doc.sandbox_workspace_write or type(doc).model_fields["sandbox_workspace_write"].annotation.__args__[0]()  # type: ignore[union-attr]
+    if ov.add_dirs:
+        extra = [Path(d).expanduser().resolve() for d in ov.add_dirs]
+        for d in extra:
+            if not d.is_dir():
+                raise ConfigError(f"--add-dir: {d} is not a directory", key="add_dir")
+        sww = sww.model_copy(update={"writable_roots": [*sww.writable_roots, *extra]})
+        origins["sandbox_workspace_write.writable_roots"] = Origin("cli")
+    for root in sww.writable_roots:
+        if not root.is_absolute():
+            raise ConfigError(
+                f"sandbox_workspace_write.writable_roots: `{root}` must be an absolute path",
+                key="sandbox_workspace_write.writable_roots",
+            )
+
+    if doc.default_permissions is not None:
+        name = doc.default_permissions
+        if not name.startswith(":") and name not in doc.permissions:
+            if not doc.permissions:
+                raise ConfigError("default_permissions requires a `[permissions]` table", key="default_permissions")
+            raise ConfigError(
+                f"default_permissions names `{name}`, but there is no `[permissions.{name}]` table",
+                key="default_permissions",
+            )
+
+    instructions_file = pick("model_instructions_file", None) or pick("experimental_instructions_file", None)
+    base_instructions = doc.base_instructions or _read_instructions_file(instructions_file, codex_home)
+
+    return Config(
+        codex_home=codex_home,
+        cwd=cwd,
+        model=model,
+        model_provider_id=provider,
+        model_providers=dict(doc.model_providers),
+        model_reasoning_effort=pick("model_reasoning_effort", None),
+        model_reasoning_summary=pick("model_reasoning_summary", None),
+        model_verbosity=pick("model_verbosity", None),
+        model_context_window=doc.model_context_window,
+        model_auto_compact_token_limit=doc.model_auto_compact_token_limit,
+        approval_policy=approval,
+        sandbox_mode=sandbox,
+        sandbox_workspace_write=sww,
+        default_permissions=doc.default_permissions,
+        permissions=dict(doc.permissions),
+        shell_environment_policy=doc.shell_environment_policy,
+        mcp_servers=dict(doc.mcp_servers),
+        notify=tuple(doc.notify) if doc.notify else None,
+        history=doc.history,
+        tui=doc.tui,
+        active_profile=profile_name,
+        project_doc_max_bytes=doc.project_doc_max_bytes,
+        project_doc_fallback_filenames=tuple(doc.project_doc_fallback_filenames),
+        features=features,
+        web_search=web_search,
+        hide_agent_reasoning=doc.hide_agent_reasoning,
+        show_raw_agent_reasoning=doc.show_raw_agent_reasoning,
+        base_instructions=base_instructions,
+        developer_instructions=doc.developer_instructions,
+        user_instructions=doc.instructions,
+        compact_prompt=doc.compact_prompt,
+        oss=ov.oss,
+        trusted_project=trusted,
+        requirements=requirements,
+        toml=doc,
+        origins=origins,
+        warnings=tuple(warnings),
+    )

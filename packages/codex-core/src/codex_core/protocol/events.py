@@ -1,0 +1,267 @@
+"""The one typed event stream that core emits to every frontend.
+
+The public kinds match the ``codex exec --json`` JSONL schema exactly (``thread.started``,
+``turn.started``, ``item.started``/``item.updated``/``item.completed``, ``turn.completed``,
+``turn.failed``, ``error``). A few *live* kinds exist for interactive frontends and are not
+part of the exec JSONL (see ``EXEC_JSON_TYPES``): ``item.delta`` (streaming text/output),
+``approval.requested`` (the frontend must answer with an approval op), ``token.count`` and
+``warning``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+__all__ = [
+    "EXEC_JSON_TYPES",
+    "AgentMessageItem",
+    "ApprovalRequested",
+    "CommandExecutionItem",
+    "ErrorEvent",
+    "ErrorItem",
+    "FileChange",
+    "FileChangeItem",
+    "ItemCompleted",
+    "ItemDelta",
+    "ItemStarted",
+    "ItemUpdated",
+    "McpToolCallError",
+    "McpToolCallItem",
+    "McpToolCallResult",
+    "ReasoningItem",
+    "ThreadError",
+    "ThreadEvent",
+    "ThreadItem",
+    "ThreadStarted",
+    "TodoEntry",
+    "TodoListItem",
+    "TokenCount",
+    "TurnCompleted",
+    "TurnFailed",
+    "TurnStarted",
+    "Usage",
+    "Warning",
+    "WebSearchItem",
+    "event_adapter",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- items -------------------------------------------------------------------------------
+
+
+class AgentMessageItem(_Model):
+    id: str
+    type: Literal["agent_message"] = "agent_message"
+    text: str
+
+
+class ReasoningItem(_Model):
+    id: str
+    type: Literal["reasoning"] = "reasoning"
+    text: str
+
+
+class CommandExecutionItem(_Model):
+    id: str
+    type: Literal["command_execution"] = "command_execution"
+    command: str
+    aggregated_output: str = ""
+    exit_code: int | None = None
+    status: Literal["in_progress", "completed", "failed", "declined"] = "in_progress"
+
+
+class FileChange(_Model):
+    path: str
+    kind: Literal["add", "delete", "update"]
+
+
+class FileChangeItem(_Model):
+    id: str
+    type: Literal["file_change"] = "file_change"
+    changes: list[FileChange]
+    status: Literal["in_progress", "completed", "failed"] = "completed"
+
+
+class McpToolCallResult(_Model):
+    content: list[dict[str, Any]]
+    structured_content: Any = None
+
+
+class McpToolCallError(_Model):
+    message: str
+
+
+class McpToolCallItem(_Model):
+    id: str
+    type: Literal["mcp_tool_call"] = "mcp_tool_call"
+    server: str
+    tool: str
+    arguments: Any = None
+    result: McpToolCallResult | None = None
+    error: McpToolCallError | None = None
+    status: Literal["in_progress", "completed", "failed"] = "in_progress"
+
+
+class WebSearchItem(_Model):
+    id: str
+    type: Literal["web_search"] = "web_search"
+    query: str
+
+
+class TodoEntry(_Model):
+    text: str
+    completed: bool
+
+
+class TodoListItem(_Model):
+    id: str
+    type: Literal["todo_list"] = "todo_list"
+    items: list[TodoEntry]
+
+
+class ErrorItem(_Model):
+    id: str
+    type: Literal["error"] = "error"
+    message: str
+
+
+ThreadItem = Annotated[
+    AgentMessageItem
+    | ReasoningItem
+    | CommandExecutionItem
+    | FileChangeItem
+    | McpToolCallItem
+    | WebSearchItem
+    | TodoListItem
+    | ErrorItem,
+    Field(discriminator="type"),
+]
+
+# --- events ------------------------------------------------------------------------------
+
+
+class Usage(_Model):
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class ThreadError(_Model):
+    message: str
+
+
+class ThreadStarted(_Model):
+    type: Literal["thread.started"] = "thread.started"
+    thread_id: str
+
+
+class TurnStarted(_Model):
+    type: Literal["turn.started"] = "turn.started"
+
+
+class TurnCompleted(_Model):
+    type: Literal["turn.completed"] = "turn.completed"
+    usage: Usage
+
+
+class TurnFailed(_Model):
+    type: Literal["turn.failed"] = "turn.failed"
+    error: ThreadError
+
+
+class ItemStarted(_Model):
+    type: Literal["item.started"] = "item.started"
+    item: ThreadItem
+
+
+class ItemUpdated(_Model):
+    type: Literal["item.updated"] = "item.updated"
+    item: ThreadItem
+
+
+class ItemCompleted(_Model):
+    type: Literal["item.completed"] = "item.completed"
+    item: ThreadItem
+
+
+class ErrorEvent(_Model):
+    type: Literal["error"] = "error"
+    message: str
+
+
+# --- live-only events (not in exec --json) -----------------------------------------------
+
+
+class ItemDelta(_Model):
+    """Streaming fragment for an item that is still in progress."""
+
+    type: Literal["item.delta"] = "item.delta"
+    item_id: str
+    kind: Literal["agent_message", "reasoning", "command_output"]
+    delta: str
+
+
+class ApprovalRequested(_Model):
+    """Core is waiting for the frontend to approve or deny an action (answer with ``Thread.approve``)."""
+
+    type: Literal["approval.requested"] = "approval.requested"
+    request_id: str
+    kind: Literal["exec", "patch"]
+    item_id: str
+    command: list[str] | None = None
+    cwd: str
+    reason: str | None = None
+    changes: list[FileChange] | None = None
+    proposed_rule: list[str] | None = None
+
+
+class TokenCount(_Model):
+    type: Literal["token.count"] = "token.count"
+    total: Usage
+    last: Usage
+    total_tokens: int
+    context_window: int | None = None
+
+
+class Warning(_Model):  # noqa: A001 - mirrors the event name
+    type: Literal["warning"] = "warning"
+    message: str
+
+
+ThreadEvent = Annotated[
+    ThreadStarted
+    | TurnStarted
+    | TurnCompleted
+    | TurnFailed
+    | ItemStarted
+    | ItemUpdated
+    | ItemCompleted
+    | ErrorEvent
+    | ItemDelta
+    | ApprovalRequested
+    | TokenCount
+    | Warning,
+    Field(discriminator="type"),
+]
+
+EXEC_JSON_TYPES = frozenset(
+    {
+        "thread.started",
+        "turn.started",
+        "turn.completed",
+        "turn.failed",
+        "item.started",
+        "item.updated",
+        "item.completed",
+        "error",
+    }
+)
+"""Event kinds that ``codex exec --json`` prints."""
+
+event_adapter: TypeAdapter[Any] = TypeAdapter(ThreadEvent)
