@@ -1,2 +1,190 @@
+"""``codex exec``: run one turn non-interactively (human output or ``--json`` JSONL)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from codex_exec.cli_options import collect_options, config_options, fail, load_config_or_exit
+
+__all__ = ["exec_command", "main"]
+
+
+def _read_prompt(prompt: str | None) -> str:
+    if prompt is None or prompt == "-":
+        if sys.stdin.isatty() and prompt is None:
+            fail("no prompt given: pass PROMPT or pipe it on stdin (use `-` to read stdin explicitly)")
+        text = sys.stdin.read()
+        if not text.strip():
+            fail("no prompt provided via stdin")
+        return text
+    return prompt
+
+
+def _inside_git_repo(cwd: Path) -> bool:
+    return any((d / ".git").exists() for d in (cwd, *cwd.parents))
+
+
+@click.command(
+    name="exec",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Run Codex non-interactively.\n\nUsage: codex exec [OPTIONS] [PROMPT]\n       codex exec resume [--last|SESSION_ID] [PROMPT]",
+)
+@config_options(approval=False)
+@click.option("--json", "json_mode", is_flag=True, help="Print events to stdout as JSONL.")
+@click.option("--experimental-json", "json_mode", is_flag=True, hidden=True)
+@click.option("-o", "--output-last-message", "last_message_file", type=click.Path(path_type=Path), help="File to write the last agent message to.")
+@click.option("--output-schema", "output_schema_file", type=click.Path(path_type=Path), help="JSON Schema file for the model's final response.")
+@click.option("--skip-git-repo-check", is_flag=True, help="Allow running outside a Git repository.")
+@click.option("--ephemeral", is_flag=True, help="Do not persist session files to disk.")
+@click.option("-i", "--image", "images", multiple=True, help="Image(s) to attach to the initial prompt (repeat or comma-separate).")
+@click.option("--color", type=click.Choice(["always", "never", "auto"]), default="auto", help="Colour in human output.")
+@click.option("--last", "resume_last", is_flag=True, help="With `resume`: resume the most recent session.")
+@click.option("--all", "resume_all", is_flag=True, help="With `resume --last`: do not filter sessions by cwd.")
+@click.argument("args", nargs=-1)
+@click.pass_context
+def exec_command(
+    ctx: click.Context,
+    json_mode: bool,
+    last_message_file: Path | None,
+    output_schema_file: Path | None,
+    skip_git_repo_check: bool,
+    ephemeral: bool,
+    images: tuple[str, ...],
+    color: str,
+    resume_last: bool,
+    resume_all: bool,
+    args: tuple[str, ...],
+    **kwargs: Any,
+) -> None:
+    opts = collect_options(ctx, kwargs)
+    resume_id: str | None = None
+    resuming = bool(args) and args[0] == "resume"
+    rest = list(args[1:] if resuming else args)
+    if resuming and not resume_last:
+        if not rest:
+            fail("codex exec resume: give a SESSION_ID or --last")
+        resume_id = rest.pop(0)
+    if len(rest) > 1:
+        fail(f"unexpected extra arguments: {' '.join(rest[1:])} (quote the prompt)")
+    prompt = _read_prompt(rest[0] if rest else None)
+    schema = None
+    if output_schema_file is not None:
+        try:
+            schema = json.loads(output_schema_file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            fail(f"--output-schema: cannot read {output_schema_file}: {exc.strerror}")
+        except json.JSONDecodeError as exc:
+            fail(f"--output-schema: {output_schema_file}:{exc.lineno}: invalid JSON: {exc.msg}")
+        if not isinstance(schema, dict):
+            fail(f"--output-schema: {output_schema_file} must contain a JSON object")
+    config = load_config_or_exit(opts, default_approval_policy="never")
+    if not skip_git_repo_check and not _inside_git_repo(config.cwd):
+        fail("Not inside a trusted directory and --skip-git-repo-check was not specified.")
+    image_list = [p for spec in images for p in spec.split(",") if p]
+    use_color = color == "always" or (color == "auto" and sys.stderr.isatty())
+    code = asyncio.run(
+        _run(config, prompt, json_mode=json_mode, last_message_file=last_message_file, schema=schema,
+             ephemeral=ephemeral, images=image_list, color=use_color, resume_id=resume_id,
+             resume_last=resuming and resume_last, resume_all=resume_all)
+    )
+    sys.exit(code)
+
+
+async def _run(config: Any, prompt: str, *, json_mode: bool, last_message_file: Path | None, schema: Any,
+               ephemeral: bool, images: list[str], color: bool, resume_id: str | None, resume_last: bool,
+               resume_all: bool) -> int:
+    from codex_core import Codex
+    from codex_core.errors import CodexError
+    from codex_core.protocol.events import EXEC_JSON_TYPES
+
+    from codex_exec.human import HumanRenderer
+
+    codex = Codex(config, originator="codex_exec", source="exec")
+    renderer = HumanRenderer(color=color)
+    try:
+        if resume_last:
+            from codex_core.session import list_sessions
+
+            sessions = list_sessions(config.codex_home, cwd=None if resume_all else config.cwd)
+            if not sessions:
+                fail("no saved session to resume" + ("" if resume_all else f" for {config.cwd} (try --all)"))
+            thread = codex.resume_thread(sessions[0].path)
+        elif resume_id is not None:
+            thread = codex.resume_thread(resume_id)
+        else:
+            thread = codex.start_thread(ephemeral=ephemeral)
+    except CodexError as exc:
+        fail(str(exc))
+        return 1
+    if not json_mode:
+        renderer.header(config, thread.id, prompt)
+    loop = asyncio.get_running_loop()
+    interrupted = False
+
+    def on_sigint() -> None:
+        nonlocal interrupted
+        interrupted = True
+        thread.interrupt()
+
+    loop.add_signal_handler(signal.SIGINT, on_sigint)
+    last_message: str | None = None
+    failed = False
+    frame = 0
+    try:
+        stream = thread.run_streamed(prompt, images=images, output_schema=schema).__aiter__()
+        pending: asyncio.Task[Any] | None = None
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(stream.__anext__())
+            done, _ = await asyncio.wait({pending}, timeout=None if json_mode else 0.5)
+            if not done:
+                frame += 1
+                renderer.spinner(frame)
+                continue
+            try:
+                ev = pending.result()
+            except StopAsyncIteration:
+                break
+            pending = None
+            if not json_mode:
+                renderer.clear_spinner()
+            if ev.type == "approval.requested":
+                await thread.respond_approval(ev.request_id, "denied")
+            if ev.type == "item.completed" and ev.item.type == "agent_message":
+                last_message = ev.item.text
+            if ev.type in ("turn.failed", "error"):
+                failed = True
+            if json_mode:
+                if ev.type in EXEC_JSON_TYPES:
+                    sys.stdout.write(ev.model_dump_json(exclude_none=False) + "\n")
+                    sys.stdout.flush()
+            else:
+                renderer.event(ev)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        await codex.aclose()
+    if last_message_file is not None:
+        if last_message is not None:
+            try:
+                last_message_file.write_text(last_message, encoding="utf-8")
+            except OSError as exc:
+                print(f"Error: cannot write {last_message_file}: {exc.strerror}", file=sys.stderr)
+        else:
+            print(f"warning: no last agent message; {last_message_file} not written", file=sys.stderr)
+    if not json_mode and last_message is not None:
+        print(last_message)
+    if interrupted:
+        return 130
+    return 1 if failed else 0
+
+
 def main() -> None:
-    pass
+    """``codex-exec`` console script: same as ``codex exec``."""
+    exec_command.main(prog_name="codex-exec")

@@ -1,0 +1,178 @@
+"""Instructions and initial context: base instructions, AGENTS.md, permissions, environment."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from codex_core.config import Config
+from codex_core.protocol.items import Message
+
+__all__ = [
+    "base_instructions",
+    "discover_project_docs",
+    "environment_context",
+    "initial_context_items",
+    "permissions_instructions",
+    "user_instructions",
+]
+
+_OVERRIDE = "AGENTS.override.md"
+_DEFAULT = "AGENTS.md"
+
+
+def base_instructions(config: Config) -> str:
+    """``base_instructions`` / ``model_instructions_file`` from config, else the built-in prompt."""
+    if config.base_instructions:
+        return config.base_instructions
+    return resources.files("codex_core.agent").joinpath("prompts/base_instructions.md").read_text("utf-8")
+
+
+def _git_root(cwd: Path) -> Path | None:
+    for d in (cwd, *cwd.parents):
+        if (d / ".git").exists():
+            return d
+    return None
+
+
+def _candidate_names(fallbacks: tuple[str, ...]) -> list[str]:
+    names = [_OVERRIDE, _DEFAULT]
+    for f in fallbacks:
+        if f and f not in names:
+            names.append(f)
+    return names
+
+
+def discover_project_docs(cwd: Path, *, max_bytes: int, fallback_filenames: tuple[str, ...] = ()) -> str | None:
+    """Concatenate AGENTS.md files from the git root down to ``cwd`` (spec 6.4)."""
+    if max_bytes == 0:
+        return None
+    root = _git_root(cwd)
+    dirs = [cwd]
+    if root is not None:
+        dirs = [cwd, *[p for p in cwd.parents if p.is_relative_to(root)]]
+    names = _candidate_names(fallback_filenames)
+    remaining = max_bytes
+    parts: list[str] = []
+    for d in reversed(dirs):
+        for name in names:
+            f = d / name
+            if not f.is_file():
+                continue
+            try:
+                with f.open("rb") as fh:
+                    data = fh.read(remaining)
+            except OSError:
+                break
+            remaining -= len(data)
+            text = data.decode("utf-8", errors="replace")
+            if text.strip():
+                parts.append(text)
+            break
+        if remaining <= 0:
+            break
+    return "\n\n".join(parts) if parts else None
+
+
+def _global_instructions(codex_home: Path) -> str | None:
+    for name in (_OVERRIDE, _DEFAULT):
+        f = codex_home / name
+        try:
+            text = f.read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        if text.strip():
+            return text.strip()
+    return None
+
+
+def user_instructions(config: Config) -> str | None:
+    """Config ``instructions`` + global AGENTS.md, then project docs after a separator."""
+    head = [t for t in (config.user_instructions, _global_instructions(config.codex_home)) if t]
+    project = discover_project_docs(
+        config.cwd,
+        max_bytes=config.project_doc_max_bytes,
+        fallback_filenames=config.project_doc_fallback_filenames,
+    )
+    text = "\n\n".join(head)
+    if project:
+        text = f"{text}\n\n--- project-doc ---\n\n{project}" if text else project
+    return text or None
+
+
+_SANDBOX_TEXT = {
+    "read-only": (
+        "The sandbox only permits reading files. Network access is {network}. Commands that write "
+        "files or need the network will be blocked."
+    ),
+    "workspace-write": (
+        "The sandbox permits reading files, and editing files in the workspace and the writable roots. "
+        "Editing files outside them requires approval. Network access is {network}."
+    ),
+    "danger-full-access": "No filesystem sandboxing: all commands are permitted. Network access is enabled.",
+}
+_APPROVAL_TEXT = {
+    "never": (
+        "Approval policy is `never`: you can never ask the user for approval. Work around sandbox "
+        "limits yourself and report what could not be done."
+    ),
+    "untrusted": (
+        "Approval policy is `untrusted`: commands outside a known-safe read-only set ask the user for "
+        "approval before they run."
+    ),
+    "on-failure": (
+        "Approval policy is `on-failure`: commands run in the sandbox; if one fails because of the "
+        "sandbox, the user is asked whether to rerun it without the sandbox."
+    ),
+    "on-request": (
+        "Approval policy is `on-request`: commands run in the sandbox; when a command legitimately needs "
+        "to run outside it, set `sandbox_permissions` to `require_escalated` with a one-sentence "
+        "`justification` and the user will be asked."
+    ),
+}
+
+
+def _writable_roots(config: Config) -> list[Path]:
+    roots = [config.cwd, *config.sandbox_workspace_write.writable_roots]
+    out: list[Path] = []
+    for r in roots:
+        if r not in out:
+            out.append(r)
+    return out
+
+
+def permissions_instructions(config: Config) -> str:
+    mode = config.sandbox_mode
+    network = "enabled" if (mode == "danger-full-access" or config.sandbox_workspace_write.network_access) else "restricted"
+    if mode == "read-only":
+        network = "restricted"
+    lines = [
+        "<permissions instructions>",
+        _SANDBOX_TEXT[mode].format(network=network),
+        _APPROVAL_TEXT[config.approval_policy],
+    ]
+    if mode == "workspace-write":
+        roots = _writable_roots(config)
+        listed = ", ".join(f"`{r}`" for r in roots)
+        lines.append(f"The writable root{'s are' if len(roots) > 1 else ' is'} {listed}.")
+    lines.append("</permissions instructions>")
+    return "\n".join(lines)
+
+
+def environment_context(cwd: Path, shell: str | None = None) -> str:
+    shell_name = Path(shell or os.environ.get("SHELL") or "bash").name
+    return f"<environment_context>\n  <cwd>{cwd}</cwd>\n  <shell>{shell_name}</shell>\n</environment_context>"
+
+
+def initial_context_items(config: Config) -> list[Message]:
+    """Items recorded before the first user message (spec 6.2)."""
+    dev = permissions_instructions(config)
+    if config.developer_instructions:
+        dev = f"{dev}\n\n{config.developer_instructions}"
+    items = [Message.developer(dev)]
+    ui = user_instructions(config)
+    if ui:
+        items.append(Message.user(f"# AGENTS.md instructions for {config.cwd}\n\n<INSTRUCTIONS>\n{ui}\n</INSTRUCTIONS>"))
+    items.append(Message.user(environment_context(config.cwd)))
+    return items

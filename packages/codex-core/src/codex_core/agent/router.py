@@ -1,0 +1,132 @@
+"""Tool router: which tools are offered, and dispatch of a model's tool call to its handler."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from codex_core.agent import tool_specs
+from codex_core.agent.runtime import ToolCall, TurnRuntime, tool_output
+from codex_core.agent.simple_tools import handle_update_plan, handle_view_image
+from codex_core.protocol.events import (
+    ItemCompleted,
+    ItemStarted,
+    McpToolCallError,
+    McpToolCallItem,
+    McpToolCallResult,
+)
+from codex_core.protocol.items import (
+    CustomToolCall,
+    CustomToolCallOutput,
+    FunctionCall,
+    FunctionCallOutput,
+    LocalShellCall,
+    OtherItem,
+    ResponseItem,
+)
+
+if TYPE_CHECKING:
+    from codex_core.agent.state import ThreadState
+
+__all__ = ["build_tool_specs", "dispatch_tool_call", "to_tool_call"]
+
+log = structlog.get_logger("codex.tools")
+
+
+def build_tool_specs(state: ThreadState) -> list[dict[str, Any]]:
+    from codex_core.apply_patch import APPLY_PATCH_LARK_GRAMMAR, APPLY_PATCH_TOOL_DESCRIPTION
+
+    config = state.config
+    specs: list[dict[str, Any]] = []
+    if config.feature("shell_tool"):
+        specs.append(tool_specs.shell_tool())
+    specs.append(
+        tool_specs.apply_patch_tool(
+            freeform=config.feature("apply_patch_freeform"),
+            description=APPLY_PATCH_TOOL_DESCRIPTION,
+            grammar=APPLY_PATCH_LARK_GRAMMAR,
+        )
+    )
+    specs.append(tool_specs.update_plan_tool())
+    if config.feature("view_image_tool"):
+        specs.append(tool_specs.view_image_tool())
+    if config.web_search == "live" or config.feature("web_search_request"):
+        specs.append(tool_specs.web_search_tool(live=True))
+    if state.mcp is not None:
+        specs.extend(state.mcp.tool_specs())
+    return specs
+
+
+def to_tool_call(item: ResponseItem | OtherItem) -> ToolCall | None:
+    if isinstance(item, FunctionCall):
+        return ToolCall(call_id=item.call_id, name=item.name, kind="function", arguments=item.arguments)
+    if isinstance(item, CustomToolCall):
+        return ToolCall(call_id=item.call_id, name=item.name, kind="custom", arguments=item.input)
+    if isinstance(item, LocalShellCall):
+        return ToolCall(
+            call_id=item.call_id or item.id or "local_shell",
+            name="local_shell",
+            kind="local_shell",
+            arguments="",
+            local_shell_argv=tuple(item.action.command),
+            local_shell_workdir=item.action.working_directory,
+            local_shell_timeout_ms=item.action.timeout_ms,
+        )
+    return None
+
+
+async def dispatch_tool_call(
+    state: ThreadState, rt: TurnRuntime, call: ToolCall
+) -> FunctionCallOutput | CustomToolCallOutput:
+    from codex_core.agent.patch_handler import handle_apply_patch
+    from codex_core.agent.shell_handler import handle_shell
+
+    try:
+        if call.name in ("shell", "container.exec", "local_shell", "shell_command"):
+            return await handle_shell(call, rt)
+        if call.name == "apply_patch":
+            return await handle_apply_patch(call, rt)
+        if call.name == "update_plan":
+            return await handle_update_plan(call, rt)
+        if call.name == "view_image":
+            return await handle_view_image(call, rt)
+        if state.mcp is not None:
+            target = state.mcp.resolve(call.name)
+            if target is not None:
+                return await _handle_mcp(call, rt, target[0], target[1])
+        return tool_output(call, f"unsupported call: {call.name}", success=False)
+    except ValueError as exc:  # argument problems are answers for the model, not crashes
+        return tool_output(call, str(exc), success=False)
+
+
+async def _handle_mcp(call: ToolCall, rt: TurnRuntime, server: str, tool: str) -> FunctionCallOutput | CustomToolCallOutput:
+    state = rt.state
+    item_id = state.next_item_id()
+    try:
+        args = call.parse_arguments() if call.arguments.strip() else None
+    except ValueError as exc:
+        return tool_output(call, str(exc), success=False)
+    await rt.emit(ItemStarted(item=McpToolCallItem(id=item_id, server=server, tool=tool, arguments=args)))
+    outcome = await state.mcp.call_tool(server, tool, args)
+    result: McpToolCallResult | None = outcome.result
+    error = McpToolCallError(message=outcome.error) if outcome.error else None
+    status = "completed" if outcome.success else "failed"
+    await rt.emit(
+        ItemCompleted(
+            item=McpToolCallItem(id=item_id, server=server, tool=tool, arguments=args, result=result, error=error, status=status)
+        )
+    )
+    for w in state.mcp.drain_warnings():
+        from codex_core.protocol.events import Warning
+
+        await rt.emit(Warning(message=w))
+    output = outcome.output
+    if isinstance(output, str):
+        return tool_output(call, output, success=outcome.success)
+    return tool_output(call, list(output), success=outcome.success)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

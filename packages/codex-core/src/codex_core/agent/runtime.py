@@ -1,0 +1,81 @@
+"""Per-turn runtime handed to tool handlers: settings, event emission, approval round trips."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from codex_core.agent.state import ApprovalDecision, Emit, ThreadState
+from codex_core.config import ApprovalPolicy, SandboxMode
+from codex_core.protocol.events import ApprovalRequested, ItemStarted, ItemUpdated, TodoEntry, TodoListItem
+from codex_core.protocol.items import CustomToolCallOutput, FunctionCallOutput, InputImage, InputText
+
+__all__ = ["ToolCall", "TurnRuntime", "tool_output"]
+
+
+@attrs.frozen
+class ToolCall:
+    call_id: str
+    name: str
+    kind: Literal["function", "custom", "local_shell"]
+    arguments: str
+    """JSON text for function calls, raw input for custom calls."""
+    local_shell_argv: tuple[str, ...] | None = None
+    local_shell_workdir: str | None = None
+    local_shell_timeout_ms: int | None = None
+
+    def parse_arguments(self) -> dict[str, Any]:
+        """Parse JSON arguments; raises ``ValueError`` with a message meant for the model."""
+        try:
+            value = json.loads(self.arguments or "{}")
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"failed to parse function arguments: {exc}") from None
+        if not isinstance(value, dict):
+            raise ValueError("failed to parse function arguments: expected a JSON object")
+        return value
+
+
+def tool_output(
+    call: ToolCall, output: str | list[InputText | InputImage], *, success: bool
+) -> FunctionCallOutput | CustomToolCallOutput:
+    if call.kind == "custom":
+        text = output if isinstance(output, str) else "\n".join(p.text for p in output if isinstance(p, InputText))
+        return CustomToolCallOutput(call_id=call.call_id, output=text)
+    return FunctionCallOutput(call_id=call.call_id, output=list(output) if not isinstance(output, str) else output, success=success)
+
+
+@attrs.define(kw_only=True)
+class TurnRuntime:
+    state: ThreadState
+    emit: Emit
+    turn_id: str
+    cwd: Path
+    approval_policy: ApprovalPolicy
+    sandbox_mode: SandboxMode
+    output_schema: dict[str, Any] | None = None
+    todo_item_id: str | None = None
+    todo_entries: list[TodoEntry] = attrs.field(factory=list)
+    extra_input: list[Any] = attrs.field(factory=list)
+    """Items a tool wants added after its output (e.g. ``view_image`` images)."""
+
+    async def request_approval(self, event: ApprovalRequested) -> ApprovalDecision:
+        """Emit ``approval.requested`` and wait for ``Thread.respond_approval``."""
+        fut: asyncio.Future[ApprovalDecision] = asyncio.get_running_loop().create_future()
+        self.state.pending_approvals[event.request_id] = fut
+        try:
+            await self.emit(event)
+            return await fut
+        finally:
+            self.state.pending_approvals.pop(event.request_id, None)
+
+    async def update_todo(self, entries: list[TodoEntry]) -> None:
+        self.todo_entries = entries
+        if self.todo_item_id is None:
+            self.todo_item_id = self.state.next_item_id()
+            await self.emit(ItemStarted(item=TodoListItem(id=self.todo_item_id, items=entries)))
+        else:
+            await self.emit(ItemUpdated(item=TodoListItem(id=self.todo_item_id, items=entries)))

@@ -1,0 +1,73 @@
+"""Mutable per-thread runtime state shared by the turn loop and tool handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from codex_core.client.types import ModelClient, TokenUsage
+from codex_core.config import Config
+from codex_core.protocol.events import ThreadEvent, Usage
+from codex_core.protocol.items import OtherItem, ResponseItem
+
+if TYPE_CHECKING:
+    from codex_core.session.rollout import RolloutRecorder
+
+__all__ = ["ApprovalDecision", "Emit", "ThreadState", "usage_event"]
+
+ApprovalDecision = Literal[
+    "approved", "approved_for_session", "approved_sandboxed", "approved_execpolicy_amendment", "denied", "abort"
+]
+Emit = Callable[[ThreadEvent], Awaitable[None]]
+
+
+def usage_event(u: TokenUsage) -> Usage:
+    return Usage(input_tokens=u.input_tokens, cached_input_tokens=u.cached_input_tokens, output_tokens=u.output_tokens)
+
+
+@attrs.define(kw_only=True)
+class ThreadState:
+    """Everything a running thread remembers between turns."""
+
+    thread_id: str
+    config: Config
+    model_client: ModelClient
+    history: list[ResponseItem | OtherItem] = attrs.field(factory=list)
+    recorder: RolloutRecorder | None = None
+    total_usage: TokenUsage = attrs.field(factory=TokenUsage)
+    last_usage: TokenUsage = attrs.field(factory=TokenUsage)
+    context_initialised: bool = False
+    mcp: Any = None
+    """``codex_core.mcp.McpConnectionManager`` when MCP servers are configured."""
+    session_approvals: Any = None
+    """``codex_core.approvals.SessionApprovals``: commands approved for the rest of the session."""
+    exec_policy: Any = None
+    """``codex_core.execpolicy`` loaded rules."""
+    pending_approvals: dict[str, asyncio.Future[ApprovalDecision]] = attrs.field(factory=dict)
+    _item_ids: itertools.count[int] = attrs.field(factory=itertools.count)
+    _request_ids: itertools.count[int] = attrs.field(factory=itertools.count)
+    turn_counter: int = 0
+
+    def next_item_id(self) -> str:
+        return f"item_{next(self._item_ids)}"
+
+    def next_request_id(self) -> str:
+        return f"approval_{next(self._request_ids)}"
+
+    def record(self, items: list[ResponseItem | OtherItem]) -> None:
+        """Append to history and to the rollout (flushed per line)."""
+        self.history.extend(items)
+        if self.recorder is not None:
+            self.recorder.record_items(items)
+
+    def record_turn_context(self, payload: dict[str, Any]) -> None:
+        if self.recorder is not None:
+            self.recorder.record_turn_context(payload)
+
+    def record_event(self, payload: dict[str, Any]) -> None:
+        if self.recorder is not None:
+            self.recorder.record_event(payload)

@@ -1,0 +1,263 @@
+"""One turn of the agent loop: user input -> model stream -> tools -> repeat until an answer.
+
+Items completed by the model are committed to history as they arrive; tool calls start
+executing immediately (serialised, in call order) and their outputs are appended in call
+order once the response completes. A retryable stream failure re-sends the request with the
+committed items kept exactly once (partial deltas are dropped), so no history is duplicated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+
+from codex_core.agent import compaction
+from codex_core.agent.context import base_instructions, initial_context_items
+from codex_core.agent.router import build_tool_specs, dispatch_tool_call, to_tool_call
+from codex_core.agent.runtime import ToolCall, TurnRuntime
+from codex_core.agent.state import ThreadState, usage_event
+from codex_core.client import backoff_delay, is_retryable, retry_after_of
+from codex_core.client.types import (
+    Completed,
+    OutputItemAdded,
+    OutputItemDone,
+    OutputTextDelta,
+    Prompt,
+    ReasoningSummaryDelta,
+    TokenUsage,
+)
+from codex_core.errors import CodexError
+from codex_core.protocol.events import (
+    AgentMessageItem,
+    ItemCompleted,
+    ItemDelta,
+    ReasoningItem,
+    TodoListItem,
+    TokenCount,
+    Warning,
+    WebSearchItem,
+)
+from codex_core.protocol.items import (
+    CustomToolCall,
+    FunctionCall,
+    FunctionCallOutput,
+    LocalShellCall,
+    Message,
+    OtherItem,
+    Reasoning,
+    ResponseItem,
+    WebSearchCall,
+)
+
+__all__ = ["TurnOutcome", "run_turn"]
+
+log = structlog.get_logger("codex.turn")
+
+
+class TurnOutcome:
+    def __init__(self, last_message: str | None, usage: TokenUsage) -> None:
+        self.last_message = last_message
+        self.usage = usage
+
+
+def _normalised_history(history: Sequence[ResponseItem | OtherItem]) -> list[ResponseItem]:
+    """Drop unknown items and make every call have an output (``aborted`` if missing)."""
+    out: list[ResponseItem] = []
+    outputs = {getattr(i, "call_id", None) for i in history if i.type in ("function_call_output", "custom_tool_call_output")}
+    calls: set[str | None] = set()
+    for item in history:
+        if isinstance(item, OtherItem):
+            continue
+        if item.type in ("function_call_output", "custom_tool_call_output"):
+            if item.call_id not in calls:
+                continue  # orphan output
+        out.append(item)
+        if isinstance(item, FunctionCall | CustomToolCall | LocalShellCall):
+            cid = item.call_id
+            calls.add(cid)
+            if cid is not None and cid not in outputs:
+                from codex_core.protocol.items import CustomToolCallOutput
+
+                if isinstance(item, CustomToolCall):
+                    out.append(CustomToolCallOutput(call_id=cid, output="aborted"))
+                else:
+                    out.append(FunctionCallOutput(call_id=cid, output="aborted", success=False))
+    return out
+
+
+async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[ResponseItem]) -> TurnOutcome:
+    config = state.config
+    if not state.context_initialised:
+        state.record(list(initial_context_items(config)))
+        state.context_initialised = True
+    state.record(list(user_items))
+    instructions = base_instructions(config)
+    turn_usage = TokenUsage()
+    last_message: str | None = None
+    provider = config.model_providers.get(config.model_provider_id)
+    max_stream_retries = min(provider.stream_max_retries if provider and provider.stream_max_retries is not None else 5, 100)
+
+    while True:
+        limit = config.model_auto_compact_token_limit
+        if limit is not None and state.last_usage.total_tokens >= limit:
+            await compaction.compact(state, rt, instructions)
+        tools = build_tool_specs(state)
+        prompt = Prompt(
+            input=_normalised_history(state.history),
+            instructions=instructions,
+            tools=tools,
+            parallel_tool_calls=False,
+            output_schema=rt.output_schema,
+            reasoning_effort=config.model_reasoning_effort,
+            reasoning_summary=None if config.model_reasoning_summary == "none" else config.model_reasoning_summary,
+            verbosity=config.model_verbosity,
+            prompt_cache_key=state.thread_id,
+            turn_id=rt.turn_id,
+        )
+        attempt = 0
+        while True:
+            try:
+                calls, message, usage = await _sample(state, rt, prompt)
+                break
+            except CodexError as exc:
+                if not is_retryable(exc) or attempt >= max_stream_retries:
+                    raise
+                attempt += 1
+                delay = backoff_delay(attempt, retry_after_of(exc))
+                await rt.emit(Warning(message=f"Reconnecting... {attempt}/{max_stream_retries} ({exc})"))
+                log.info("stream retry", attempt=attempt, delay=delay, error=str(exc))
+                await asyncio.sleep(delay)
+                prompt = Prompt(**{**_prompt_fields(prompt), "input": _normalised_history(state.history)})
+        if message is not None:
+            last_message = message
+        if usage is not None:
+            turn_usage = turn_usage + usage
+            state.total_usage = state.total_usage + usage
+            state.last_usage = usage
+            await rt.emit(
+                TokenCount(
+                    total=usage_event(state.total_usage),
+                    last=usage_event(usage),
+                    total_tokens=usage.total_tokens,
+                    context_window=config.model_context_window,
+                )
+            )
+            state.record_event(
+                {"type": "token_count", "info": {"total_token_usage": _usage_dict(state.total_usage), "last_token_usage": _usage_dict(usage)}}
+            )
+        if not calls and not rt.extra_input:
+            break
+        if rt.extra_input:
+            state.record(list(rt.extra_input))
+            rt.extra_input.clear()
+    if rt.todo_item_id is not None:
+        await rt.emit(ItemCompleted(item=TodoListItem(id=rt.todo_item_id, items=rt.todo_entries)))
+    return TurnOutcome(last_message, turn_usage)
+
+
+def _prompt_fields(p: Prompt) -> dict[str, Any]:
+    import attrs
+
+    return attrs.asdict(p, recurse=False)
+
+
+def _usage_dict(u: TokenUsage) -> dict[str, int]:
+    import attrs
+
+    return attrs.asdict(u)
+
+
+async def _sample(state: ThreadState, rt: TurnRuntime, prompt: Prompt) -> tuple[list[ToolCall], str | None, TokenUsage | None]:
+    """Stream one response, committing finished items and running tool calls as they arrive."""
+    calls: list[ToolCall] = []
+    tasks: list[asyncio.Task[Any]] = []
+    chain: asyncio.Task[Any] | None = None
+    last_message: str | None = None
+    usage: TokenUsage | None = None
+    live_ids: dict[str, str] = {}  # model item id -> our item id
+    current_text_item: str | None = None
+    current_reasoning_item: str | None = None
+
+    async def run_after(prev: asyncio.Task[Any] | None, call: ToolCall) -> Any:
+        if prev is not None:
+            await asyncio.gather(prev, return_exceptions=True)
+        return await dispatch_tool_call(state, rt, call)
+
+    try:
+        async for ev in state.model_client.stream(prompt):
+            if isinstance(ev, OutputItemAdded):
+                item = ev.item
+                if isinstance(item, Message) and item.role == "assistant":
+                    current_text_item = state.next_item_id()
+                    if item.id:
+                        live_ids[item.id] = current_text_item
+                elif isinstance(item, Reasoning):
+                    current_reasoning_item = state.next_item_id()
+                    if item.id:
+                        live_ids[item.id] = current_reasoning_item
+            elif isinstance(ev, OutputTextDelta):
+                if current_text_item is None:
+                    current_text_item = state.next_item_id()
+                await rt.emit(ItemDelta(item_id=current_text_item, kind="agent_message", delta=ev.delta))
+            elif isinstance(ev, ReasoningSummaryDelta):
+                if current_reasoning_item is None:
+                    current_reasoning_item = state.next_item_id()
+                await rt.emit(ItemDelta(item_id=current_reasoning_item, kind="reasoning", delta=ev.delta))
+            elif isinstance(ev, OutputItemDone):
+                item = ev.item
+                state.record([item])
+                if isinstance(item, Message) and item.role == "assistant":
+                    iid = live_ids.get(item.id or "") or current_text_item or state.next_item_id()
+                    current_text_item = None
+                    last_message = item.text
+                    await rt.emit(ItemCompleted(item=AgentMessageItem(id=iid, text=item.text)))
+                    state.record_event({"type": "agent_message", "message": item.text})
+                elif isinstance(item, Reasoning):
+                    iid = live_ids.get(item.id or "") or current_reasoning_item or state.next_item_id()
+                    current_reasoning_item = None
+                    text = item.summary_text
+                    if text and not state.config.hide_agent_reasoning:
+                        await rt.emit(ItemCompleted(item=ReasoningItem(id=iid, text=text)))
+                elif isinstance(item, WebSearchCall):
+                    query = str((item.action or {}).get("query", ""))
+                    await rt.emit(ItemCompleted(item=WebSearchItem(id=state.next_item_id(), query=query)))
+                else:
+                    call = to_tool_call(item)
+                    if call is not None:
+                        calls.append(call)
+                        chain = asyncio.create_task(run_after(chain, call))
+                        tasks.append(chain)
+            elif isinstance(ev, Completed):
+                usage = ev.usage
+        outputs = [await t for t in tasks]
+    except BaseException:
+        # commit outputs of tool calls that already finished; cancel the rest
+        for t in tasks:
+            if not t.done():
+                t.cancel()
+        for t in tasks:
+            try:
+                out = await t
+            except BaseException:  # noqa: S112 - the call gets an "aborted" output via normalisation
+                continue
+            state.record([out])
+        raise
+    state.record(outputs)
+    return calls, last_message, usage
+
+
+def notify_payload(state: ThreadState, turn_id: str, inputs: list[str], last: str | None) -> str:
+    return json.dumps(
+        {
+            "type": "agent-turn-complete",
+            "thread-id": state.thread_id,
+            "turn-id": turn_id,
+            "cwd": str(state.config.cwd),
+            "input-messages": inputs,
+            "last-assistant-message": last,
+        }
+    )

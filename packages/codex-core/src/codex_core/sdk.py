@@ -1,0 +1,442 @@
+"""The public SDK: ``Codex`` -> ``Thread`` -> turns.
+
+Async-first (works inside a running event loop, e.g. Jupyter's ``await thread.run(...)``) with
+sync conveniences. Every turn yields one ordered stream of ``ThreadEvent`` values; frontends
+answer ``approval.requested`` events with ``Thread.respond_approval`` and stop turns with
+``Thread.interrupt``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import threading
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import structlog
+
+from codex_core.agent.context import user_instructions
+from codex_core.agent.runtime import TurnRuntime
+from codex_core.agent.simple_tools import image_data_url
+from codex_core.agent.state import ApprovalDecision, ThreadState, usage_event
+from codex_core.agent.turn import notify_payload, run_turn
+from codex_core.client.types import ModelClient
+from codex_core.config import ApprovalPolicy, Config, SandboxMode, load_config
+from codex_core.errors import CodexError, UsageError
+from codex_core.protocol.events import (
+    AgentMessageItem,
+    ErrorEvent,
+    ItemCompleted,
+    ThreadError,
+    ThreadEvent,
+    ThreadItem,
+    ThreadStarted,
+    TurnCompleted,
+    TurnFailed,
+    TurnStarted,
+    Usage,
+)
+from codex_core.protocol.items import InputImage, InputText, Message, ResponseItem
+
+__all__ = ["Codex", "Thread", "TurnResult"]
+
+log = structlog.get_logger("codex.sdk")
+VERSION = "0.1.0"
+
+
+@attrs.frozen
+class TurnResult:
+    """What ``Thread.run`` returns."""
+
+    final_response: str | None
+    items: list[ThreadItem]
+    usage: Usage
+    error: str | None = None
+    """Set when the turn failed (``turn.failed``) or was interrupted."""
+
+
+class Codex:
+    """Entry point. ``Codex()`` loads config the way the CLI does; pass ``config=`` to control it."""
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        model_client: ModelClient | None = None,
+        originator: str = "codex_sdk_py",
+        source: str = "sdk",
+    ) -> None:
+        self.config = config if config is not None else load_config()
+        self._model_client = model_client
+        self._originator = originator
+        self._source = source
+        self._threads: list[Thread] = []
+
+    def _make_client(self, config: Config, thread_id: str) -> ModelClient:
+        if self._model_client is not None:
+            return self._model_client
+        from codex_core.client import api_key_for, make_model_client, resolve_provider
+
+        provider = resolve_provider(
+            config.model_provider_id, config.model_providers, openai_base_url=config.toml.openai_base_url
+        )
+        key = api_key_for(provider, codex_home=config.codex_home)
+        return make_model_client(provider, model=config.model, auth=key, session_id=thread_id, originator=self._originator)
+
+    def start_thread(self, *, ephemeral: bool = False) -> Thread:
+        """A new thread; raises ``AuthError`` now if the provider has no credentials."""
+        thread_id = str(uuid.uuid4())
+        state = ThreadState(thread_id=thread_id, config=self.config, model_client=self._make_client(self.config, thread_id))
+        if not ephemeral:
+            from codex_core.session import RolloutRecorder
+
+            state.recorder = RolloutRecorder.create(
+                self.config.codex_home,
+                thread_id=thread_id,
+                cwd=self.config.cwd,
+                originator=self._originator,
+                cli_version=VERSION,
+                source=self._source,
+                model_provider=self.config.model_provider_id,
+                instructions=user_instructions(self.config),
+                git=_git_info(self.config.cwd),
+            )
+        thread = Thread(self, state)
+        self._threads.append(thread)
+        return thread
+
+    def resume_thread(self, thread_id: str | Path) -> Thread:
+        """Continue a saved thread (by id, id prefix, or rollout path) with its exact history."""
+        from codex_core.session import RolloutRecorder, find_rollout, read_rollout
+
+        path = Path(thread_id) if isinstance(thread_id, Path) or str(thread_id).endswith(".jsonl") else find_rollout(self.config.codex_home, str(thread_id))
+        resumed = read_rollout(path)
+        state = ThreadState(
+            thread_id=resumed.thread_id,
+            config=self.config,
+            model_client=self._make_client(self.config, resumed.thread_id),
+            history=list(resumed.history),
+            context_initialised=bool(resumed.history),
+        )
+        state.recorder = RolloutRecorder.append_to(path)
+        thread = Thread(self, state)
+        self._threads.append(thread)
+        return thread
+
+    async def aclose(self) -> None:
+        for t in self._threads:
+            await t.aclose()
+
+    async def __aenter__(self) -> Codex:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _git_info(cwd: Path) -> dict[str, Any] | None:
+    def run(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=2, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
+
+    if not any((d / ".git").exists() for d in (cwd, *cwd.parents)):
+        return None
+    info = {"commit_hash": run("rev-parse", "HEAD"), "branch": run("rev-parse", "--abbrev-ref", "HEAD"), "repository_url": run("config", "--get", "remote.origin.url")}
+    return {k: v for k, v in info.items() if v}
+
+
+_DONE = object()
+
+
+class Thread:
+    """A conversation. One turn runs at a time."""
+
+    def __init__(self, codex: Codex, state: ThreadState) -> None:
+        self._codex = codex
+        self._state = state
+        self._started_event_sent = False
+        self._turn_task: asyncio.Task[Any] | None = None
+        self._lock = asyncio.Lock()
+        self._approval_policy: ApprovalPolicy = state.config.approval_policy
+        self._sandbox_mode: SandboxMode = state.config.sandbox_mode
+        self._mcp_started = False
+
+    @property
+    def id(self) -> str:
+        return self._state.thread_id
+
+    @property
+    def config(self) -> Config:
+        return self._state.config
+
+    @property
+    def rollout_path(self) -> Path | None:
+        return self._state.recorder.path if self._state.recorder else None
+
+    @property
+    def history(self) -> list[Any]:
+        return list(self._state.history)
+
+    def override(
+        self, *, model: str | None = None, approval_policy: ApprovalPolicy | None = None, sandbox_mode: SandboxMode | None = None
+    ) -> None:
+        """Change settings for the following turns (``/model``, ``/approvals``)."""
+        cfg = self._state.config
+        changes: dict[str, Any] = {}
+        if approval_policy is not None:
+            allowed = cfg.requirements.allowed_approval_policies
+            if allowed is not None and approval_policy not in allowed:
+                from codex_core.config.requirements import constraint_error
+
+                raise CodexError(constraint_error("approval_policy", approval_policy, list(allowed), cfg.requirements.source))
+            changes["approval_policy"] = approval_policy
+        if sandbox_mode is not None:
+            allowed_sb = cfg.requirements.allowed_sandbox_modes
+            if allowed_sb is not None and sandbox_mode not in allowed_sb:
+                from codex_core.config.requirements import constraint_error
+
+                raise CodexError(constraint_error("sandbox_mode", sandbox_mode, list(allowed_sb), cfg.requirements.source))
+            changes["sandbox_mode"] = sandbox_mode
+        if model is not None:
+            changes["model"] = model
+        if not changes:
+            return
+        new_cfg = attrs.evolve(cfg, **changes)
+        self._state.config = new_cfg
+        if model is not None and self._codex._model_client is None:
+            self._state.model_client = self._codex._make_client(new_cfg, self.id)
+        # permissions changed: the next turn gets a fresh developer message
+        if approval_policy is not None or sandbox_mode is not None:
+            from codex_core.agent.context import permissions_instructions
+
+            if self._state.context_initialised:
+                self._state.record([Message.developer(permissions_instructions(new_cfg))])
+
+    async def respond_approval(self, request_id: str, decision: ApprovalDecision) -> None:
+        """Answer an ``approval.requested`` event."""
+        fut = self._state.pending_approvals.get(request_id)
+        if fut is None:
+            raise UsageError(f"no pending approval request {request_id}")
+        if not fut.done():
+            fut.set_result(decision)
+
+    def interrupt(self) -> None:
+        """Stop the running turn: the model stream is dropped, running commands are killed."""
+        task = self._turn_task
+        if task is not None and not task.done():
+            task.get_loop().call_soon_threadsafe(task.cancel)
+
+    async def _ensure_mcp(self) -> None:
+        if self._mcp_started or not any(s.enabled for s in self.config.mcp_servers.values()):
+            return
+        self._mcp_started = True
+        from codex_core.mcp import McpConnectionManager
+
+        enabled = {k: v for k, v in self.config.mcp_servers.items() if v.enabled}
+        self._state.mcp = await McpConnectionManager.start(enabled, cwd=self.config.cwd)
+
+    def _ensure_exec_policy(self) -> list[str]:
+        if self._state.exec_policy is not None:
+            return []
+        from codex_core.approvals import SessionApprovals
+        from codex_core.execpolicy import load_exec_policy
+
+        loaded = load_exec_policy(self.config.codex_home)
+        self._state.exec_policy = loaded.policy
+        self._state.session_approvals = SessionApprovals()
+        return [str(e) for e in loaded.errors]
+
+    def _user_items(self, prompt: str | Sequence[ResponseItem], images: Sequence[Path | str]) -> list[ResponseItem]:
+        if not isinstance(prompt, str):
+            return list(prompt)
+        parts: list[InputText | InputImage] = []
+        for n, img in enumerate(images, start=1):
+            path = Path(img)
+            try:
+                url = image_data_url(path if path.is_absolute() else self.config.cwd / path)
+            except ValueError as exc:
+                parts.append(InputText(text=f"Image {path} could not be attached: {exc}"))
+                continue
+            parts += [InputText(text=f"<image name=[Image #{n}]>"), InputImage(image_url=url), InputText(text="</image>")]
+        parts.append(InputText(text=prompt))
+        return [Message(role="user", content=parts)]
+
+    async def run_streamed(
+        self,
+        prompt: str | Sequence[ResponseItem],
+        *,
+        images: Sequence[Path | str] = (),
+        output_schema: dict[str, Any] | None = None,
+    ) -> AsyncIterator[ThreadEvent]:
+        """Run one turn, yielding its events in order. Leaving the loop early interrupts the turn."""
+        if self._lock.locked():
+            raise UsageError("a turn is already running on this thread")
+        async with self._lock:
+            queue: asyncio.Queue[Any] = asyncio.Queue()
+
+            async def emit(ev: ThreadEvent) -> None:
+                await queue.put(ev)
+
+            self._turn_task = asyncio.create_task(self._turn(prompt, images, output_schema, emit, queue))
+            try:
+                while True:
+                    ev = await queue.get()
+                    if ev is _DONE:
+                        break
+                    yield ev
+            finally:
+                if not self._turn_task.done():
+                    self._turn_task.cancel()
+                await asyncio.gather(self._turn_task, return_exceptions=True)
+                self._turn_task = None
+
+    async def _turn(
+        self,
+        prompt: str | Sequence[ResponseItem],
+        images: Sequence[Path | str],
+        output_schema: dict[str, Any] | None,
+        emit: Any,
+        queue: asyncio.Queue[Any],
+    ) -> None:
+        from codex_core.protocol.events import Warning
+
+        state = self._state
+        try:
+            if not self._started_event_sent:
+                self._started_event_sent = True
+                await emit(ThreadStarted(thread_id=self.id))
+            await emit(TurnStarted())
+            for w in self._ensure_exec_policy():
+                await emit(Warning(message=w))
+            try:
+                await self._ensure_mcp()
+            except CodexError as exc:
+                await emit(Warning(message=f"MCP: {exc}"))
+            state.turn_counter += 1
+            turn_id = f"{self.id}:{state.turn_counter}"
+            rt = TurnRuntime(
+                state=state,
+                emit=emit,
+                turn_id=turn_id,
+                cwd=state.config.cwd,
+                approval_policy=state.config.approval_policy,
+                sandbox_mode=state.config.sandbox_mode,
+                output_schema=output_schema,
+            )
+            items = self._user_items(prompt, images)
+            text = prompt if isinstance(prompt, str) else "\n".join(i.text for i in items if isinstance(i, Message))
+            state.record_event({"type": "user_message", "message": text})
+            state.record_turn_context(
+                {
+                    "cwd": str(state.config.cwd),
+                    "approval_policy": state.config.approval_policy,
+                    "sandbox_policy": state.config.sandbox_mode,
+                    "model": state.config.model,
+                    "effort": state.config.model_reasoning_effort,
+                    "summary": state.config.model_reasoning_summary,
+                }
+            )
+            if state.config.history.persistence != "none" and state.recorder is not None:
+                from codex_core.session import append_history
+
+                append_history(state.config.codex_home, state.config.history, session_id=self.id, text=text)
+            try:
+                outcome = await run_turn(state, rt, items)
+            except asyncio.CancelledError:
+                state.record_event({"type": "turn_aborted", "reason": "interrupted"})
+                await queue.put(TurnFailed(error=ThreadError(message="turn interrupted by the user")))
+                raise
+            except CodexError as exc:
+                await emit(ErrorEvent(message=str(exc)))
+                await emit(TurnFailed(error=ThreadError(message=str(exc))))
+                return
+            await emit(TurnCompleted(usage=usage_event(outcome.usage)))
+            self._notify(turn_id, text, outcome.last_message)
+        finally:
+            await queue.put(_DONE)
+
+    def _notify(self, turn_id: str, text: str, last: str | None) -> None:
+        argv = self.config.notify
+        if not argv:
+            return
+        payload = notify_payload(self._state, turn_id, [text], last)
+        try:
+            subprocess.Popen([*argv, payload], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:
+            log.warning("notify command failed", error=str(exc))
+
+    async def run(
+        self,
+        prompt: str | Sequence[ResponseItem],
+        *,
+        images: Sequence[Path | str] = (),
+        output_schema: dict[str, Any] | None = None,
+    ) -> TurnResult:
+        """Run one turn to completion. Approval requests are denied (use ``run_streamed`` to answer them)."""
+        items: dict[str, ThreadItem] = {}
+        usage = Usage()
+        error: str | None = None
+        final: str | None = None
+        async for ev in self.run_streamed(prompt, images=images, output_schema=output_schema):
+            if ev.type == "item.completed":
+                items[ev.item.id] = ev.item
+                if isinstance(ev.item, AgentMessageItem):
+                    final = ev.item.text
+            elif ev.type == "approval.requested":
+                await self.respond_approval(ev.request_id, "denied")
+            elif ev.type == "turn.completed":
+                usage = ev.usage
+            elif ev.type == "turn.failed":
+                error = ev.error.message
+        return TurnResult(final_response=final, items=list(items.values()), usage=usage, error=error)
+
+    def run_sync(self, prompt: str, **kwargs: Any) -> TurnResult:
+        """Blocking ``run``; usable even when an event loop is already running in this thread."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.run(prompt, **kwargs))
+        result: list[TurnResult] = []
+        errors: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                result.append(asyncio.run(self.run(prompt, **kwargs)))
+            except BaseException as exc:  # pragma: no cover - re-raised below
+                errors.append(exc)
+
+        t = threading.Thread(target=target)
+        t.start()
+        t.join()
+        if errors:
+            raise errors[0]
+        return result[0]
+
+    async def compact(self) -> None:
+        """Summarise the history now (``/compact``)."""
+        from codex_core.agent.compaction import compact
+        from codex_core.agent.context import base_instructions
+
+        async def emit(ev: ThreadEvent) -> None:
+            return None
+
+        rt = TurnRuntime(state=self._state, emit=emit, turn_id=f"{self.id}:compact", cwd=self.config.cwd,
+                         approval_policy=self.config.approval_policy, sandbox_mode=self.config.sandbox_mode)
+        await compact(self._state, rt, base_instructions(self.config))
+
+    async def aclose(self) -> None:
+        if self._state.mcp is not None:
+            await self._state.mcp.aclose()
+            self._state.mcp = None
+        if self._state.recorder is not None:
+            self._state.recorder.close()
+
+
+_ = ItemCompleted  # re-exported names used by type checkers of frontends

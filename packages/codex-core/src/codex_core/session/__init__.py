@@ -1,0 +1,22 @@
+"""Sessions: rollout files, resume, and prompt history."""
+
+from codex_core.session.history import append_history, read_history
+from codex_core.session.rollout import (
+    ResumedSession,
+    RolloutRecorder,
+    SessionInfo,
+    find_rollout,
+    list_sessions,
+    read_rollout,
+)
+
+__all__ = [
+    "ResumedSession",
+    "RolloutRecorder",
+    "SessionInfo",
+    "append_history",
+    "find_rollout",
+    "list_sessions",
+    "read_history",
+    "read_rollout",
+]
