@@ -251,7 +251,7 @@ class Thread:
         loaded = load_exec_policy(self.config.codex_home)
         self._state.exec_policy = loaded.policy
         self._state.session_approvals = SessionApprovals()
-        return [str(e) for e in loaded.errors]
+        return [str(e) for e in loaded.issues]
 
     def _user_items(self, prompt: str | Sequence[ResponseItem], images: Sequence[Path | str]) -> list[ResponseItem]:
         if not isinstance(prompt, str):
@@ -359,6 +359,10 @@ class Thread:
                 return
             await emit(TurnCompleted(usage=usage_event(outcome.usage)))
             self._notify(turn_id, text, outcome.last_message)
+        except Exception as exc:  # a bug must not hang the frontend: report it as a failed turn
+            log.exception("turn crashed")
+            await emit(ErrorEvent(message=f"internal error: {type(exc).__name__}: {exc}"))
+            await emit(TurnFailed(error=ThreadError(message=f"internal error: {type(exc).__name__}: {exc}")))
         finally:
             await queue.put(_DONE)
 

@@ -205,7 +205,9 @@ def _provider_from_entry(provider_id: str, entry: Any) -> ProviderInfo:
         request_max_retries=num("request_max_retries", DEFAULT_REQUEST_MAX_RETRIES),
         stream_max_retries=num("stream_max_retries", DEFAULT_STREAM_MAX_RETRIES),
         stream_idle_timeout_ms=_int(
-            data.get("stream_idle_timeout_ms"), DEFAULT_STREAM_IDLE_TIMEOUT_MS, f"{where}.stream_idle_timeout_ms"
+            data.get("stream_idle_timeout_ms"),
+            DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+            f"{where}.stream_idle_timeout_ms",
         ),
         requires_openai_auth=bool(data.get("requires_openai_auth", False)),
     )

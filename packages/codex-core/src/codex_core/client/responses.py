@@ -148,7 +148,8 @@ class ResponsesClient:
         if self._owned_client is None or self._owned_loop is not loop:
             # A client's connection pool is bound to the loop it was used on.
             self._owned_client = httpx.AsyncClient(
-                timeout=httpx.Timeout(_CONNECT_TIMEOUT, read=self.provider.stream_idle_timeout),
+                # The idle timeout is enforced per SSE read in iter_response_events; this is a backstop.
+                timeout=httpx.Timeout(_CONNECT_TIMEOUT, read=self.provider.stream_idle_timeout + 5.0),
                 follow_redirects=False,
             )
             self._owned_loop = loop

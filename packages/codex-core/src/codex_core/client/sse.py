@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
@@ -50,6 +51,9 @@ __all__ = [
 ]
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 @attrs.frozen
 class SseRecord:
     """One dispatched SSE event: the ``event:`` name (may be empty) and the joined ``data:``."""
@@ -85,24 +89,18 @@ class SseDecoder:
 
     def _consume(self, text: str) -> list[SseRecord]:
         records: list[SseRecord] = []
+        if not text:  # e.g. only part of a multi-byte character arrived
+            return records
         if self._pending_cr and text.startswith("\n"):
-            text = text[1:]
+            text = text[1:]  # the \n of a \r\n split across chunks
         self._pending_cr = False
         buffer = self._buffer + text
         start = 0
-        index = 0
-        length = len(buffer)
-        while index < length:
-            char = buffer[index]
-            if char == "\n" or char == "\r":
-                self._line(buffer[start:index], records)
-                if char == "\r":
-                    if index + 1 < length and buffer[index + 1] == "\n":
-                        index += 1
-                    elif index + 1 == length:
-                        self._pending_cr = True
-                start = index + 1
-            index += 1
+        for match in _LINE_END.finditer(buffer):
+            self._line(buffer[start : match.start()], records)
+            start = match.end()
+            if match.group() == "\r" and start == len(buffer):
+                self._pending_cr = True
         self._buffer = buffer[start:]
         return records
 
@@ -313,7 +311,10 @@ def parse_event(record: SseRecord) -> ResponseEvent | None:
         return _convert(event)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "(root)"
+        loc = [str(p) for p in first.get("loc", ())]
+        if loc and loc[0] == event_type:  # drop the discriminated-union tag
+            loc = loc[1:]
+        where = ".".join(loc) or "(root)"
         raise MalformedEventError(
             f"malformed SSE event {event_type!r}: {where}: {first.get('msg')} "
             f"({exc.error_count()} problem(s)); data: {_snippet(data)}",
@@ -366,7 +367,7 @@ async def iter_response_events(
         except StopAsyncIteration:
             records = decoder.flush()
             finished = True
-        except TimeoutError:
+        except (TimeoutError, httpx.ReadTimeout):
             raise StreamInterrupted(
                 f"idle timeout waiting for SSE: no data from {source} for {idle_timeout:g}s"
             ) from None

@@ -22,6 +22,7 @@ __all__ = [
     "KNOWN_FEATURES",
     "ApprovalPolicy",
     "ConfigToml",
+    "FeatureName",
     "HistoryToml",
     "McpServerToml",
     "ModelProviderToml",
@@ -44,6 +45,17 @@ ReasoningSummary = Literal["auto", "concise", "detailed", "none"]
 Verbosity = Literal["low", "medium", "high"]
 WebSearchMode = Literal["disabled", "cached", "live"]
 
+FeatureName = Literal[
+    "shell_tool",
+    "unified_exec",
+    "apply_patch_freeform",
+    "view_image_tool",
+    "web_search_request",
+    "network_proxy",
+    "use_legacy_landlock",
+    "use_linux_sandbox_bwrap",
+    "rmcp_client",
+]
 KNOWN_FEATURES: dict[str, bool] = {
     # name -> default
     "shell_tool": True,
@@ -205,7 +217,7 @@ class ProfileToml(_Toml):
     model_instructions_file: TomlPath | None = None
     tools_web_search: bool | None = None
     web_search: WebSearchMode | None = None
-    features: dict[str, bool] | None = None
+    features: dict[FeatureName, bool] | None = None
 
 
 class ConfigToml(_Toml):
@@ -234,7 +246,7 @@ class ConfigToml(_Toml):
     profiles: dict[str, ProfileToml] = Field(default_factory=dict)
     project_doc_max_bytes: int = Field(default=32 * 1024, ge=0)
     project_doc_fallback_filenames: list[str] = Field(default_factory=list)
-    features: dict[str, bool] = Field(default_factory=dict)
+    features: dict[FeatureName, bool] = Field(default_factory=dict)
     web_search: WebSearchMode | None = None
     tools: dict[str, Any] | None = None
     projects: dict[str, ProjectToml] = Field(default_factory=dict)
@@ -252,16 +264,6 @@ class ConfigToml(_Toml):
     compact_prompt: str | None = None
     disable_paste_burst: bool = False
     preferred_auth_method: Literal["chatgpt", "apikey"] | None = None
-
-    @field_validator("features")
-    @classmethod
-    def _known_features(cls, v: dict[str, bool]) -> dict[str, bool]:
-        unknown = sorted(set(v) - set(KNOWN_FEATURES))
-        if unknown:
-            raise ValueError(
-                f"unknown feature flag(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_FEATURES))}"
-            )
-        return v
 
     @field_validator("model_providers")
     @classmethod

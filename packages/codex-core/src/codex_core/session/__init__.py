@@ -6,6 +6,7 @@ from codex_core.session.rollout import (
     RolloutRecorder,
     SessionInfo,
     find_rollout,
+    latest_diff,
     list_sessions,
     read_rollout,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "SessionInfo",
     "append_history",
     "find_rollout",
+    "latest_diff",
     "list_sessions",
     "read_history",
     "read_rollout",

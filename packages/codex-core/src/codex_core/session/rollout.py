@@ -27,6 +27,7 @@ __all__ = [
     "RolloutRecorder",
     "SessionInfo",
     "find_rollout",
+    "latest_diff",
     "list_sessions",
     "read_rollout",
 ]
@@ -238,3 +239,15 @@ def find_rollout(codex_home: Path, thread_id: str) -> Path:
     if len({_UUID_RE.search(p.name).group(1) for p in matches}) > 1:  # type: ignore[union-attr]
         raise SessionError(f"session id prefix {thread_id} is ambiguous")
     return matches[0]
+
+
+def latest_diff(path: Path) -> str | None:
+    """The diff of the last successful patch recorded in a rollout (for ``codex apply``)."""
+    diff: str | None = None
+    for obj in _lines(path):
+        payload = obj.get("payload") or {}
+        if obj.get("type") == "event_msg" and payload.get("type") == "patch_apply_end" and payload.get("success"):
+            d = payload.get("diff")
+            if isinstance(d, str) and d:
+                diff = d
+    return diff
