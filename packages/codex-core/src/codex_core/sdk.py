@@ -70,6 +70,9 @@ class Codex:
         originator: str = "codex_sdk_py",
         source: str = "sdk",
     ) -> None:
+        from codex_core.logging import ensure_default_logging
+
+        ensure_default_logging()
         self.config = config if config is not None else load_config()
         self._model_client = model_client
         self._originator = originator

@@ -84,6 +84,9 @@ def exec_command(
             fail(f"--output-schema: {output_schema_file}:{exc.lineno}: invalid JSON: {exc.msg}")
         if not isinstance(schema, dict):
             fail(f"--output-schema: {output_schema_file} must contain a JSON object")
+    from codex_core.logging import configure_logging
+
+    configure_logging("stderr")
     config = load_config_or_exit(opts, default_approval_policy="never")
     if not skip_git_repo_check and not _inside_git_repo(config.cwd):
         fail("Not inside a trusted directory and --skip-git-repo-check was not specified.")

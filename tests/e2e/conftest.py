@@ -1,0 +1,54 @@
+"""End-to-end fixtures: a real local SSE model server and `codex` run as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.sse_server import ScriptedResponsesServer
+
+CODEX = str(Path(sys.executable).parent / "codex")
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedResponsesServer]:
+    with ScriptedResponsesServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    r = tmp_path / "repo"
+    r.mkdir()
+    subprocess.run(["git", "init", "-q", str(r)], check=True)
+    return r
+
+
+@pytest.fixture
+def cli_env(codex_home: Path, server: ScriptedResponsesServer) -> dict[str, str]:
+    (codex_home / "config.toml").write_text(
+        "# test config\n"
+        'model = "test-model"\n'
+        'model_provider = "test"\n'
+        "[model_providers.test]\n"
+        'name = "Test"\n'
+        f'base_url = "{server.base_url}"\n'
+        'env_key = "TEST_API_KEY"\n'
+        "request_max_retries = 2\n"
+        "stream_max_retries = 2\n"
+        "stream_idle_timeout_ms = 2000\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ)
+    env["TEST_API_KEY"] = "sk-test"
+    env["CODEX_RETRY_BASE_MS"] = "10"
+    return env
+
+
+def run_codex(args: list[str], env: dict[str, str], cwd: Path, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CODEX, *args], env=env, cwd=cwd, input=input, capture_output=True, text=True, timeout=timeout)
