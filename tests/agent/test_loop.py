@@ -58,7 +58,12 @@ async def test_agents_md_is_sent(make_config, workspace: Path, codex_home: Path)
     agents = [i for i in model.prompts[0].input if "AGENTS.md instructions" in getattr(i, "text", "")]
     assert len(agents) == 1
     text = agents[0].text
-    assert text.index("Global rule.") < text.index("--- project-doc ---") < text.index("Always answer in French.") < text.index("Use tabs.")
+    assert (
+        text.index("Global rule.")
+        < text.index("--- project-doc ---")
+        < text.index("Always answer in French.")
+        < text.index("Use tabs.")
+    )
     assert "ignored because" not in text
 
 
@@ -83,7 +88,7 @@ async def test_patch_outside_roots_rejected_under_never(make_config, workspace: 
     thread = codex.start_thread(ephemeral=True)
     await collect(thread, "write outside")
     assert not outside.exists()
-    out = [i for i in model.prompts[1].input if i.type == "function_call_output"][0]
+    out = next(i for i in model.prompts[1].input if i.type == "function_call_output")
     assert "rejected" in out.output
 
 
@@ -117,13 +122,16 @@ async def test_update_plan_todo_list(make_config) -> None:  # type: ignore[no-un
     todo = [e for e in events if getattr(getattr(e, "item", None), "type", None) == "todo_list"]
     assert [e.type for e in todo] == ["item.started", "item.completed"]
     assert todo[-1].item.items[0].completed is True
-    out = [i for i in model.prompts[1].input if i.type == "function_call_output"][0]
+    out = next(i for i in model.prompts[1].input if i.type == "function_call_output")
     assert out.output == "Plan updated"
 
 
 async def test_bad_arguments_and_unknown_tool_go_back_to_model(make_config) -> None:  # type: ignore[no-untyped-def]
     model = ScriptedModel(
-        [[function_call("update_plan", "{not json", call_id="a"), function_call("no_such_tool", {}, call_id="b")], [message("ok")]]
+        [
+            [function_call("update_plan", "{not json", call_id="a"), function_call("no_such_tool", {}, call_id="b")],
+            [message("ok")],
+        ]
     )
     thread = Codex(make_config(), model_client=model).start_thread(ephemeral=True)
     events = await collect(thread, "x")
@@ -149,7 +157,12 @@ async def test_output_schema_and_view_image(make_config, workspace: Path) -> Non
     png.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"))
     model = ScriptedModel([[function_call("view_image", {"path": "dot.png"}, call_id="v")], [message('{"ok": true}')]])
     thread = Codex(make_config(), model_client=model).start_thread(ephemeral=True)
-    schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"], "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {"ok": {"type": "boolean"}},
+        "required": ["ok"],
+        "additionalProperties": False,
+    }
     result = await thread.run("look", output_schema=schema)
     assert json.loads(result.final_response or "") == {"ok": True}
     assert model.prompts[0].output_schema == schema

@@ -49,7 +49,9 @@ def test_random_text(tmp_path: Path, text: str) -> None:
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
-        st.tuples(st.integers(min_value=0, max_value=len(SEED)), st.integers(min_value=0, max_value=8), st.text(max_size=6)),
+        st.tuples(
+            st.integers(min_value=0, max_value=len(SEED)), st.integers(min_value=0, max_value=8), st.text(max_size=6)
+        ),
         max_size=4,
     )
 )

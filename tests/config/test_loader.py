@@ -81,15 +81,21 @@ def test_dotted_override_creates_tables(tmp_path: Path) -> None:
     ("text", "line", "needle"),
     [
         ('model = "a"\n[tui]\nnotifications = true\nbogus = 1\n', 4, "`tui.bogus`: unknown key"),
-        ('model = "a"\napproval_policy = "sometimes"\n', 2, "accepted values: 'untrusted', 'on-failure', 'on-request' or 'never'"),
+        (
+            'model = "a"\napproval_policy = "sometimes"\n',
+            2,
+            "accepted values: 'untrusted', 'on-failure', 'on-request' or 'never'",
+        ),
         ('\n\n[sandbox_workspace_write]\nnetwork_access = "yes"\n', 4, "`sandbox_workspace_write.network_access`"),
         ("model = \n", 1, "TOML syntax error"),
         ('[model_providers.x]\nwire_api = "chat"\n', 2, 'set wire_api = "responses"'),
         ('[mcp_servers.s]\ncommand = "x"\nurl = "http://h"\n', 1, "exactly one of `command`"),
-        ('[features]\nnot_a_feature = true\n', 2, "invalid value"),
+        ("[features]\nnot_a_feature = true\n", 2, "invalid value"),
     ],
 )
-def test_bad_config_errors_name_file_line_key(codex_home: Path, tmp_path: Path, text: str, line: int, needle: str) -> None:
+def test_bad_config_errors_name_file_line_key(
+    codex_home: Path, tmp_path: Path, text: str, line: int, needle: str
+) -> None:
     path = write(codex_home / "config.toml", text)
     with pytest.raises(ConfigError) as info:
         load_config(cwd=tmp_path)
@@ -108,12 +114,14 @@ def test_unknown_profile(codex_home: Path, tmp_path: Path) -> None:
 
 
 def test_requirements_refuse_explicit_choice(codex_home: Path, tmp_path: Path) -> None:
-    req = write(tmp_path / "requirements.toml", 'allowed_approval_policies = ["on-request", "untrusted"]\nallowed_sandbox_modes = ["read-only", "workspace-write"]\n')
+    req = write(
+        tmp_path / "requirements.toml",
+        'allowed_approval_policies = ["on-request", "untrusted"]\nallowed_sandbox_modes = ["read-only", "workspace-write"]\n',
+    )
     with pytest.raises(ConfigError) as info:
         load_config(ConfigOverrides(approval_policy="never"), cwd=tmp_path, requirements_path=req)
     assert str(info.value) == (
-        "invalid value for `approval_policy`: `Never` is not in the allowed set [OnRequest, Untrusted] "
-        f"(set by {req})"
+        f"invalid value for `approval_policy`: `Never` is not in the allowed set [OnRequest, Untrusted] (set by {req})"
     )
     with pytest.raises(ConfigError, match="DangerFullAccess"):
         load_config(ConfigOverrides(sandbox_mode="danger-full-access"), cwd=tmp_path, requirements_path=req)

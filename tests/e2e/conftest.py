@@ -50,5 +50,9 @@ def cli_env(codex_home: Path, server: ScriptedResponsesServer) -> dict[str, str]
     return env
 
 
-def run_codex(args: list[str], env: dict[str, str], cwd: Path, input: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CODEX, *args], env=env, cwd=cwd, input=input, capture_output=True, text=True, timeout=timeout)
+def run_codex(
+    args: list[str], env: dict[str, str], cwd: Path, input: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CODEX, *args], env=env, cwd=cwd, input=input, capture_output=True, text=True, timeout=timeout
+    )

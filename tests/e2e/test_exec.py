@@ -16,8 +16,8 @@ from tests.e2e.conftest import CODEX, run_codex
 from tests.support.sse_server import (
     DropAfter,
     HttpErrorResponse,
-    Stall,
     ScriptedResponsesServer,
+    Stall,
     ev_completed,
     ev_created,
     ev_message,
@@ -47,7 +47,9 @@ def test_plain_answer_json(server: ScriptedResponsesServer, cli_env: dict[str, s
     assert req.body["input"][-1]["content"][0]["text"] == "what is the answer?"
 
 
-def test_human_output_and_last_message_file(server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path) -> None:
+def test_human_output_and_last_message_file(
+    server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path
+) -> None:
     server.enqueue(turn_message("Done!"))
     out = repo / "last.txt"
     proc = run_codex(["exec", "-o", str(out), "do it"], cli_env, repo)
@@ -87,7 +89,9 @@ def test_patch_then_answer(server: ScriptedResponsesServer, cli_env: dict[str, s
 
 
 def test_429_then_success(server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path) -> None:
-    server.enqueue(HttpErrorResponse(429, '{"error":{"message":"slow down"}}', {"Retry-After": "0"}), turn_message("after retry"))
+    server.enqueue(
+        HttpErrorResponse(429, '{"error":{"message":"slow down"}}', {"Retry-After": "0"}), turn_message("after retry")
+    )
     proc = run_codex(["exec", "--json", "hi"], cli_env, repo)
     assert proc.returncode == 0, proc.stderr
     assert jsonl(proc.stdout)[-2].item.text == "after retry"
@@ -108,7 +112,9 @@ def test_mid_stream_disconnect_is_retried_without_duplicating_history(
     assert first == second  # the retry re-sent exactly the same history
 
 
-def test_idle_stream_times_out_then_retries(server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path) -> None:
+def test_idle_stream_times_out_then_retries(
+    server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path
+) -> None:
     server.enqueue(Stall([ev_created(), *ev_message("x"), ev_completed()], 1), turn_message("after stall"))
     proc = run_codex(["exec", "--json", "hi"], cli_env, repo)
     assert proc.returncode == 0, proc.stderr
@@ -148,15 +154,23 @@ def test_bad_config_is_one_paragraph_error(cli_env: dict[str, str], repo: Path, 
     assert proc.returncode == 1 and "model_reasoning_effort" in proc.stderr
 
 
-def test_resume_after_kill_9(server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path, codex_home: Path) -> None:
+def test_resume_after_kill_9(
+    server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path, codex_home: Path
+) -> None:
     server.enqueue(turn_message("first answer"))
     proc = run_codex(["exec", "--json", "remember the word banana"], cli_env, repo)
     assert proc.returncode == 0, proc.stderr
     thread_id = jsonl(proc.stdout)[0].thread_id
     # second run hangs mid-stream and is killed with SIGKILL
     server.enqueue(Stall([ev_created(), *ev_message("never finished")], 2))
-    p = subprocess.Popen([CODEX, "exec", "--json", "resume", thread_id, "second prompt"], env=cli_env, cwd=repo,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [CODEX, "exec", "--json", "resume", thread_id, "second prompt"],
+        env=cli_env,
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 20
     while len(server.requests) < 2 and time.time() < deadline:
         time.sleep(0.05)
@@ -175,7 +189,9 @@ def test_resume_after_kill_9(server: ScriptedResponsesServer, cli_env: dict[str,
     assert jsonl(proc.stdout)[0].thread_id == thread_id
 
 
-def test_notify_command_receives_payload(server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path, codex_home: Path) -> None:
+def test_notify_command_receives_payload(
+    server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path, codex_home: Path
+) -> None:
     out = repo / "notify.json"
     script = repo / "notify.sh"
     script.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {out}\n')

@@ -18,8 +18,15 @@ import structlog
 
 __all__ = ["configure_logging", "ensure_default_logging", "redact", "redact_secrets"]
 
-_LEVELS = {"trace": logging.DEBUG, "debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING,
-           "warning": logging.WARNING, "error": logging.ERROR, "off": logging.CRITICAL + 10}
+_LEVELS = {
+    "trace": logging.DEBUG,
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warn": logging.WARNING,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "off": logging.CRITICAL + 10,
+}
 
 _SECRET_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{6,}"),
@@ -53,7 +60,9 @@ def _level(default: str) -> int:
     return _LEVELS[default]
 
 
-def configure_logging(mode: Literal["stderr", "file"], *, codex_home: Path | None = None, default_level: str = "warning") -> Path | None:
+def configure_logging(
+    mode: Literal["stderr", "file"], *, codex_home: Path | None = None, default_level: str = "warning"
+) -> Path | None:
     """Configure structlog once for a frontend; returns the log file path in ``file`` mode."""
     stream: TextIO = sys.stderr
     path: Path | None = None
@@ -62,7 +71,7 @@ def configure_logging(mode: Literal["stderr", "file"], *, codex_home: Path | Non
         log_dir = codex_home / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
         path = log_dir / "codex-tui.log"
-        stream = path.open("a", encoding="utf-8")  # noqa: SIM115 - lives for the process
+        stream = path.open("a", encoding="utf-8")
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,

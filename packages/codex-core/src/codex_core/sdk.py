@@ -88,12 +88,16 @@ class Codex:
             config.model_provider_id, config.model_providers, openai_base_url=config.toml.openai_base_url
         )
         key = api_key_for(provider, codex_home=config.codex_home)
-        return make_model_client(provider, model=config.model, auth=key, session_id=thread_id, originator=self._originator)
+        return make_model_client(
+            provider, model=config.model, auth=key, session_id=thread_id, originator=self._originator
+        )
 
     def start_thread(self, *, ephemeral: bool = False) -> Thread:
         """A new thread; raises ``AuthError`` now if the provider has no credentials."""
         thread_id = str(uuid.uuid4())
-        state = ThreadState(thread_id=thread_id, config=self.config, model_client=self._make_client(self.config, thread_id))
+        state = ThreadState(
+            thread_id=thread_id, config=self.config, model_client=self._make_client(self.config, thread_id)
+        )
         if not ephemeral:
             from codex_core.session import RolloutRecorder
 
@@ -116,7 +120,11 @@ class Codex:
         """Continue a saved thread (by id, id prefix, or rollout path) with its exact history."""
         from codex_core.session import RolloutRecorder, find_rollout, read_rollout
 
-        path = Path(thread_id) if isinstance(thread_id, Path) or str(thread_id).endswith(".jsonl") else find_rollout(self.config.codex_home, str(thread_id))
+        path = (
+            Path(thread_id)
+            if isinstance(thread_id, Path) or str(thread_id).endswith(".jsonl")
+            else find_rollout(self.config.codex_home, str(thread_id))
+        )
         resumed = read_rollout(path)
         state = ThreadState(
             thread_id=resumed.thread_id,
@@ -151,7 +159,11 @@ def _git_info(cwd: Path) -> dict[str, Any] | None:
 
     if not any((d / ".git").exists() for d in (cwd, *cwd.parents)):
         return None
-    info = {"commit_hash": run("rev-parse", "HEAD"), "branch": run("rev-parse", "--abbrev-ref", "HEAD"), "repository_url": run("config", "--get", "remote.origin.url")}
+    info = {
+        "commit_hash": run("rev-parse", "HEAD"),
+        "branch": run("rev-parse", "--abbrev-ref", "HEAD"),
+        "repository_url": run("config", "--get", "remote.origin.url"),
+    }
     return {k: v for k, v in info.items() if v}
 
 
@@ -188,7 +200,11 @@ class Thread:
         return list(self._state.history)
 
     def override(
-        self, *, model: str | None = None, approval_policy: ApprovalPolicy | None = None, sandbox_mode: SandboxMode | None = None
+        self,
+        *,
+        model: str | None = None,
+        approval_policy: ApprovalPolicy | None = None,
+        sandbox_mode: SandboxMode | None = None,
     ) -> None:
         """Change settings for the following turns (``/model``, ``/approvals``)."""
         cfg = self._state.config
@@ -198,14 +214,18 @@ class Thread:
             if allowed is not None and approval_policy not in allowed:
                 from codex_core.config.requirements import constraint_error
 
-                raise CodexError(constraint_error("approval_policy", approval_policy, list(allowed), cfg.requirements.source))
+                raise CodexError(
+                    constraint_error("approval_policy", approval_policy, list(allowed), cfg.requirements.source)
+                )
             changes["approval_policy"] = approval_policy
         if sandbox_mode is not None:
             allowed_sb = cfg.requirements.allowed_sandbox_modes
             if allowed_sb is not None and sandbox_mode not in allowed_sb:
                 from codex_core.config.requirements import constraint_error
 
-                raise CodexError(constraint_error("sandbox_mode", sandbox_mode, list(allowed_sb), cfg.requirements.source))
+                raise CodexError(
+                    constraint_error("sandbox_mode", sandbox_mode, list(allowed_sb), cfg.requirements.source)
+                )
             changes["sandbox_mode"] = sandbox_mode
         if model is not None:
             changes["model"] = model
@@ -267,7 +287,11 @@ class Thread:
             except ValueError as exc:
                 parts.append(InputText(text=f"Image {path} could not be attached: {exc}"))
                 continue
-            parts += [InputText(text=f"<image name=[Image #{n}]>"), InputImage(image_url=url), InputText(text="</image>")]
+            parts += [
+                InputText(text=f"<image name=[Image #{n}]>"),
+                InputImage(image_url=url),
+                InputText(text="</image>"),
+            ]
         parts.append(InputText(text=prompt))
         return [Message(role="user", content=parts)]
 
@@ -375,7 +399,13 @@ class Thread:
             return
         payload = notify_payload(self._state, turn_id, [text], last)
         try:
-            subprocess.Popen([*argv, payload], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            subprocess.Popen(
+                [*argv, payload],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         except OSError as exc:
             log.warning("notify command failed", error=str(exc))
 
@@ -434,8 +464,14 @@ class Thread:
         async def emit(ev: ThreadEvent) -> None:
             return None
 
-        rt = TurnRuntime(state=self._state, emit=emit, turn_id=f"{self.id}:compact", cwd=self.config.cwd,
-                         approval_policy=self.config.approval_policy, sandbox_mode=self.config.sandbox_mode)
+        rt = TurnRuntime(
+            state=self._state,
+            emit=emit,
+            turn_id=f"{self.id}:compact",
+            cwd=self.config.cwd,
+            approval_policy=self.config.approval_policy,
+            sandbox_mode=self.config.sandbox_mode,
+        )
         await compact(self._state, rt, base_instructions(self.config))
 
     async def aclose(self) -> None:

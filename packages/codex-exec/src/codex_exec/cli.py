@@ -39,11 +39,28 @@ def _inside_git_repo(cwd: Path) -> bool:
 @config_options(approval=False)
 @click.option("--json", "json_mode", is_flag=True, help="Print events to stdout as JSONL.")
 @click.option("--experimental-json", "json_mode", is_flag=True, hidden=True)
-@click.option("-o", "--output-last-message", "last_message_file", type=click.Path(path_type=Path), help="File to write the last agent message to.")
-@click.option("--output-schema", "output_schema_file", type=click.Path(path_type=Path), help="JSON Schema file for the model's final response.")
+@click.option(
+    "-o",
+    "--output-last-message",
+    "last_message_file",
+    type=click.Path(path_type=Path),
+    help="File to write the last agent message to.",
+)
+@click.option(
+    "--output-schema",
+    "output_schema_file",
+    type=click.Path(path_type=Path),
+    help="JSON Schema file for the model's final response.",
+)
 @click.option("--skip-git-repo-check", is_flag=True, help="Allow running outside a Git repository.")
 @click.option("--ephemeral", is_flag=True, help="Do not persist session files to disk.")
-@click.option("-i", "--image", "images", multiple=True, help="Image(s) to attach to the initial prompt (repeat or comma-separate).")
+@click.option(
+    "-i",
+    "--image",
+    "images",
+    multiple=True,
+    help="Image(s) to attach to the initial prompt (repeat or comma-separate).",
+)
 @click.option("--color", type=click.Choice(["always", "never", "auto"]), default="auto", help="Colour in human output.")
 @click.option("--last", "resume_last", is_flag=True, help="With `resume`: resume the most recent session.")
 @click.option("--all", "resume_all", is_flag=True, help="With `resume --last`: do not filter sessions by cwd.")
@@ -93,20 +110,40 @@ def exec_command(
     image_list = [p for spec in images for p in spec.split(",") if p]
     use_color = color == "always" or (color == "auto" and sys.stderr.isatty())
     code = asyncio.run(
-        _run(config, prompt, json_mode=json_mode, last_message_file=last_message_file, schema=schema,
-             ephemeral=ephemeral, images=image_list, color=use_color, resume_id=resume_id,
-             resume_last=resuming and resume_last, resume_all=resume_all)
+        _run(
+            config,
+            prompt,
+            json_mode=json_mode,
+            last_message_file=last_message_file,
+            schema=schema,
+            ephemeral=ephemeral,
+            images=image_list,
+            color=use_color,
+            resume_id=resume_id,
+            resume_last=resuming and resume_last,
+            resume_all=resume_all,
+        )
     )
     sys.exit(code)
 
 
-async def _run(config: Any, prompt: str, *, json_mode: bool, last_message_file: Path | None, schema: Any,
-               ephemeral: bool, images: list[str], color: bool, resume_id: str | None, resume_last: bool,
-               resume_all: bool) -> int:
+async def _run(
+    config: Any,
+    prompt: str,
+    *,
+    json_mode: bool,
+    last_message_file: Path | None,
+    schema: Any,
+    ephemeral: bool,
+    images: list[str],
+    color: bool,
+    resume_id: str | None,
+    resume_last: bool,
+    resume_all: bool,
+) -> int:
     from codex_core import Codex
     from codex_core.errors import CodexError
     from codex_core.protocol.events import EXEC_JSON_TYPES
-
     from codex_exec.human import HumanRenderer
 
     codex = Codex(config, originator="codex_exec", source="exec")
@@ -174,18 +211,22 @@ async def _run(config: Any, prompt: str, *, json_mode: bool, last_message_file: 
         loop.remove_signal_handler(signal.SIGINT)
         await codex.aclose()
     if last_message_file is not None:
-        if last_message is not None:
-            try:
-                last_message_file.write_text(last_message, encoding="utf-8")
-            except OSError as exc:
-                print(f"Error: cannot write {last_message_file}: {exc.strerror}", file=sys.stderr)
-        else:
-            print(f"warning: no last agent message; {last_message_file} not written", file=sys.stderr)
+        _write_last_message(last_message_file, last_message)
     if not json_mode and last_message is not None:
         print(last_message)
     if interrupted:
         return 130
     return 1 if failed else 0
+
+
+def _write_last_message(path: Path, text: str | None) -> None:
+    if text is None:
+        print(f"warning: no last agent message; {path} not written", file=sys.stderr)
+        return
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"Error: cannot write {path}: {exc.strerror}", file=sys.stderr)
 
 
 def main() -> None:

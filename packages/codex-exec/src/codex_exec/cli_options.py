@@ -87,27 +87,67 @@ def config_options(*, approval: bool = True, search: bool = False) -> Callable[[
 
     def deco(f: F) -> F:
         opts: list[Callable[[F], F]] = [
-            click.option("-c", "--config", "config_overrides", multiple=True, metavar="key=value",
-                         help="Override a config value (dotted key; value parsed as TOML, else a string)."),
+            click.option(
+                "-c",
+                "--config",
+                "config_overrides",
+                multiple=True,
+                metavar="key=value",
+                help="Override a config value (dotted key; value parsed as TOML, else a string).",
+            ),
             click.option("--enable", "enable", multiple=True, metavar="FEATURE", help="Enable a feature flag."),
             click.option("--disable", "disable", multiple=True, metavar="FEATURE", help="Disable a feature flag."),
             click.option("-p", "--profile", "profile", default=None, help="Config profile from config.toml."),
             click.option("-m", "--model", "model", default=None, help="Model the agent should use."),
-            click.option("-s", "--sandbox", "sandbox_mode", type=click.Choice(SANDBOX_MODES), default=None,
-                         help="Sandbox policy for model-generated commands."),
-            click.option("--full-auto", "full_auto", is_flag=True,
-                         help="Low-friction sandboxed automatic execution (-a on-request, -s workspace-write)."),
-            click.option("--dangerously-bypass-approvals-and-sandbox", "--yolo", "dangerously_bypass", is_flag=True,
-                         help="Skip all confirmation prompts and run commands without a sandbox. EXTREMELY DANGEROUS."),
-            click.option("-C", "--cd", "cwd", type=click.Path(path_type=Path), default=None,
-                         help="Use DIR as the working root of the agent."),
-            click.option("--add-dir", "add_dirs", multiple=True, type=click.Path(path_type=Path),
-                         help="Additional directory that should be writable."),
+            click.option(
+                "-s",
+                "--sandbox",
+                "sandbox_mode",
+                type=click.Choice(SANDBOX_MODES),
+                default=None,
+                help="Sandbox policy for model-generated commands.",
+            ),
+            click.option(
+                "--full-auto",
+                "full_auto",
+                is_flag=True,
+                help="Low-friction sandboxed automatic execution (-a on-request, -s workspace-write).",
+            ),
+            click.option(
+                "--dangerously-bypass-approvals-and-sandbox",
+                "--yolo",
+                "dangerously_bypass",
+                is_flag=True,
+                help="Skip all confirmation prompts and run commands without a sandbox. EXTREMELY DANGEROUS.",
+            ),
+            click.option(
+                "-C",
+                "--cd",
+                "cwd",
+                type=click.Path(path_type=Path),
+                default=None,
+                help="Use DIR as the working root of the agent.",
+            ),
+            click.option(
+                "--add-dir",
+                "add_dirs",
+                multiple=True,
+                type=click.Path(path_type=Path),
+                help="Additional directory that should be writable.",
+            ),
             click.option("--oss", "oss", is_flag=True, help="Use a local open-source model provider (Ollama)."),
         ]
         if approval:
-            opts.append(click.option("-a", "--ask-for-approval", "approval_policy", type=click.Choice(APPROVAL_POLICIES),
-                                     default=None, help="When the model needs approval before running a command."))
+            opts.append(
+                click.option(
+                    "-a",
+                    "--ask-for-approval",
+                    "approval_policy",
+                    type=click.Choice(APPROVAL_POLICIES),
+                    default=None,
+                    help="When the model needs approval before running a command.",
+                )
+            )
         if search:
             opts.append(click.option("--search", "search", is_flag=True, help="Enable live web search."))
         for o in reversed(opts):

@@ -83,7 +83,9 @@ class HumanRenderer:
                     self._p(self._c(item.text, "3"))
             elif item.type == "command_execution":
                 ok = item.status == "completed" and item.exit_code == 0
-                status = "succeeded" if ok else (item.status if item.status == "declined" else f"exited {item.exit_code}")
+                status = (
+                    "succeeded" if ok else (item.status if item.status == "declined" else f"exited {item.exit_code}")
+                )
                 self._p(self._c(f"{item.command} {status}", "32" if ok else "31"))
                 lines = item.aggregated_output.splitlines()
                 shown = lines[:_MAX_OUTPUT_LINES]
@@ -117,7 +119,9 @@ class HumanRenderer:
             self._end_stream()
             u = ev.usage
             self._p(self._c("tokens used", "35;1"))
-            self._p(f"{u.input_tokens + u.output_tokens:,} (input {u.input_tokens:,}, cached {u.cached_input_tokens:,}, output {u.output_tokens:,})")
+            self._p(
+                f"{u.input_tokens + u.output_tokens:,} (input {u.input_tokens:,}, cached {u.cached_input_tokens:,}, output {u.output_tokens:,})"
+            )
         elif t == "turn.failed":
             self._end_stream()
             self._p(self._c(f"turn failed: {ev.error.message}", "31;1"))

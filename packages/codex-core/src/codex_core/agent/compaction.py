@@ -46,7 +46,12 @@ async def compact(state: ThreadState, rt: TurnRuntime, instructions: str) -> str
     prompt_text = state.config.compact_prompt or SUMMARY_PROMPT
     history = _normalised_history(state.history)
     summary = ""
-    prompt = Prompt(input=[*history, Message.user(prompt_text)], instructions=instructions, tools=(), prompt_cache_key=state.thread_id)
+    prompt = Prompt(
+        input=[*history, Message.user(prompt_text)],
+        instructions=instructions,
+        tools=(),
+        prompt_cache_key=state.thread_id,
+    )
     async for ev in state.model_client.stream(prompt):
         if isinstance(ev, OutputItemDone) and isinstance(ev.item, Message) and ev.item.role == "assistant":
             summary = ev.item.text
@@ -71,5 +76,7 @@ async def compact(state: ThreadState, rt: TurnRuntime, instructions: str) -> str
     if state.recorder is not None:
         state.recorder.record_compacted(summary, [i for i in new_history if not isinstance(i, OtherItem)])
     state.record_event({"type": "context_compacted"})
-    await rt.emit(Warning(message="Context compacted. Long threads and repeated compactions can make the model less accurate."))
+    await rt.emit(
+        Warning(message="Context compacted. Long threads and repeated compactions can make the model less accurate.")
+    )
     return summary

@@ -144,7 +144,9 @@ def _writable_roots(config: Config) -> list[Path]:
 
 def permissions_instructions(config: Config) -> str:
     mode = config.sandbox_mode
-    network = "enabled" if (mode == "danger-full-access" or config.sandbox_workspace_write.network_access) else "restricted"
+    network = (
+        "enabled" if (mode == "danger-full-access" or config.sandbox_workspace_write.network_access) else "restricted"
+    )
     if mode == "read-only":
         network = "restricted"
     lines = [
@@ -173,6 +175,8 @@ def initial_context_items(config: Config) -> list[Message]:
     items = [Message.developer(dev)]
     ui = user_instructions(config)
     if ui:
-        items.append(Message.user(f"# AGENTS.md instructions for {config.cwd}\n\n<INSTRUCTIONS>\n{ui}\n</INSTRUCTIONS>"))
+        items.append(
+            Message.user(f"# AGENTS.md instructions for {config.cwd}\n\n<INSTRUCTIONS>\n{ui}\n</INSTRUCTIONS>")
+        )
     items.append(Message.user(environment_context(config.cwd)))
     return items

@@ -62,7 +62,9 @@ async def run_patch(call: ToolCall, rt: TurnRuntime, text: str, cwd: Path) -> Fu
     changes = _changes(preview)
     touched = [c.path for c in preview.changes] + [c.move_path for c in preview.changes if c.move_path is not None]
     roots = writable_roots(rt)
-    safety = assess_patch(touched=touched, roots=roots, sandbox_mode=rt.sandbox_mode, approval_policy=rt.approval_policy)
+    safety = assess_patch(
+        touched=touched, roots=roots, sandbox_mode=rt.sandbox_mode, approval_policy=rt.approval_policy
+    )
     item_id = state.next_item_id()
     allowed: list[Path] | None = roots if rt.sandbox_mode != "danger-full-access" else None
     if safety == "reject":
@@ -74,7 +76,14 @@ async def run_patch(call: ToolCall, rt: TurnRuntime, text: str, cwd: Path) -> Fu
         )
     if safety == "ask":
         decision = await rt.request_approval(
-            ApprovalRequested(request_id=state.next_request_id(), kind="patch", item_id=item_id, cwd=str(cwd), changes=changes, reason="apply_patch wants to edit files")
+            ApprovalRequested(
+                request_id=state.next_request_id(),
+                kind="patch",
+                item_id=item_id,
+                cwd=str(cwd),
+                changes=changes,
+                reason="apply_patch wants to edit files",
+            )
         )
         if decision in ("denied", "abort"):
             await rt.emit(ItemCompleted(item=FileChangeItem(id=item_id, changes=changes, status="failed")))
@@ -102,8 +111,8 @@ async def handle_apply_patch(call: ToolCall, rt: TurnRuntime) -> FunctionCallOut
     if call.kind == "custom":
         text = call.arguments
     else:
-        args = call.parse_arguments()
-        text = args.get("input")
-        if not isinstance(text, str):
+        raw = call.parse_arguments().get("input")
+        if not isinstance(raw, str):
             return tool_output(call, "apply_patch requires a string `input` with the whole patch", success=False)
+        text = raw
     return await run_patch(call, rt, text, rt.cwd)

@@ -101,7 +101,9 @@ async def dispatch_tool_call(
         return tool_output(call, str(exc), success=False)
 
 
-async def _handle_mcp(call: ToolCall, rt: TurnRuntime, server: str, tool: str) -> FunctionCallOutput | CustomToolCallOutput:
+async def _handle_mcp(
+    call: ToolCall, rt: TurnRuntime, server: str, tool: str
+) -> FunctionCallOutput | CustomToolCallOutput:
     state = rt.state
     item_id = state.next_item_id()
     try:
@@ -115,7 +117,9 @@ async def _handle_mcp(call: ToolCall, rt: TurnRuntime, server: str, tool: str) -
     status = "completed" if outcome.success else "failed"
     await rt.emit(
         ItemCompleted(
-            item=McpToolCallItem(id=item_id, server=server, tool=tool, arguments=args, result=result, error=error, status=status)
+            item=McpToolCallItem(
+                id=item_id, server=server, tool=tool, arguments=args, result=result, error=error, status=status
+            )
         )
     )
     for w in state.mcp.drain_warnings():

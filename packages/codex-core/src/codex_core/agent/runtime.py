@@ -45,7 +45,9 @@ def tool_output(
     if call.kind == "custom":
         text = output if isinstance(output, str) else "\n".join(p.text for p in output if isinstance(p, InputText))
         return CustomToolCallOutput(call_id=call.call_id, output=text)
-    return FunctionCallOutput(call_id=call.call_id, output=list(output) if not isinstance(output, str) else output, success=success)
+    return FunctionCallOutput(
+        call_id=call.call_id, output=list(output) if not isinstance(output, str) else output, success=success
+    )
 
 
 @attrs.define(kw_only=True)

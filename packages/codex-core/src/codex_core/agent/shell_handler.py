@@ -116,12 +116,23 @@ async def _run_shell(
         if retry.action == "ask":
             decision = await rt.request_approval(
                 ApprovalRequested(
-                    request_id=state.next_request_id(), kind="exec", item_id=item_id, command=argv, cwd=str(cwd),
-                    reason=retry.reason or f"command failed in the sandbox ({result.sandbox_denied}); retry without sandbox?",
+                    request_id=state.next_request_id(),
+                    kind="exec",
+                    item_id=item_id,
+                    command=argv,
+                    cwd=str(cwd),
+                    reason=retry.reason
+                    or f"command failed in the sandbox ({result.sandbox_denied}); retry without sandbox?",
                     proposed_rule=list(retry.proposed_rule) if retry.proposed_rule else None,
                 )
             )
-            rev = apply_review_decision(retry, decision, command=argv, session_approvals=state.session_approvals, codex_home=state.config.codex_home)
+            rev = apply_review_decision(
+                retry,
+                decision,
+                command=argv,
+                session_approvals=state.session_approvals,
+                codex_home=state.config.codex_home,
+            )
             if rev.action == "abort":
                 raise asyncio.CancelledError("aborted by user")
             rerun = rev.action == "run-unsandboxed"
@@ -140,12 +151,22 @@ async def _ask(rt: TurnRuntime, item_id: str, argv: list[str], cwd: Path, assess
     state = rt.state
     decision = await rt.request_approval(
         ApprovalRequested(
-            request_id=state.next_request_id(), kind="exec", item_id=item_id, command=argv, cwd=str(cwd),
+            request_id=state.next_request_id(),
+            kind="exec",
+            item_id=item_id,
+            command=argv,
+            cwd=str(cwd),
             reason=assessment.reason,
             proposed_rule=list(assessment.proposed_rule) if assessment.proposed_rule else None,
         )
     )
-    rev = apply_review_decision(assessment, decision, command=argv, session_approvals=state.session_approvals, codex_home=state.config.codex_home)
+    rev = apply_review_decision(
+        assessment,
+        decision,
+        command=argv,
+        session_approvals=state.session_approvals,
+        codex_home=state.config.codex_home,
+    )
     if rev.action == "abort":
         raise asyncio.CancelledError("aborted by user")
     if rev.action == "skip":
@@ -183,7 +204,11 @@ async def _execute(
     await rt.emit(
         ItemCompleted(
             item=CommandExecutionItem(
-                id=item_id, command=display, aggregated_output=result.aggregated_output, exit_code=result.exit_code, status=status
+                id=item_id,
+                command=display,
+                aggregated_output=result.aggregated_output,
+                exit_code=result.exit_code,
+                status=status,
             )
         )
     )

@@ -69,5 +69,14 @@ async def handle_view_image(call: ToolCall, rt: TurnRuntime) -> FunctionCallOutp
         url = image_data_url(path)
     except ValueError as exc:
         return tool_output(call, str(exc), success=False)
-    rt.extra_input.append(Message(role="user", content=[InputText(text=f"<image name={path.name}>"), InputImage(image_url=url), InputText(text="</image>")]))
+    rt.extra_input.append(
+        Message(
+            role="user",
+            content=[
+                InputText(text=f"<image name={path.name}>"),
+                InputImage(image_url=url),
+                InputText(text="</image>"),
+            ],
+        )
+    )
     return tool_output(call, "attached local image path", success=True)

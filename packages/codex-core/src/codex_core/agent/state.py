@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -22,7 +22,7 @@ __all__ = ["ApprovalDecision", "Emit", "ThreadState", "usage_event"]
 ApprovalDecision = Literal[
     "approved", "approved_for_session", "approved_sandboxed", "approved_execpolicy_amendment", "denied", "abort"
 ]
-Emit = Callable[[ThreadEvent], Awaitable[None]]
+Emit = Callable[[ThreadEvent], Coroutine[Any, Any, None]]
 
 
 def usage_event(u: TokenUsage) -> Usage:

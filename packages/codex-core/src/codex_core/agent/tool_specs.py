@@ -10,14 +10,14 @@ _APPROVAL_PROPS: dict[str, Any] = {
     "sandbox_permissions": {
         "type": "string",
         "description": (
-            "Sandbox permissions for the command. Set to \"require_escalated\" to request running "
-            "without sandbox restrictions; defaults to \"use_default\"."
+            'Sandbox permissions for the command. Set to "require_escalated" to request running '
+            'without sandbox restrictions; defaults to "use_default".'
         ),
     },
     "justification": {
         "type": "string",
         "description": (
-            "Only set if sandbox_permissions is \"require_escalated\". One sentence asking the user "
+            'Only set if sandbox_permissions is "require_escalated". One sentence asking the user '
             "whether they want to allow the command to run outside the sandbox."
         ),
     },
@@ -38,7 +38,7 @@ def shell_tool() -> dict[str, Any]:
         "name": "shell",
         "description": (
             "Runs a shell command and returns its output. The arguments to `shell` will be passed to "
-            "execvp(). Most terminal commands should be prefixed with [\"bash\", \"-lc\"]. Always set "
+            'execvp(). Most terminal commands should be prefixed with ["bash", "-lc"]. Always set '
             "the `workdir` param when using the shell function. Do not use `cd` unless absolutely necessary."
         ),
         "strict": False,

@@ -67,7 +67,9 @@ class TurnOutcome:
 def _normalised_history(history: Sequence[ResponseItem | OtherItem]) -> list[ResponseItem]:
     """Drop unknown items and make every call have an output (``aborted`` if missing)."""
     out: list[ResponseItem] = []
-    outputs = {getattr(i, "call_id", None) for i in history if i.type in ("function_call_output", "custom_tool_call_output")}
+    outputs = {
+        getattr(i, "call_id", None) for i in history if i.type in ("function_call_output", "custom_tool_call_output")
+    }
     calls: set[str | None] = set()
     for item in history:
         if isinstance(item, OtherItem):
@@ -99,7 +101,9 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
     turn_usage = TokenUsage()
     last_message: str | None = None
     provider = config.model_providers.get(config.model_provider_id)
-    max_stream_retries = min(provider.stream_max_retries if provider and provider.stream_max_retries is not None else 5, 100)
+    max_stream_retries = min(
+        provider.stream_max_retries if provider and provider.stream_max_retries is not None else 5, 100
+    )
 
     while True:
         limit = config.model_auto_compact_token_limit
@@ -147,7 +151,13 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
                 )
             )
             state.record_event(
-                {"type": "token_count", "info": {"total_token_usage": _usage_dict(state.total_usage), "last_token_usage": _usage_dict(usage)}}
+                {
+                    "type": "token_count",
+                    "info": {
+                        "total_token_usage": _usage_dict(state.total_usage),
+                        "last_token_usage": _usage_dict(usage),
+                    },
+                }
             )
         if not calls and not rt.extra_input:
             break
@@ -171,7 +181,9 @@ def _usage_dict(u: TokenUsage) -> dict[str, int]:
     return attrs.asdict(u)
 
 
-async def _sample(state: ThreadState, rt: TurnRuntime, prompt: Prompt) -> tuple[list[ToolCall], str | None, TokenUsage | None]:
+async def _sample(
+    state: ThreadState, rt: TurnRuntime, prompt: Prompt
+) -> tuple[list[ToolCall], str | None, TokenUsage | None]:
     """Stream one response, committing finished items and running tool calls as they arrive."""
     calls: list[ToolCall] = []
     tasks: list[asyncio.Task[Any]] = []
@@ -242,7 +254,7 @@ async def _sample(state: ThreadState, rt: TurnRuntime, prompt: Prompt) -> tuple[
         for t in tasks:
             try:
                 out = await t
-            except BaseException:  # noqa: S112 - the call gets an "aborted" output via normalisation
+            except BaseException:
                 continue
             state.record([out])
         raise

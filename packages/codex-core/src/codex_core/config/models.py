@@ -7,9 +7,7 @@ instead of being silently ignored.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
-
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -103,9 +101,7 @@ class ModelProviderToml(_Toml):
     @classmethod
     def _no_chat(cls, v: str) -> str:
         if v == "chat":
-            raise ValueError(
-                '`wire_api = "chat"` is no longer supported. How to fix: set wire_api = "responses"'
-            )
+            raise ValueError('`wire_api = "chat"` is no longer supported. How to fix: set wire_api = "responses"')
         return v
 
 
@@ -275,9 +271,7 @@ class ConfigToml(_Toml):
 
     @field_validator("permissions")
     @classmethod
-    def _reserved_profile_names(
-        cls, v: dict[str, PermissionProfileToml]
-    ) -> dict[str, PermissionProfileToml]:
+    def _reserved_profile_names(cls, v: dict[str, PermissionProfileToml]) -> dict[str, PermissionProfileToml]:
         for name in v:
             if name.startswith(":"):
                 raise ValueError(f"permissions profile `{name}` uses a reserved built-in profile prefix")

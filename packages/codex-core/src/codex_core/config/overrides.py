@@ -12,7 +12,7 @@ __all__ = ["apply_override", "deep_merge", "parse_override", "parse_overrides"]
 
 def parse_override(raw: str) -> tuple[str, Any]:
     """Parse one ``key=value``; the value is TOML, falling back to the raw string."""
-    from codex_core.config.toml_io import tomllib
+    import tomllib
 
     if "=" not in raw:
         raise ConfigError(f"Invalid override (missing '='): {raw}", key=raw)

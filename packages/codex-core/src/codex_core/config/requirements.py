@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from codex_core.config.models import ApprovalPolicy, SandboxMode, WebSearchMode
 from codex_core.config.toml_io import read_toml_file
-from codex_core.errors import ConfigError
 
 __all__ = [
     "DEFAULT_REQUIREMENTS_PATH",
@@ -54,9 +53,7 @@ class Requirements(BaseModel):
     @classmethod
     def _must_include_read_only(cls, v: list[str] | None) -> list[str] | None:
         if v is not None and "read-only" not in v:
-            raise ValueError(
-                "field `allowed_sandbox_modes` must include 'read-only' to allow any PermissionProfile"
-            )
+            raise ValueError("field `allowed_sandbox_modes` must include 'read-only' to allow any PermissionProfile")
         return v
 
     @property
@@ -72,8 +69,7 @@ def debug_name(value: str) -> str:
 def constraint_error(field: str, candidate: str, allowed: list[str], source: str) -> str:
     rendered = "[" + ", ".join(debug_name(a) for a in allowed) + "]"
     return (
-        f"invalid value for `{field}`: `{debug_name(candidate)}` is not in the allowed set "
-        f"{rendered} (set by {source})"
+        f"invalid value for `{field}`: `{debug_name(candidate)}` is not in the allowed set {rendered} (set by {source})"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codex_core.config.models import ApprovalPolicy, ConfigToml, SandboxMode
+from codex_core.config.models import ApprovalPolicy, ConfigToml, SandboxMode, WebSearchMode
 from codex_core.config.requirements import Requirements, constraint_error
 from codex_core.config.resolved import Config, Origin
 from codex_core.errors import ConfigError
@@ -25,7 +25,9 @@ def _read_instructions_file(path: Path | None, base: Path) -> str | None:
     try:
         return p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"model_instructions_file: cannot read {p}: {exc.strerror}", key="model_instructions_file") from None
+        raise ConfigError(
+            f"model_instructions_file: cannot read {p}: {exc.strerror}", key="model_instructions_file"
+        ) from None
 
 
 def resolve(
@@ -70,9 +72,7 @@ def resolve(
     provider = provider or "openai"
     if provider not in ("openai", "ollama", "lmstudio") and provider not in doc.model_providers:
         known = ", ".join(sorted({"openai", "ollama", "lmstudio", *doc.model_providers}))
-        raise ConfigError(
-            f"model_provider `{provider}` is not defined; known providers: {known}", key="model_provider"
-        )
+        raise ConfigError(f"model_provider `{provider}` is not defined; known providers: {known}", key="model_provider")
 
     # approval policy / sandbox mode: explicit flags beat profile beat config
     flag_approval: ApprovalPolicy | None = ov.approval_policy
@@ -110,16 +110,16 @@ def resolve(
         sandbox = "read-only"
         origins["sandbox_mode"] = Origin("requirements", requirements.source)
 
-    features = dict(doc.features)
+    features: dict[str, bool] = {str(k): v for k, v in doc.features.items()}
     if profile is not None and profile.features:
-        features.update(profile.features)
+        features.update({str(k): v for k, v in profile.features.items()})
     for name, value in requirements.pinned_features.items():
         if features.get(name, value) != value:
             warnings.append(f"feature `{name}` is pinned to {value} by {requirements.source}")
         features[name] = value
         origins[f"features.{name}"] = Origin("requirements", requirements.source)
 
-    web_search = pick("web_search", None) or "cached"
+    web_search: WebSearchMode = pick("web_search", None) or "cached"
     if ov.search:
         web_search = "live"
         origins["web_search"] = Origin("cli")

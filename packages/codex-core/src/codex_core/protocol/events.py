@@ -229,7 +229,7 @@ class TokenCount(_Model):
     context_window: int | None = None
 
 
-class Warning(_Model):  # noqa: A001 - mirrors the event name
+class Warning(_Model):
     type: Literal["warning"] = "warning"
     message: str
 

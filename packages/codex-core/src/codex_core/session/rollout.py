@@ -233,7 +233,9 @@ def list_sessions(codex_home: Path, *, cwd: Path | None = None) -> list[SessionI
 
 def find_rollout(codex_home: Path, thread_id: str) -> Path:
     """The rollout file of ``thread_id`` (a full UUID or a unique prefix)."""
-    matches = [p for p in _all_rollouts(codex_home) if (m := _UUID_RE.search(p.name)) and m.group(1).startswith(thread_id)]
+    matches = [
+        p for p in _all_rollouts(codex_home) if (m := _UUID_RE.search(p.name)) and m.group(1).startswith(thread_id)
+    ]
     if not matches:
         raise SessionError(f"no saved session with id {thread_id} under {codex_home / 'sessions'}")
     if len({_UUID_RE.search(p.name).group(1) for p in matches}) > 1:  # type: ignore[union-attr]

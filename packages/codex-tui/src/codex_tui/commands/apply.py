@@ -13,7 +13,9 @@ from codex_exec.cli_options import collect_options, config_options, load_config_
 __all__ = ["apply"]
 
 
-@click.command(name="apply", help="Apply the latest diff from a session's rollout to the working tree with `git apply`.")
+@click.command(
+    name="apply", help="Apply the latest diff from a session's rollout to the working tree with `git apply`."
+)
 @click.argument("session_id", required=False)
 @config_options()
 @click.pass_context
@@ -38,7 +40,9 @@ def apply(ctx: click.Context, session_id: str | None, **kwargs: Any) -> None:
     if diff is None:
         click.echo(f"Error: session {path.name} produced no diff", err=True)
         sys.exit(1)
-    proc = subprocess.run(["git", "apply", "--3way", "-"], input=diff, text=True, cwd=config.cwd, capture_output=True, check=False)
+    proc = subprocess.run(
+        ["git", "apply", "--3way", "-"], input=diff, text=True, cwd=config.cwd, capture_output=True, check=False
+    )
     if proc.returncode != 0:
         click.echo(f"Error: git apply failed:\n{proc.stderr.strip()}", err=True)
         sys.exit(1)

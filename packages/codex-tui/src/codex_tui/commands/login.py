@@ -38,7 +38,9 @@ def _write_auth(home: Path, data: dict[str, object]) -> Path:
     return path
 
 
-@click.group(name="login", invoke_without_command=True, help="Store an API key for Codex (read from stdin with --with-api-key).")
+@click.group(
+    name="login", invoke_without_command=True, help="Store an API key for Codex (read from stdin with --with-api-key)."
+)
 @click.option("--with-api-key", is_flag=True, help="Read the API key from stdin.")
 @click.option("--api-key", "api_key", default=None, metavar="KEY", help="Store KEY as the OpenAI API key.")
 @click.pass_context
