@@ -14,7 +14,7 @@ import click
 
 from codex_exec.cli_options import CliOptions, collect_options, config_options
 
-VERSION = "0.1.0"
+from codex_tui._version import VERSION
 
 # name -> (module:attr, short help). Help text lives here so `codex --help` need not import.
 COMMANDS: dict[str, tuple[str, str]] = {

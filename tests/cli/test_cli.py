@@ -1,0 +1,119 @@
+"""The `codex` multitool as a real subprocess: version, help, dispatch, completion, login."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+CODEX = str(Path(sys.executable).parent / "codex")
+
+
+def run(*args: str, input: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CODEX, *args], capture_output=True, text=True, input=input, env=env or dict(os.environ), cwd=cwd, timeout=60)
+
+
+def test_version() -> None:
+    proc = run("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == "codex-cli 0.1.0"
+
+
+def test_help_lists_commands_without_importing_them() -> None:
+    proc = run("--help")
+    assert proc.returncode == 0
+    for name in ("exec", "mcp", "mcp-server", "sandbox", "app-server", "login", "logout", "resume", "apply", "completion"):
+        assert f"  {name} " in proc.stdout or f"  {name}\n" in proc.stdout
+    code = (
+        "import sys; from codex_tui.cli.main import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pydantic', 'httpx', 'textual', 'mcp', 'codex_core.config') if m in sys.modules]\n"
+        "print(heavy, file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr.strip() == "[]"
+
+
+def test_unknown_option_is_clean_error() -> None:
+    proc = run("--no-such-flag")
+    assert proc.returncode == 2 and "No such option" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_override_is_clean_error(tmp_path: Path) -> None:
+    proc = run("-c", "novalue", "features", "list")
+    assert proc.returncode == 1
+    assert "Invalid override (missing '='): novalue" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_global_options_before_and_after_subcommand(codex_home: Path) -> None:
+    proc = run("-c", "features.network_proxy=true", "features", "list")
+    assert proc.returncode == 0, proc.stderr
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("network_proxy"))
+    assert "true" in line and "session-flags" in line
+    proc = run("features", "list", "--enable", "unified_exec")
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("unified_exec"))
+    assert "true" in line
+    proc = run("features", "list", "--enable", "bogus")
+    assert proc.returncode == 1 and "Unknown feature flag: bogus" in proc.stderr
+
+
+def test_completion_scripts() -> None:
+    for shell, marker in (("bash", "complete -o"), ("zsh", "compdef"), ("fish", "complete --no-files --command codex")):
+        proc = run("completion", shell)
+        assert proc.returncode == 0, proc.stderr
+        assert marker in proc.stdout
+    bash = run("completion").stdout
+    subprocess.run(["bash", "-n"], input=bash, text=True, check=True)
+
+
+def test_login_logout_permissions(codex_home: Path) -> None:
+    proc = run("login", "--with-api-key", input="sk-abcdef1234567890\n")
+    assert proc.returncode == 0, proc.stderr
+    auth = codex_home / "auth.json"
+    assert stat.S_IMODE(auth.stat().st_mode) == 0o600
+    assert json.loads(auth.read_text()) == {"OPENAI_API_KEY": "sk-abcdef1234567890"}
+    status = run("login", "status")
+    assert status.returncode == 0 and "sk-ab***7890" in status.stdout
+    assert run("logout").returncode == 0
+    assert not auth.exists()
+    assert run("login", "status").returncode == 1
+
+
+def test_stored_api_key_is_used_by_openai_provider(codex_home: Path) -> None:
+    from codex_core.client import api_key_for, resolve_provider
+
+    run("login", "--api-key", "sk-stored-key-123456")
+    provider = resolve_provider("openai", {})
+    assert api_key_for(provider, codex_home=codex_home, env={}) == "sk-stored-key-123456"
+
+
+def test_exec_without_credentials_message(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    proc = run("exec", "hello", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "OPENAI_API_KEY" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_prompt_positional_routes_to_tui_not_command_error() -> None:
+    from click.testing import CliRunner
+
+    from codex_tui.cli import main as cli_main
+
+    captured: dict[str, object] = {}
+
+    def fake_run_tui(opts, *, prompt, images, alt_screen):  # type: ignore[no-untyped-def]
+        captured.update(prompt=prompt, model=opts.model, images=images)
+        return 0
+
+    import codex_tui.launch as launch
+
+    orig = launch.run_tui
+    launch.run_tui = fake_run_tui  # type: ignore[assignment]
+    try:
+        result = CliRunner().invoke(cli_main.cli, ["-m", "o3", "fix the tests"])
+    finally:
+        launch.run_tui = orig  # type: ignore[assignment]
+    assert result.exit_code == 0, result.output
+    assert captured == {"prompt": "fix the tests", "model": "o3", "images": []}
