@@ -271,10 +271,17 @@ class Thread:
         from codex_core.approvals import SessionApprovals
         from codex_core.execpolicy import load_exec_policy
 
-        loaded = load_exec_policy(self.config.codex_home)
+        cfg = self.config
+        project_dirs = [cfg.cwd / ".codex" / "rules"] if cfg.trusted_project else []
+        loaded = load_exec_policy(
+            cfg.codex_home,
+            managed_rules=cfg.requirements.rules,
+            project_rules_dirs=project_dirs,
+            system_rules_dir=Path("/etc/codex/rules"),
+        )
         self._state.exec_policy = loaded.policy
         self._state.session_approvals = SessionApprovals()
-        return [str(e) for e in loaded.issues]
+        return [issue.display() for issue in loaded.issues]
 
     def _user_items(self, prompt: str | Sequence[ResponseItem], images: Sequence[Path | str]) -> list[ResponseItem]:
         if not isinstance(prompt, str):

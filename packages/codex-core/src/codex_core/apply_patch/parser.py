@@ -72,12 +72,16 @@ class UpdateChunk:
     ``context`` is the text after ``@@ `` (used to jump forward in the file), ``old_lines`` the
     lines to find (context and ``-`` lines), ``new_lines`` their replacement (context and ``+``
     lines) and ``is_end_of_file`` whether ``*** End of File`` anchors the chunk at the end.
+    ``new_line_sources[i]`` is the index in ``old_lines`` of new line ``i`` when it is an
+    unchanged context line (the file's own text is then kept, as Codex does), else ``None``;
+    an empty tuple means "no context lines".
     """
 
     context: str | None
     old_lines: tuple[str, ...]
     new_lines: tuple[str, ...]
     is_end_of_file: bool = False
+    new_line_sources: tuple[int | None, ...] = ()
 
 
 @attrs.frozen
@@ -192,9 +196,7 @@ def _parse_hunk(lines: list[str], line_number: int, hunk_index: int) -> tuple[Hu
     )
 
 
-def _parse_update(
-    lines: list[str], path: str, line_number: int, hunk_index: int
-) -> tuple[UpdateFile, int]:
+def _parse_update(lines: list[str], path: str, line_number: int, hunk_index: int) -> tuple[UpdateFile, int]:
     consumed = 1
     move_path: str | None = None
     if len(lines) > 1 and lines[1].startswith(MOVE_TO):
@@ -206,17 +208,13 @@ def _parse_update(
         if not rust_trim(line):
             consumed += 1
             continue
-        if line.startswith("*"):
-            break
-        chunk, chunk_lines = _parse_chunk(
-            lines[consumed:], line_number + consumed, not chunks, hunk_index
-        )
+        if line.startswith((ADD_FILE, DELETE_FILE, UPDATE_FILE)):
+            break  # the next file operation (only an unpadded header ends an update)
+        chunk, chunk_lines = _parse_chunk(lines[consumed:], line_number + consumed, not chunks, hunk_index)
         chunks.append(chunk)
         consumed += chunk_lines
     if not chunks:
-        raise PatchSyntaxError(
-            f"Update file hunk for path '{path}' is empty", line=line_number, hunk=hunk_index
-        )
+        raise PatchSyntaxError(f"Update file hunk for path '{path}' is empty", line=line_number, hunk=hunk_index)
     return UpdateFile(path=path, chunks=tuple(chunks), move_path=move_path), consumed
 
 
@@ -238,30 +236,26 @@ def _parse_chunk(
             hunk=hunk_index,
         )
     if start >= len(lines):
-        raise PatchSyntaxError(
-            "Update hunk does not contain any lines", line=line_number + 1, hunk=hunk_index
-        )
+        raise PatchSyntaxError("Update hunk does not contain any lines", line=line_number + 1, hunk=hunk_index)
     old: list[str] = []
     new: list[str] = []
+    sources: list[int | None] = []
     is_eof = False
     parsed = 0
     for line in lines[start:]:
         if line == END_OF_FILE:
             if parsed == 0:
-                raise PatchSyntaxError(
-                    "Update hunk does not contain any lines", line=line_number + 1, hunk=hunk_index
-                )
+                raise PatchSyntaxError("Update hunk does not contain any lines", line=line_number + 1, hunk=hunk_index)
             is_eof = True
             parsed += 1
             break
         marker = line[:1]
-        if marker == "":
-            old.append("")
-            new.append("")
-        elif marker == " ":
+        if marker in ("", " "):
+            sources.append(len(old))
             old.append(line[1:])
             new.append(line[1:])
         elif marker == "+":
+            sources.append(None)
             new.append(line[1:])
         elif marker == "-":
             old.append(line[1:])
@@ -276,6 +270,10 @@ def _parse_chunk(
             break
         parsed += 1
     chunk = UpdateChunk(
-        context=context, old_lines=tuple(old), new_lines=tuple(new), is_end_of_file=is_eof
+        context=context,
+        old_lines=tuple(old),
+        new_lines=tuple(new),
+        is_end_of_file=is_eof,
+        new_line_sources=tuple(sources),
     )
     return chunk, parsed + start

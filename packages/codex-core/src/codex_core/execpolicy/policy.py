@@ -40,7 +40,10 @@ class ExecPolicy:
     host_executables: tuple[HostExecutable, ...] = ()
     network_rules: tuple[NetworkRule, ...] = ()
     _by_program: dict[str, tuple[PrefixRule, ...]] = attrs.field(
-        init=False, eq=False, repr=False, default=attrs.Factory(lambda self: _index(self.prefix_rules), takes_self=True)
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(lambda self: _index(self.prefix_rules), takes_self=True),
     )
 
     @classmethod
@@ -64,13 +67,17 @@ class ExecPolicy:
             return []
         return self._match_program(command, basename, resolved=program)
 
+    def has_rules_for(self, program: str) -> bool:
+        """True when some rule is keyed by ``program`` (or by its basename, if absolute)."""
+        if program in self._by_program:
+            return True
+        return posixpath.isabs(program) and posixpath.basename(program) in self._by_program
+
     def check(self, argv: Sequence[str], *, resolve_host_executables: bool = True) -> Evaluation:
         """Evaluate one argv exactly as given (no shell splitting, no heuristics)."""
         return self.check_multiple([argv], resolve_host_executables=resolve_host_executables)
 
-    def check_multiple(
-        self, commands: Iterable[Sequence[str]], *, resolve_host_executables: bool = True
-    ) -> Evaluation:
+    def check_multiple(self, commands: Iterable[Sequence[str]], *, resolve_host_executables: bool = True) -> Evaluation:
         """Evaluate several commands; the strictest matched decision wins."""
         matched: list[RuleMatch] = []
         for command in commands:
