@@ -36,7 +36,11 @@ log = structlog.get_logger("codex.tools")
 
 
 def build_tool_specs(state: ThreadState) -> list[dict[str, Any]]:
-    from codex_core.apply_patch import APPLY_PATCH_LARK_GRAMMAR, APPLY_PATCH_TOOL_DESCRIPTION
+    from codex_core.apply_patch import (
+        APPLY_PATCH_FREEFORM_DESCRIPTION,
+        APPLY_PATCH_LARK_GRAMMAR,
+        APPLY_PATCH_TOOL_DESCRIPTION,
+    )
 
     config = state.config
     specs: list[dict[str, Any]] = []
@@ -47,6 +51,7 @@ def build_tool_specs(state: ThreadState) -> list[dict[str, Any]]:
             freeform=config.feature("apply_patch_freeform"),
             description=APPLY_PATCH_TOOL_DESCRIPTION,
             grammar=APPLY_PATCH_LARK_GRAMMAR,
+            freeform_description=APPLY_PATCH_FREEFORM_DESCRIPTION,
         )
     )
     specs.append(tool_specs.update_plan_tool())

@@ -47,6 +47,10 @@ class ThreadState:
     """``codex_core.approvals.SessionApprovals``: commands approved for the rest of the session."""
     exec_policy: Any = None
     """``codex_core.execpolicy`` loaded rules."""
+    proxy: Any = None
+    """``codex_core.sandbox.ProxyNetwork`` when the managed network proxy runs for this thread."""
+    proxy_env: dict[str, str] = attrs.field(factory=dict)
+    """Proxy environment variables for sandboxed commands."""
     pending_approvals: dict[str, asyncio.Future[ApprovalDecision]] = attrs.field(factory=dict)
     _item_ids: itertools.count[int] = attrs.field(factory=itertools.count)
     _request_ids: itertools.count[int] = attrs.field(factory=itertools.count)

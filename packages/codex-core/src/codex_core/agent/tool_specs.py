@@ -56,12 +56,12 @@ def shell_tool() -> dict[str, Any]:
     }
 
 
-def apply_patch_tool(*, freeform: bool, description: str, grammar: str) -> dict[str, Any]:
+def apply_patch_tool(*, freeform: bool, description: str, grammar: str, freeform_description: str = "") -> dict[str, Any]:
     if freeform:
         return {
             "type": "custom",
             "name": "apply_patch",
-            "description": "Use the `apply_patch` tool to edit files. This is a FREEFORM tool, so do not wrap the patch in JSON.",
+            "description": freeform_description,
             "format": {"type": "grammar", "syntax": "lark", "definition": grammar},
         }
     return {

@@ -1,0 +1,102 @@
+"""Shell tool calls through the loop: real commands, real sandbox, approvals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from codex_core import Codex
+from codex_core.testing import ScriptedModel, message, shell_call
+
+
+def outputs(model: ScriptedModel, n: int) -> dict[str, str]:
+    return {i.call_id: i.output for i in model.prompts[n].input if i.type == "function_call_output"}
+
+
+async def test_shell_call_then_answer_full_access(make_config, workspace: Path) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel([[shell_call("echo hello && echo err >&2 && exit 3", call_id="s1")], [message("done")]])
+    thread = Codex(make_config(sandbox_mode="danger-full-access"), model_client=model).start_thread(ephemeral=True)
+    events = [ev async for ev in thread.run_streamed("run it")]
+    started = [e for e in events if e.type == "item.started" and e.item.type == "command_execution"]
+    completed = [e for e in events if e.type == "item.completed" and e.item.type == "command_execution"]
+    assert started and completed
+    assert completed[0].item.exit_code == 3 and completed[0].item.status == "failed"
+    assert "hello" in completed[0].item.aggregated_output
+    deltas = "".join(e.delta for e in events if e.type == "item.delta" and e.kind == "command_output")
+    assert "hello" in deltas
+    out = json.loads(outputs(model, 1)["s1"])
+    assert out["metadata"]["exit_code"] == 3
+    assert "hello" in out["output"] and "err" in out["output"]
+
+
+async def test_workspace_write_blocks_outside_write_and_says_so(make_config, workspace: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = Path("/var/tmp") / f"codex-escape-{tmp_path.name}"
+    model = ScriptedModel(
+        [[shell_call(f"echo inside > in.txt && echo x > {target}", call_id="s1")], [message("done")]]
+    )
+    cfg = make_config(sandbox_mode="workspace-write", approval_policy="never")
+    thread = Codex(cfg, model_client=model).start_thread(ephemeral=True)
+    await thread.run("write")
+    assert (workspace / "in.txt").read_text() == "inside\n"
+    assert not target.exists()
+    out = json.loads(outputs(model, 1)["s1"])
+    assert out["metadata"]["exit_code"] != 0
+    assert "sandbox" in out["output"].lower()
+
+
+async def test_forbidden_rule_rejects_command(make_config, workspace: Path, codex_home: Path) -> None:  # type: ignore[no-untyped-def]
+    rules = codex_home / "rules"
+    rules.mkdir()
+    (rules / "default.rules").write_text('prefix_rule(pattern=["rm"], decision="forbidden", justification="no deleting")\n')
+    (workspace / "keep.txt").write_text("x")
+    model = ScriptedModel([[shell_call(["rm", "keep.txt"], call_id="s1")], [message("ok")]])
+    thread = Codex(make_config(sandbox_mode="danger-full-access"), model_client=model).start_thread(ephemeral=True)
+    events = [ev async for ev in thread.run_streamed("delete")]
+    assert (workspace / "keep.txt").exists()
+    assert "rejected" in outputs(model, 1)["s1"]
+    declined = [e.item for e in events if e.type == "item.completed" and e.item.type == "command_execution"]
+    assert declined[0].status == "declined"
+
+
+async def test_untrusted_asks_and_session_approval_is_remembered(make_config, workspace: Path) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel(
+        [
+            [shell_call(["touch", "a.txt"], call_id="s1")],
+            [shell_call(["touch", "a.txt"], call_id="s2")],
+            [message("ok")],
+        ]
+    )
+    thread = Codex(make_config(sandbox_mode="workspace-write", approval_policy="untrusted"), model_client=model).start_thread(ephemeral=True)
+    asked = 0
+    async for ev in thread.run_streamed("touch twice"):
+        if ev.type == "approval.requested":
+            asked += 1
+            assert ev.command == ["touch", "a.txt"]
+            await thread.respond_approval(ev.request_id, "approved_for_session")
+    assert asked == 1
+    assert (workspace / "a.txt").exists()
+
+
+async def test_known_safe_command_runs_without_asking_under_untrusted(make_config, workspace: Path) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel([[shell_call(["ls"], call_id="s1")], [message("ok")]])
+    thread = Codex(make_config(sandbox_mode="read-only", approval_policy="untrusted"), model_client=model).start_thread(ephemeral=True)
+    kinds = [ev.type async for ev in thread.run_streamed("list")]
+    assert "approval.requested" not in kinds
+
+
+async def test_shell_heredoc_apply_patch_is_intercepted(make_config, workspace: Path) -> None:  # type: ignore[no-untyped-def]
+    script = "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: h.txt\n+hi\n*** End Patch\nEOF\n"
+    model = ScriptedModel([[shell_call(script, call_id="s1")], [message("ok")]])
+    thread = Codex(make_config(sandbox_mode="workspace-write"), model_client=model).start_thread(ephemeral=True)
+    events = [ev async for ev in thread.run_streamed("patch")]
+    assert (workspace / "h.txt").read_text() == "hi\n"
+    assert any(e.type == "item.completed" and e.item.type == "file_change" for e in events)
+
+
+async def test_timeout(make_config, workspace: Path) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel([[shell_call("sleep 30", call_id="s1", timeout_ms=300)], [message("ok")]])
+    thread = Codex(make_config(sandbox_mode="danger-full-access"), model_client=model).start_thread(ephemeral=True)
+    await thread.run("sleep")
+    out = json.loads(outputs(model, 1)["s1"])
+    assert out["output"].startswith("command timed out after 300 milliseconds")
+    assert out["metadata"]["exit_code"] == 124
