@@ -179,9 +179,7 @@ class Thread:
         self._started_event_sent = False
         self._turn_task: asyncio.Task[Any] | None = None
         self._lock = asyncio.Lock()
-        self._approval_policy: ApprovalPolicy = state.config.approval_policy
-        self._sandbox_mode: SandboxMode = state.config.sandbox_mode
-        self._mcp_started = False
+        self._mcp_loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def id(self) -> str:
@@ -257,9 +255,11 @@ class Thread:
             task.get_loop().call_soon_threadsafe(task.cancel)
 
     async def _ensure_mcp(self) -> None:
-        if self._mcp_started or not any(s.enabled for s in self.config.mcp_servers.values()):
+        loop = asyncio.get_running_loop()
+        if self._mcp_loop is loop or not any(s.enabled for s in self.config.mcp_servers.values()):
             return
-        self._mcp_started = True
+        # first turn, or a new event loop (run_sync): connections are bound to their loop
+        self._mcp_loop = loop
         from codex_core.mcp import McpConnectionManager
 
         enabled = {k: v for k, v in self.config.mcp_servers.items() if v.enabled}

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["build_tool_specs", "dispatch_tool_call", "to_tool_call"]
 
 log = structlog.get_logger("codex.tools")
+_MCP_LATE_WAIT_S = 30.0
 
 
 def build_tool_specs(state: ThreadState) -> list[dict[str, Any]]:
@@ -99,8 +100,17 @@ async def dispatch_tool_call(
             return await handle_view_image(call, rt)
         if state.mcp is not None:
             target = state.mcp.resolve(call.name)
+            if target is None and call.name.startswith("mcp__"):
+                # the model may call a tool of a server that is still starting
+                await state.mcp.wait_ready(_MCP_LATE_WAIT_S)
+                target = state.mcp.resolve(call.name)
             if target is not None:
                 return await _handle_mcp(call, rt, target[0], target[1])
+            if state.mcp.is_resource_tool(call.name):
+                args = call.parse_arguments() if call.arguments.strip() else None
+                outcome = await state.mcp.call_resource_tool(call.name, args)
+                out = outcome.output
+                return tool_output(call, out if isinstance(out, str) else list(out), success=outcome.success)
         return tool_output(call, f"unsupported call: {call.name}", success=False)
     except ValueError as exc:  # argument problems are answers for the model, not crashes
         return tool_output(call, str(exc), success=False)

@@ -109,6 +109,9 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
         limit = config.model_auto_compact_token_limit
         if limit is not None and state.last_usage.total_tokens >= limit:
             await compaction.compact(state, rt, instructions)
+        if state.mcp is not None:
+            for w in state.mcp.drain_warnings():
+                await rt.emit(Warning(message=w))
         tools = build_tool_specs(state)
         prompt = Prompt(
             input=_normalised_history(state.history),
