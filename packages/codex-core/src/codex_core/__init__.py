@@ -13,7 +13,7 @@ Heavy modules are imported lazily so ``import codex_core`` stays cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # avoid importing `typing` on the sandbox helper's start-up path
 
 __version__ = "0.1.0"
 
@@ -46,7 +46,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'codex_core' has no attribute {name!r}")

@@ -1,0 +1,124 @@
+"""Starting a command: unsandboxed, through the sandbox helper, or through the fork-server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Literal, Protocol
+
+from codex_core.sandbox.policy import SandboxPolicy
+from codex_core.sandbox.spec import LinuxSandboxSpec
+from codex_core.sandbox.zygote_client import ZygoteProcess, default_zygote
+
+__all__ = ["Launcher", "RunningProcess", "helper_argv", "spawn"]
+
+Launcher = Literal["zygote", "helper"]
+"""How sandboxed commands start: the per-session fork-server (fast) or a fresh helper process."""
+
+
+class RunningProcess(Protocol):
+    """A started command; ``pid`` is also its process-group id."""
+
+    pid: int
+
+    async def wait(self) -> int:
+        """Wait for exit; the exit code, ``128 + n`` for signal ``n``."""
+        ...
+
+    def kill_group(self, sig: int = signal.SIGKILL) -> None: ...
+
+
+def normalize_exit(code: int) -> int:
+    return 128 - code if code < 0 else code
+
+
+def _wake(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
+class _PopenProcess:
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self.popen = popen
+        self.pid = popen.pid
+
+    async def wait(self) -> int:
+        if self.popen.returncode is None:
+            loop = asyncio.get_running_loop()
+            try:
+                pidfd = os.pidfd_open(self.pid)
+            except (OSError, AttributeError):
+                return normalize_exit(await asyncio.to_thread(self.popen.wait))
+            try:
+                while self.popen.poll() is None:
+                    ready: asyncio.Future[None] = loop.create_future()
+                    loop.add_reader(pidfd, _wake, ready)
+                    try:
+                        await ready
+                    finally:
+                        loop.remove_reader(pidfd)
+            finally:
+                os.close(pidfd)
+        assert self.popen.returncode is not None
+        return normalize_exit(self.popen.returncode)
+
+    def kill_group(self, sig: int = signal.SIGKILL) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, sig)
+
+
+class _ZygoteProcessAdapter:
+    def __init__(self, proc: ZygoteProcess) -> None:
+        self.proc = proc
+        self.pid = proc.pid
+
+    async def wait(self) -> int:
+        return normalize_exit(os.waitstatus_to_exitcode(await self.proc.wait()))
+
+    def kill_group(self, sig: int = signal.SIGKILL) -> None:
+        self.proc.kill_group(sig)
+
+
+def helper_argv(spec: LinuxSandboxSpec | None, argv: Sequence[str], *, cwd: str) -> list[str]:
+    """The command line of the standalone sandbox helper for ``argv``."""
+    return [
+        sys.executable, "-I", "-m", "codex_core.sandbox",
+        "--spec", spec.to_json() if spec else "none", "--cwd", cwd, "--", *argv,
+    ]  # fmt: skip
+
+
+async def spawn(
+    argv: Sequence[str],
+    *,
+    cwd: str,
+    env: Mapping[str, str],
+    policy: SandboxPolicy,
+    stdio: tuple[int, int, int],
+    launcher: Launcher = "zygote",
+    log_denials: bool = False,
+) -> RunningProcess:
+    """Start ``argv`` in its own session under ``policy``. Raises ``OSError`` if it cannot start."""
+    stdin, stdout, stderr = stdio
+    spec = policy.to_linux_spec(log_denials=log_denials)
+    if spec is None:
+        popen = subprocess.Popen(  # noqa: ASYNC220 - fork/exec only, never waits
+            list(argv), cwd=cwd, env=dict(env), stdin=stdin, stdout=stdout, stderr=stderr, start_new_session=True
+        )
+        return _PopenProcess(popen)
+    if sys.platform != "linux":
+        from codex_core.errors import SandboxUnavailable
+
+        raise SandboxUnavailable(f"the {policy.kind} sandbox is not available on {sys.platform} in codex-py")
+    if launcher == "helper":
+        popen = subprocess.Popen(  # noqa: ASYNC220 - fork/exec only, never waits
+            helper_argv(spec, argv, cwd=cwd), env=dict(env), stdin=stdin, stdout=stdout, stderr=stderr,
+            start_new_session=True,
+        )  # fmt: skip
+        return _PopenProcess(popen)
+    proc = await default_zygote().spawn(argv, cwd=cwd, env=env, spec=spec, stdin=stdin, stdout=stdout, stderr=stderr)
+    return _ZygoteProcessAdapter(proc)

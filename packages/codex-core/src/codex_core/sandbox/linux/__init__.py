@@ -1,0 +1,1 @@
+"""Linux enforcement: Landlock, seccomp, namespaces and capabilities (stdlib + ctypes only)."""

@@ -1,0 +1,170 @@
+"""Apply a ``LinuxSandboxSpec`` to the current process, right before it ``exec``s the command.
+
+Layers, in order (each needs the privileges the next one removes):
+
+1. ``unshare``: a private mount namespace, and a network namespace unless network is ``full``
+   (plus a user namespace when we are not root, to get the capabilities for the steps below).
+2. Mounts: everything read-only, writable roots read-write, carve-outs read-only again,
+   ``none`` paths masked.
+3. Proxy mode: ``lo`` up, listeners on the proxy ports, fork; the parent stays behind as the
+   TCP->UDS forwarder, the child continues.
+4. ``PR_SET_NO_NEW_PRIVS``; Landlock (filesystem, TCP ports, abstract-unix/signal scopes).
+5. Drop every capability (bounding set included; securebits locked).
+6. seccomp filter (ptrace/mount/namespace escapes, socket families).
+
+Must run with a single thread: ``unshare(CLONE_NEWNS)`` and Landlock only affect the caller.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import signal
+
+from codex_core.sandbox.linux import caps, landlock, mounts, seccomp
+from codex_core.sandbox.linux._libc import SandboxSetupError, check, libc
+from codex_core.sandbox.spec import LinuxSandboxSpec
+
+__all__ = ["apply_restrictions", "check_single_threaded"]
+
+_CLONE_NEWNS = 0x00020000
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+
+_DEV_WRITABLE = ("/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/ptmx", "/dev/pts")
+_RUNTIME_READABLE = ("/bin", "/sbin", "/usr", "/lib", "/lib64", "/lib32", "/etc", "/dev", "/proc", "/sys")
+
+
+def check_single_threaded() -> None:
+    """Refuse to continue when other threads exist (they would escape the restrictions)."""
+    try:
+        n = len(os.listdir("/proc/self/task"))
+    except OSError:
+        return
+    if n != 1:
+        raise SandboxSetupError(errno.EBUSY, f"sandbox setup needs a single-threaded process, found {n} threads")
+
+
+def _write(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def _unshare(spec: LinuxSandboxSpec) -> None:
+    flags = _CLONE_NEWNS | (_CLONE_NEWNET if spec.needs_netns else 0)
+    uid, gid = os.geteuid(), os.getegid()
+    if uid != 0:
+        flags |= _CLONE_NEWUSER
+    check(libc.unshare(flags), "unshare(mount/network namespace)")
+    if uid != 0:
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"{uid} {uid} 1")
+        _write("/proc/self/gid_map", f"{gid} {gid} 1")
+
+
+def _setup_mounts(spec: LinuxSandboxSpec) -> None:
+    originally_ro = mounts.original_readonly_mounts()
+    mounts.make_mounts_private()
+    roots = sorted(spec.writable_roots, key=len)
+    for path in spec.protect_missing:
+        if not os.path.lexists(path):
+            try:
+                os.mkdir(path, 0o755)
+            except (FileNotFoundError, FileExistsError):  # parent gone / a concurrent command won
+                continue
+    for root in roots:
+        mounts.bind_self(root)
+    protected = [p for p in (*spec.read_only_paths, *spec.protect_missing) if os.path.lexists(p)]
+    for path in protected:
+        mounts.bind_self(path)
+    mounts.set_readonly("/", True)
+    for root in roots:
+        mounts.set_readonly(root, False)
+    for mp in originally_ro:
+        if mounts.beneath(mp, roots):
+            mounts.set_readonly(mp, True)
+    for path in protected:
+        mounts.set_readonly(path, True)
+    for path in spec.masked_paths:
+        mounts.mask_path(path)
+
+
+def _start_forwarder(spec: LinuxSandboxSpec) -> None:
+    """Fork: the parent relays proxy traffic until the command exits, the child returns."""
+    from codex_core.sandbox.forwarder import listen_loopback, serve_forwarder
+    from codex_core.sandbox.linux.netns import bring_loopback_up
+
+    bring_loopback_up()
+    listeners = []
+    if spec.proxy_http_port is not None and spec.proxy_uds:
+        listeners.append((listen_loopback(spec.proxy_http_port), spec.proxy_uds))
+    if spec.proxy_socks_port is not None:
+        socks_path = spec.proxy_socks_uds or spec.proxy_uds
+        if socks_path:
+            listeners.append((listen_loopback(spec.proxy_socks_port), socks_path))
+    pid = os.fork()
+    if pid == 0:
+        for lst, _ in listeners:
+            lst.close()
+        return
+    # Forwarder: keep no reference to the command's stdio so readers see EOF when it exits.
+    devnull = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    status: list[int] = []
+
+    def done() -> bool:
+        if not status:
+            wpid, st = os.waitpid(pid, os.WNOHANG)
+            if wpid == pid:
+                status.append(st)
+        return bool(status)
+
+    code = 1
+    try:
+        try:
+            wake = [os.pidfd_open(pid)]
+        except OSError:
+            wake = []
+        serve_forwarder(listeners, should_stop=done, tick=0.05, wake_fds=wake)
+        st = status[0]
+        code = os.waitstatus_to_exitcode(st)
+        if code < 0:
+            code = 128 - code
+    finally:
+        os._exit(code)
+
+
+def apply_restrictions(spec: LinuxSandboxSpec, *, cwd: str) -> None:
+    """Confine the calling process according to ``spec`` and ``chdir`` to ``cwd``.
+
+    Raises ``SandboxSetupError`` on any failure; the caller must then not run the command.
+    """
+    check_single_threaded()
+    abi = landlock.abi_version()
+    if abi < 1:
+        raise SandboxSetupError(errno.ENOSYS, "Landlock is not available on this kernel")
+    _unshare(spec)
+    _setup_mounts(spec)
+    if spec.network == "proxy":
+        _start_forwarder(spec)
+    # chdir only now: the old cwd still points into the pre-namespace (read-only) mounts.
+    os.chdir(cwd)
+    caps.set_no_new_privs()
+    rs = landlock.Ruleset(abi=abi, restrict_tcp=spec.network != "full", scope_abstract_unix=spec.network != "full")
+    readable = ("/",) if spec.readable_roots is None else (*spec.readable_roots, *_RUNTIME_READABLE)
+    rs.allow_paths(readable, landlock.ACCESS_FS_READ)
+    rs.allow_paths(spec.writable_roots, landlock.ACCESS_FS_READ | landlock.ACCESS_FS_WRITE)
+    rs.allow_paths(_DEV_WRITABLE, landlock.ACCESS_FS_READ | landlock.ACCESS_FS_WRITE)
+    if spec.network == "proxy":
+        rs.allow_tcp_connect(p for p in (spec.proxy_http_port, spec.proxy_socks_port) if p is not None)
+    rs.restrict_self(log_after_exec=spec.log_denials)
+    caps.drop_all_capabilities()
+    seccomp.install_filter(seccomp.build_filter(spec.network))
+    ctypes.set_errno(0)

@@ -1,0 +1,259 @@
+"""``SandboxPolicy``: what a sandboxed command may read, write and reach on the network.
+
+Build one with ``SandboxPolicy.from_config(config)`` (legacy ``sandbox_mode`` +
+``[sandbox_workspace_write]``, or a ``[permissions.<name>]`` profile when ``default_permissions``
+is set) or with the ``read_only`` / ``workspace_write`` / ``danger_full_access`` constructors.
+``to_linux_spec()`` compiles it to the concrete instructions the Linux helper applies.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
+import attrs
+
+from codex_core.errors import ConfigError
+from codex_core.sandbox.spec import LinuxSandboxSpec
+
+if TYPE_CHECKING:
+    from codex_core.config import Config
+
+__all__ = [
+    "PROTECTED_DIR_NAMES",
+    "NetworkMode",
+    "ProxyNetwork",
+    "SandboxKind",
+    "SandboxPolicy",
+    "WritableRoot",
+]
+
+SandboxKind = Literal["read-only", "workspace-write", "danger-full-access"]
+PROTECTED_DIR_NAMES = (".git", ".codex", ".agents")
+"""Kept read-only inside every writable root, even when they do not exist yet."""
+
+
+@attrs.frozen(kw_only=True)
+class ProxyNetwork:
+    """Network only through the managed proxy.
+
+    The command gets its own network namespace (no direct egress); a forwarder inside it
+    listens on ``127.0.0.1:http_port`` (and ``socks_port``) and relays each connection to the
+    proxy's unix socket on the host. Point ``HTTP(S)_PROXY`` at ``http://127.0.0.1:<http_port>``.
+    """
+
+    uds_path: Path
+    """The host proxy's HTTP listener (unix socket)."""
+    http_port: int
+    socks_port: int | None = None
+    socks_uds_path: Path | None = None
+    """The proxy's SOCKS5 unix socket; defaults to ``uds_path``."""
+
+
+NetworkMode: TypeAlias = Literal["none", "full"] | ProxyNetwork
+
+
+@attrs.frozen(kw_only=True)
+class WritableRoot:
+    """One writable tree and the paths inside it that stay read-only."""
+
+    root: Path
+    read_only_subpaths: tuple[Path, ...]
+    """Existing carve-outs (``.git``, a ``gitdir:`` target, ``.codex``, ``.agents``, profile ``read``)."""
+    missing_protected: tuple[Path, ...]
+    """Carve-outs that do not exist yet and must not be created."""
+
+
+def _resolve(p: Path | str) -> Path:
+    return Path(os.path.realpath(os.path.expanduser(str(p))))
+
+
+def _dedupe(paths: Iterable[Path]) -> tuple[Path, ...]:
+    seen: dict[Path, None] = {}
+    for p in paths:
+        seen.setdefault(p, None)
+    return tuple(seen)
+
+
+def _tmp_roots(env: Mapping[str, str], *, exclude_tmpdir_env_var: bool, exclude_slash_tmp: bool) -> list[Path]:
+    roots: list[Path] = []
+    if not exclude_slash_tmp and os.path.isdir("/tmp"):
+        roots.append(_resolve("/tmp"))
+    tmpdir = env.get("TMPDIR")
+    if not exclude_tmpdir_env_var and tmpdir and os.path.isdir(tmpdir):
+        roots.append(_resolve(tmpdir))
+    return roots
+
+
+def _gitdir_target(dot_git: Path) -> Path | None:
+    """For a ``.git`` *file* (worktree/submodule), the directory its ``gitdir:`` line names."""
+    try:
+        text = dot_git.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("gitdir:"):
+            target = Path(line.removeprefix("gitdir:").strip())
+            if not target.is_absolute():
+                target = dot_git.parent / target
+            return _resolve(target)
+    return None
+
+
+@attrs.frozen(kw_only=True)
+class SandboxPolicy:
+    """Filesystem and network permissions for sandboxed commands (immutable)."""
+
+    kind: SandboxKind
+    writable_roots: tuple[Path, ...] = ()
+    """Absolute, symlink-resolved writable trees (workspace-write only)."""
+    network: NetworkMode = "none"
+    readable_roots: tuple[Path, ...] | None = None
+    """``None``: everything is readable (the legacy policies); else only these trees."""
+    read_only_paths: tuple[Path, ...] = ()
+    """Extra read-only carve-outs inside writable roots (permission profile ``read`` entries)."""
+    masked_paths: tuple[Path, ...] = ()
+    """Paths with access ``none``."""
+
+    # -- constructors -------------------------------------------------------------------------
+
+    @classmethod
+    def read_only(cls) -> SandboxPolicy:
+        """Read everything, write nothing (but ``/dev/null``), no network."""
+        return cls(kind="read-only")
+
+    @classmethod
+    def danger_full_access(cls) -> SandboxPolicy:
+        """No sandbox at all."""
+        return cls(kind="danger-full-access", network="full")
+
+    @classmethod
+    def workspace_write(
+        cls,
+        *,
+        cwd: Path,
+        writable_roots: Sequence[Path] = (),
+        network: NetworkMode = "none",
+        exclude_tmpdir_env_var: bool = False,
+        exclude_slash_tmp: bool = False,
+        env: Mapping[str, str] | None = None,
+    ) -> SandboxPolicy:
+        """Write ``writable_roots``, ``cwd``, ``/tmp`` and ``$TMPDIR`` (unless excluded)."""
+        env = os.environ if env is None else env
+        roots = [_resolve(r) for r in writable_roots]
+        roots.append(_resolve(cwd))
+        roots += _tmp_roots(env, exclude_tmpdir_env_var=exclude_tmpdir_env_var, exclude_slash_tmp=exclude_slash_tmp)
+        return cls(kind="workspace-write", writable_roots=_dedupe(roots), network=network)
+
+    @classmethod
+    def from_config(
+        cls, config: Config, *, proxy: ProxyNetwork | None = None, env: Mapping[str, str] | None = None
+    ) -> SandboxPolicy:
+        """The policy for ``config``: the active permission profile, else ``sandbox_mode``.
+
+        ``proxy``: the managed network proxy, when one runs; commands that would have network
+        access then reach the network only through it.
+        """
+        env = os.environ if env is None else env
+        if config.default_permissions is not None:
+            from codex_core.sandbox.profiles import policy_from_profile
+
+            policy = policy_from_profile(config, env=env)
+        elif config.sandbox_mode == "danger-full-access":
+            return cls.danger_full_access()
+        elif config.sandbox_mode == "read-only":
+            policy = cls.read_only()
+        else:
+            sww = config.sandbox_workspace_write
+            policy = cls.workspace_write(
+                cwd=config.cwd,
+                writable_roots=list(sww.writable_roots),
+                network="full" if sww.network_access else "none",
+                exclude_tmpdir_env_var=sww.exclude_tmpdir_env_var,
+                exclude_slash_tmp=sww.exclude_slash_tmp,
+                env=env,
+            )
+        if proxy is not None and policy.kind != "danger-full-access" and policy.network == "full":
+            policy = attrs.evolve(policy, network=proxy)
+        return policy
+
+    # -- queries ------------------------------------------------------------------------------
+
+    @property
+    def is_unrestricted(self) -> bool:
+        return self.kind == "danger-full-access"
+
+    @property
+    def network_enabled(self) -> bool:
+        """Direct network access (``full``); the proxy mode counts as restricted."""
+        return self.network == "full"
+
+    @property
+    def network_mode_name(self) -> Literal["none", "full", "proxy"]:
+        return "proxy" if isinstance(self.network, ProxyNetwork) else self.network
+
+    def writable_root_details(self) -> list[WritableRoot]:
+        """Each writable root with its read-only carve-outs, computed from the disk right now."""
+        out: list[WritableRoot] = []
+        for root in self.writable_roots:
+            ro: list[Path] = []
+            missing: list[Path] = []
+            for name in PROTECTED_DIR_NAMES:
+                p = root / name
+                if p.is_symlink():
+                    # A symlinked carve-out: protect the link itself and what it points to.
+                    ro.append(p)
+                    target = _resolve(p)
+                    if target.exists():
+                        ro.append(target)
+                elif p.exists():
+                    ro.append(p)
+                    if name == ".git" and p.is_file():
+                        gitdir = _gitdir_target(p)
+                        if gitdir is not None and gitdir.exists():
+                            ro.append(gitdir)
+                else:
+                    missing.append(p)
+            for extra in self.read_only_paths:
+                if extra == root or root in extra.parents:
+                    ro.append(extra)
+            out.append(WritableRoot(root=root, read_only_subpaths=_dedupe(ro), missing_protected=tuple(missing)))
+        return out
+
+    def to_linux_spec(self, *, log_denials: bool = False) -> LinuxSandboxSpec | None:
+        """Concrete instructions for the Linux helper; ``None`` for ``danger-full-access``."""
+        if self.is_unrestricted:
+            return None
+        details = self.writable_root_details()
+        proxy = self.network if isinstance(self.network, ProxyNetwork) else None
+        return LinuxSandboxSpec(
+            readable_roots=None if self.readable_roots is None else tuple(map(str, self.readable_roots)),
+            writable_roots=tuple(str(d.root) for d in details),
+            read_only_paths=tuple(str(p) for d in details for p in d.read_only_subpaths),
+            protect_missing=tuple(str(p) for d in details for p in d.missing_protected),
+            masked_paths=tuple(map(str, self.masked_paths)),
+            network=self.network_mode_name,
+            proxy_uds=str(proxy.uds_path) if proxy else None,
+            proxy_socks_uds=str(proxy.socks_uds_path) if proxy and proxy.socks_uds_path else None,
+            proxy_http_port=proxy.http_port if proxy else None,
+            proxy_socks_port=proxy.socks_port if proxy else None,
+            log_denials=log_denials,
+        )
+
+    def describe(self) -> str:
+        """One line for humans and for the model."""
+        net = {"none": "network disabled", "full": "network enabled", "proxy": "network via proxy only"}
+        if self.kind == "workspace-write":
+            roots = ", ".join(map(str, self.writable_roots)) or "none"
+            return f"workspace-write (writable roots: {roots}; {net[self.network_mode_name]})"
+        return f"{self.kind} ({net[self.network_mode_name]})"
+
+
+def ensure_absolute(path: str, *, key: str) -> Path:
+    """Expand ``~`` and require an absolute path (a clear ``ConfigError`` otherwise)."""
+    p = Path(os.path.expanduser(path))
+    if not p.is_absolute():
+        raise ConfigError(f"{key}: `{path}` must be an absolute path (or a special like :workspace_roots)", key=key)
+    return p

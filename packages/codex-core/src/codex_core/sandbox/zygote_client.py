@@ -1,0 +1,150 @@
+"""Client side of the sandbox fork-server (see ``codex_core.sandbox.zygote`` for the protocol)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+
+from codex_core.errors import SandboxError
+from codex_core.sandbox.spec import LinuxSandboxSpec
+
+__all__ = ["ZygoteClient", "ZygoteProcess", "default_zygote"]
+
+
+class ZygoteProcess:
+    """A command forked by the server. ``pid`` is also its process-group id."""
+
+    def __init__(self, pid: int, reply: socket.socket) -> None:
+        self.pid = pid
+        self._reply = reply
+        self._status: int | None = None
+
+    async def wait(self) -> int:
+        """Wait for exit; returns the raw wait status (decode with ``os.waitstatus_to_exitcode``)."""
+        if self._status is None:
+            loop = asyncio.get_running_loop()
+            try:
+                data = await loop.sock_recv(self._reply, 4096)
+            finally:
+                pass
+            self._reply.close()
+            if not data:
+                raise SandboxError("sandbox fork-server exited while a command was running")
+            self._status = int(json.loads(data)["status"])
+        return self._status
+
+    def kill_group(self, sig: int = signal.SIGKILL) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, sig)
+
+    def close(self) -> None:
+        self._reply.close()
+
+
+class ZygoteClient:
+    """Owns one fork-server process; ``spawn`` is safe to call from concurrent tasks."""
+
+    def __init__(self, *, python: str | None = None) -> None:
+        self._python = python or sys.executable
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+
+    def start(self) -> None:
+        """Start the server now (otherwise it starts on the first ``spawn``)."""
+        with self._lock:
+            if self._proc is not None and self._proc.poll() is None:
+                return
+            mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME")}
+            try:
+                self._proc = subprocess.Popen(
+                    [self._python, "-I", "-m", "codex_core.sandbox", "--zygote", str(theirs.fileno())],
+                    pass_fds=(theirs.fileno(),),
+                    stdin=subprocess.DEVNULL,
+                    env=env,
+                    start_new_session=True,
+                )
+            finally:
+                theirs.close()
+            self._control = mine
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    async def spawn(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: str,
+        env: Mapping[str, str],
+        spec: LinuxSandboxSpec | None,
+        stdin: int,
+        stdout: int,
+        stderr: int,
+    ) -> ZygoteProcess:
+        """Fork ``argv`` under ``spec`` with the given stdio fds (which the caller still owns)."""
+        msg = json.dumps(
+            {"argv": list(argv), "cwd": cwd, "env": dict(env), "spec": spec.to_dict() if spec else None}
+        ).encode()
+        for attempt in (0, 1):
+            self.start()
+            local, remote = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            try:
+                assert self._control is not None
+                socket.send_fds(self._control, [msg], [stdin, stdout, stderr, remote.fileno()])
+            except OSError as exc:
+                local.close()
+                self._reset()
+                if attempt:
+                    raise SandboxError(f"sandbox fork-server unavailable: {exc}") from exc
+                continue
+            finally:
+                remote.close()
+            local.setblocking(False)
+            data = await asyncio.get_running_loop().sock_recv(local, 4096)
+            if not data:
+                local.close()
+                self._reset()
+                if attempt:
+                    raise SandboxError("sandbox fork-server exited before starting the command")
+                continue
+            return ZygoteProcess(int(json.loads(data)["pid"]), local)
+        raise AssertionError("unreachable")
+
+    def _reset(self) -> None:
+        with self._lock:
+            if self._control is not None:
+                self._control.close()
+                self._control = None
+            if self._proc is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    self._proc.kill()
+                self._proc.wait()
+                self._proc = None
+
+    def close(self) -> None:
+        """Stop the server; it kills every command still running."""
+        self._reset()
+
+
+_default: ZygoteClient | None = None
+_default_lock = threading.Lock()
+
+
+def default_zygote() -> ZygoteClient:
+    """The process-wide fork-server client (started lazily on first use)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = ZygoteClient()
+        return _default

@@ -1,0 +1,199 @@
+"""``codex sandbox linux|macos|windows [--full-auto] [--log-denials] [-c k=v]... -- COMMAND...``.
+
+Runs COMMAND under the sandbox Codex would use for model commands (``read-only``, or
+``workspace-write`` with ``--full-auto``; the active permission profile when
+``default_permissions`` is set). Exit code = the command's (``128 + signal`` when killed by a
+signal; 126 when the sandbox cannot be set up, 127 when the command is not found). Never runs a
+command unsandboxed because the sandbox is unavailable: that is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from codex_exec.cli_options import CliOptions, collect_options, config_options, fail, load_config_or_exit
+
+if TYPE_CHECKING:
+    from codex_core.config import Config
+    from codex_core.sandbox import ProxyNetwork, SandboxPolicy
+
+__all__ = ["run_sandbox_cli", "sandbox", "sandbox_command"]
+
+FULL_AUTO_PROFILE_ERROR = (
+    "`codex sandbox --full-auto` is only supported for legacy `sandbox_mode` configs; "
+    "choose a writable `[permissions]` profile instead"
+)
+_ALIASES = {"landlock": "linux", "seatbelt": "macos"}
+
+
+class _AliasGroup(click.Group):
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, _ALIASES.get(cmd_name, cmd_name))
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, cmd, rest = super().resolve_command(ctx, args)
+        return (cmd.name if cmd else name), cmd, rest
+
+
+def _load(opts: CliOptions, *, full_auto: bool) -> Config:
+    import dataclasses
+
+    forced = dataclasses.replace(
+        opts, full_auto=False, dangerously_bypass=False,
+        sandbox_mode="workspace-write" if full_auto else "read-only",
+    )  # fmt: skip
+    config = load_config_or_exit(forced)
+    if config.default_permissions is not None and full_auto:
+        fail(FULL_AUTO_PROFILE_ERROR)
+    return config
+
+
+def _policy(config: Config, proxy: ProxyNetwork | None) -> SandboxPolicy:
+    from codex_core.errors import CodexError
+    from codex_core.sandbox import SandboxPolicy
+
+    try:
+        return SandboxPolicy.from_config(config, proxy=proxy)
+    except CodexError as exc:  # e.g. a bad permission profile path
+        fail(str(exc))
+        raise
+
+
+def _child_env(config: Config, policy: SandboxPolicy, *, seatbelt: bool = False) -> dict[str, str]:
+    from codex_core.exec import build_env
+
+    env = build_env(config.shell_environment_policy, os.environ)
+    if not policy.is_unrestricted and not policy.network_enabled:
+        env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
+    if seatbelt:
+        env["CODEX_SANDBOX"] = "seatbelt"
+    return env
+
+
+def _run_foreground(argv: list[str], env: dict[str, str], cwd: str) -> int:
+    """Run with inherited stdio; Ctrl-C reaches the child (same process group), not us."""
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        proc = subprocess.Popen(argv, env=env, cwd=cwd)
+        code = proc.wait()
+    except FileNotFoundError as exc:
+        click.echo(f"Error: {exc.filename or argv[0]}: command not found", err=True)
+        return 127
+    finally:
+        signal.signal(signal.SIGINT, old)
+    return 128 - code if code < 0 else code
+
+
+def run_sandbox_cli(platform: str, opts: CliOptions, command: list[str], *, full_auto: bool, log_denials: bool) -> int:
+    """The body of ``codex sandbox <platform>``; returns the exit code."""
+    if platform == "windows":
+        fail("Windows sandbox is only available on Windows")
+    if platform == "macos" and sys.platform != "darwin":
+        fail("Seatbelt sandbox is only available on macOS")
+    if platform == "linux" and sys.platform != "linux":
+        fail("the Linux sandbox (Landlock) is only available on Linux")
+    config = _load(opts, full_auto=full_auto)
+    from codex_core.errors import CodexError
+    from codex_core.network.sandboxing import managed_network_proxy
+
+    try:
+        proxy_cm = managed_network_proxy(config)
+        proxy = proxy_cm.__enter__()
+    except CodexError as exc:
+        fail(str(exc))
+        raise
+    try:
+        # A managed proxy (features.network_proxy / requirements) runs for the child's lifetime.
+        policy = _policy(config, proxy.sandbox_network() if proxy is not None else None)
+        extra_env = proxy.env() if proxy is not None else {}
+        return _run_platform(platform, config, policy, command, extra_env=extra_env, log_denials=log_denials)
+    finally:
+        proxy_cm.__exit__(None, None, None)
+
+
+def _run_platform(
+    platform: str,
+    config: Config,
+    policy: SandboxPolicy,
+    command: list[str],
+    *,
+    extra_env: dict[str, str],
+    log_denials: bool,
+) -> int:
+    cwd = str(config.cwd)
+    if platform == "macos":
+        from codex_core.sandbox.seatbelt import sandbox_exec_available, seatbelt_command
+
+        if not sandbox_exec_available():
+            fail("/usr/bin/sandbox-exec not found; cannot apply the Seatbelt sandbox")
+        argv = command if policy.is_unrestricted else seatbelt_command(policy, command)
+        code = _run_foreground(argv, {**_child_env(config, policy, seatbelt=True), **extra_env}, cwd)
+        if log_denials:
+            click.echo("\n=== Sandbox denials ===\nNone found.", err=True)
+        return code
+    from codex_core.exec.spawn import helper_argv
+    from codex_core.sandbox.linux.probe import linux_sandbox_support
+
+    env = {**_child_env(config, policy), **extra_env}
+    spec = policy.to_linux_spec(log_denials=log_denials)
+    if spec is not None:
+        support = linux_sandbox_support()
+        if not support.available:
+            fail(f"cannot sandbox the command: {support.problem}")
+    argv = helper_argv(spec, command, cwd=cwd)
+    if not log_denials:
+        return _run_foreground(argv, env, cwd)
+    from codex_core.sandbox.denial_log import format_denials, parse_strace_denials, strace_argv
+
+    with tempfile.TemporaryDirectory(prefix="codex-denials-") as tmp:
+        log_path = os.path.join(tmp, "strace.log")
+        traced = strace_argv(argv, log_path)
+        if traced is None:
+            fail("--log-denials needs `strace` on PATH on Linux (apt-get install strace)")
+            raise AssertionError("unreachable")
+        code = _run_foreground(traced, env, cwd)
+        try:
+            with open(log_path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            text = ""
+    click.echo(format_denials(parse_strace_denials(text, helper_executable=sys.executable)), err=True, nl=False)
+    return code
+
+
+def sandbox_command(platform: str, *, help_text: str) -> click.Command:
+    """A ``codex sandbox <platform>`` command (also used by ``codex debug``)."""
+
+    @click.command(platform, help=help_text, context_settings={"allow_interspersed_args": False})
+    @config_options(approval=False)
+    @click.option("--log-denials", is_flag=True, help="After the command exits, print what the sandbox blocked.")
+    @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+    @click.pass_context
+    def cmd(ctx: click.Context, /, log_denials: bool, command: tuple[str, ...], **kwargs: Any) -> None:
+        full_auto = bool(kwargs.get("full_auto"))
+        opts = collect_options(ctx, kwargs)
+        full_auto = full_auto or opts.full_auto
+        sys.exit(run_sandbox_cli(platform, opts, list(command), full_auto=full_auto, log_denials=log_denials))
+
+    return cmd
+
+
+@click.group("sandbox", cls=_AliasGroup, help="Run commands within a Codex-provided sandbox.")
+def sandbox() -> None:
+    pass
+
+
+sandbox.add_command(
+    sandbox_command("linux", help_text="Run COMMAND under Landlock + seccomp + namespaces (alias: landlock).")
+)
+sandbox.add_command(sandbox_command("macos", help_text="Run COMMAND under Seatbelt (alias: seatbelt)."))
+sandbox.add_command(sandbox_command("windows", help_text="Run COMMAND under the Windows sandbox (Windows only)."))
