@@ -22,7 +22,9 @@ def measure(args: list[str]) -> tuple[float, float]:
     rss: list[float] = []
     for _ in range(RUNS):
         t0 = time.perf_counter()
-        pid = os.posix_spawn(CODEX, [CODEX, *args], os.environ, file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
+        pid = os.posix_spawn(
+            CODEX, [CODEX, *args], os.environ, file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
+        )
         _, status, usage = os.wait4(pid, 0)
         times.append(time.perf_counter() - t0)
         rss.append(usage.ru_maxrss / 1024)

@@ -37,7 +37,7 @@ async def test_sdk_interrupt_during_stream_then_continue(tmp_path: Path, codex_h
         t0 = time.monotonic()
 
         async def interrupt_when_streaming() -> None:
-            while not server.requests:
+            while not server.requests:  # noqa: ASYNC110 - polling another thread's server state
                 await asyncio.sleep(0.02)
             await asyncio.sleep(0.2)
             thread.interrupt()
@@ -60,8 +60,18 @@ def test_exec_ctrl_c_exits_130_without_traceback(tmp_path: Path, codex_home: Pat
     with ScriptedResponsesServer() as server:
         server.enqueue(Stall([ev_created(), *ev_message("slow")], 2))
         env = dict(os.environ, TEST_API_KEY="k")
-        args = [CODEX, "exec", "-c", "model_provider=test", "-c", f'model_providers.test.base_url="{server.base_url}"',
-                "-c", "model_providers.test.env_key=TEST_API_KEY", "--json", "hang"]
+        args = [
+            CODEX,
+            "exec",
+            "-c",
+            "model_provider=test",
+            "-c",
+            f'model_providers.test.base_url="{server.base_url}"',
+            "-c",
+            "model_providers.test.env_key=TEST_API_KEY",
+            "--json",
+            "hang",
+        ]
         p = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 20
         while not server.requests and time.time() < deadline:

@@ -31,9 +31,7 @@ async def test_shell_call_then_answer_full_access(make_config, workspace: Path) 
 
 async def test_workspace_write_blocks_outside_write_and_says_so(make_config, workspace: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     target = Path("/var/tmp") / f"codex-escape-{tmp_path.name}"
-    model = ScriptedModel(
-        [[shell_call(f"echo inside > in.txt && echo x > {target}", call_id="s1")], [message("done")]]
-    )
+    model = ScriptedModel([[shell_call(f"echo inside > in.txt && echo x > {target}", call_id="s1")], [message("done")]])
     cfg = make_config(sandbox_mode="workspace-write", approval_policy="never")
     thread = Codex(cfg, model_client=model).start_thread(ephemeral=True)
     await thread.run("write")
@@ -47,7 +45,9 @@ async def test_workspace_write_blocks_outside_write_and_says_so(make_config, wor
 async def test_forbidden_rule_rejects_command(make_config, workspace: Path, codex_home: Path) -> None:  # type: ignore[no-untyped-def]
     rules = codex_home / "rules"
     rules.mkdir()
-    (rules / "default.rules").write_text('prefix_rule(pattern=["rm"], decision="forbidden", justification="no deleting")\n')
+    (rules / "default.rules").write_text(
+        'prefix_rule(pattern=["rm"], decision="forbidden", justification="no deleting")\n'
+    )
     (workspace / "keep.txt").write_text("x")
     model = ScriptedModel([[shell_call(["rm", "keep.txt"], call_id="s1")], [message("ok")]])
     thread = Codex(make_config(sandbox_mode="danger-full-access"), model_client=model).start_thread(ephemeral=True)
@@ -66,7 +66,9 @@ async def test_untrusted_asks_and_session_approval_is_remembered(make_config, wo
             [message("ok")],
         ]
     )
-    thread = Codex(make_config(sandbox_mode="workspace-write", approval_policy="untrusted"), model_client=model).start_thread(ephemeral=True)
+    thread = Codex(
+        make_config(sandbox_mode="workspace-write", approval_policy="untrusted"), model_client=model
+    ).start_thread(ephemeral=True)
     asked = 0
     async for ev in thread.run_streamed("touch twice"):
         if ev.type == "approval.requested":
@@ -79,7 +81,9 @@ async def test_untrusted_asks_and_session_approval_is_remembered(make_config, wo
 
 async def test_known_safe_command_runs_without_asking_under_untrusted(make_config, workspace: Path) -> None:  # type: ignore[no-untyped-def]
     model = ScriptedModel([[shell_call(["ls"], call_id="s1")], [message("ok")]])
-    thread = Codex(make_config(sandbox_mode="read-only", approval_policy="untrusted"), model_client=model).start_thread(ephemeral=True)
+    thread = Codex(make_config(sandbox_mode="read-only", approval_policy="untrusted"), model_client=model).start_thread(
+        ephemeral=True
+    )
     kinds = [ev.type async for ev in thread.run_streamed("list")]
     assert "approval.requested" not in kinds
 

@@ -12,8 +12,12 @@ from pathlib import Path
 CODEX = str(Path(sys.executable).parent / "codex")
 
 
-def run(*args: str, input: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CODEX, *args], capture_output=True, text=True, input=input, env=env or dict(os.environ), cwd=cwd, timeout=60)
+def run(
+    *args: str, input: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CODEX, *args], capture_output=True, text=True, input=input, env=env or dict(os.environ), cwd=cwd, timeout=60
+    )
 
 
 def test_version() -> None:
@@ -24,7 +28,18 @@ def test_version() -> None:
 def test_help_lists_commands_without_importing_them() -> None:
     proc = run("--help")
     assert proc.returncode == 0
-    for name in ("exec", "mcp", "mcp-server", "sandbox", "app-server", "login", "logout", "resume", "apply", "completion"):
+    for name in (
+        "exec",
+        "mcp",
+        "mcp-server",
+        "sandbox",
+        "app-server",
+        "login",
+        "logout",
+        "resume",
+        "apply",
+        "completion",
+    ):
         assert f"  {name} " in proc.stdout or f"  {name}\n" in proc.stdout
     code = (
         "import sys; from codex_tui.cli.main import main\n"

@@ -36,7 +36,14 @@ def test_history_jsonl_mode_and_trim(codex_home: Path) -> None:
 
 def _recorder(codex_home: Path, cwd: Path, tid: str = "0199a213-81c0-7800-8aa1-bbab2a035a53") -> RolloutRecorder:
     return RolloutRecorder.create(
-        codex_home, thread_id=tid, cwd=cwd, originator="test", cli_version="0", source="exec", model_provider="p", instructions=None
+        codex_home,
+        thread_id=tid,
+        cwd=cwd,
+        originator="test",
+        cli_version="0",
+        source="exec",
+        model_provider="p",
+        instructions=None,
     )
 
 

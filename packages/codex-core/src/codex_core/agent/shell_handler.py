@@ -191,7 +191,9 @@ async def _execute(
     state = rt.state
     cfg = state.config
     if sandboxed:
-        policy = SandboxPolicy.from_config(attrs.evolve(cfg, sandbox_mode=rt.sandbox_mode, cwd=rt.cwd), proxy=state.proxy)
+        policy = SandboxPolicy.from_config(
+            attrs.evolve(cfg, sandbox_mode=rt.sandbox_mode, cwd=rt.cwd), proxy=state.proxy
+        )
     else:
         policy = SandboxPolicy.danger_full_access()
     env = build_env(cfg.shell_environment_policy, os.environ, thread_id=state.thread_id)

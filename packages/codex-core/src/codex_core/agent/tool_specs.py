@@ -56,7 +56,9 @@ def shell_tool() -> dict[str, Any]:
     }
 
 
-def apply_patch_tool(*, freeform: bool, description: str, grammar: str, freeform_description: str = "") -> dict[str, Any]:
+def apply_patch_tool(
+    *, freeform: bool, description: str, grammar: str, freeform_description: str = ""
+) -> dict[str, Any]:
     if freeform:
         return {
             "type": "custom",

@@ -13,7 +13,6 @@ from typing import Any
 import click
 
 from codex_exec.cli_options import CliOptions, collect_options, config_options
-
 from codex_tui._version import VERSION
 
 # name -> (module:attr, short help). Help text lives here so `codex --help` need not import.
