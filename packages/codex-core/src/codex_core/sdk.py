@@ -180,6 +180,8 @@ class Thread:
         self._turn_task: asyncio.Task[Any] | None = None
         self._lock = asyncio.Lock()
         self._mcp_loop: asyncio.AbstractEventLoop | None = None
+        self._proxy_checked = False
+        self._proxy_thread: Any = None
 
     @property
     def id(self) -> str:
@@ -283,6 +285,24 @@ class Thread:
         self._state.session_approvals = SessionApprovals()
         return [issue.display() for issue in loaded.issues]
 
+    def _ensure_network_proxy(self) -> None:
+        """Start the managed network proxy for this thread when config enables it (once)."""
+        if self._proxy_checked:
+            return
+        self._proxy_checked = True
+        from codex_core.network import network_proxy_for_config
+        from codex_core.network.thread import NetworkProxyThread
+
+        policy = self._state.exec_policy
+        domains = policy.compiled_network_domains() if policy is not None else None
+        network = network_proxy_for_config(self.config, exec_policy_domains=domains)
+        if network is None:
+            return
+        proxy = NetworkProxyThread(network).start()
+        self._proxy_thread = proxy
+        self._state.proxy = proxy.sandbox_network()
+        self._state.proxy_env = proxy.env()
+
     def _user_items(self, prompt: str | Sequence[ResponseItem], images: Sequence[Path | str]) -> list[ResponseItem]:
         if not isinstance(prompt, str):
             return list(prompt)
@@ -349,6 +369,7 @@ class Thread:
             await emit(TurnStarted())
             for w in self._ensure_exec_policy():
                 await emit(Warning(message=w))
+            self._ensure_network_proxy()
             try:
                 await self._ensure_mcp()
             except CodexError as exc:
@@ -482,6 +503,9 @@ class Thread:
         await compact(self._state, rt, base_instructions(self.config))
 
     async def aclose(self) -> None:
+        if self._proxy_thread is not None:
+            await asyncio.to_thread(self._proxy_thread.stop)
+            self._proxy_thread = None
         if self._state.mcp is not None:
             await self._state.mcp.aclose()
             self._state.mcp = None

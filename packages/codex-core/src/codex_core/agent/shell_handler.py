@@ -197,7 +197,7 @@ async def _execute(
     else:
         policy = SandboxPolicy.danger_full_access()
     env = build_env(cfg.shell_environment_policy, os.environ, thread_id=state.thread_id)
-    if not policy.is_unrestricted and not policy.network_enabled:
+    if policy.network_mode_name == "none" and not policy.is_unrestricted:
         env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
     if state.proxy_env:
         env.update(state.proxy_env)

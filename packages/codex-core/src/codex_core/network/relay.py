@@ -1,0 +1,200 @@
+"""A socket endpoint protocol: buffered reads during a handshake, then a flow-controlled relay.
+
+After :meth:`Endpoint.link`, bytes received on one endpoint are written straight to the other's
+transport (no per-chunk coroutine), and write-buffer pressure on one side pauses reading on the
+other. Half-closes are propagated; when both directions are done, both transports close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from codex_core.network.splice import SpliceRelay
+
+__all__ = ["Endpoint", "HandshakeError"]
+
+_MAX_BUFFER = 256 * 1024
+SPLICE_AFTER = 256 * 1024
+"""Bytes relayed through Python before a connection is moved to the kernel relay (bulk transfers)."""
+
+
+class HandshakeError(Exception):
+    """The peer closed or sent too much before the handshake finished."""
+
+
+class Endpoint(asyncio.Protocol):
+    """One TCP/UDS connection (client side or upstream side)."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buf = bytearray()
+        self.eof = False
+        self.closed = False
+        self.peer: Endpoint | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._sent_eof = False
+        self.relay: SpliceRelay | None = None
+        self._splice_ok = False
+        self._relayed = 0
+
+    # -- asyncio.Protocol ------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        peer = self.peer
+        if peer is not None:
+            if peer.transport is not None and not peer.closed:
+                peer.transport.write(data)
+                if self._splice_ok:
+                    self._relayed += len(data)
+                    if self._relayed >= SPLICE_AFTER:
+                        self._try_splice(peer)
+            return
+        self.buf += data
+        if len(self.buf) > _MAX_BUFFER and self.transport is not None:
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        if self.peer is not None:
+            self.peer._send_eof()
+        return True  # keep the write side open (half-close)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self._wake()
+        if self.peer is not None and self.peer.transport is not None:
+            self.peer.transport.close()
+
+    def pause_writing(self) -> None:
+        if self.peer is not None and self.peer.transport is not None and not self.peer.closed:
+            self.peer.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.peer is not None and self.peer.transport is not None and not self.peer.closed:
+            self.peer.transport.resume_reading()
+
+    # -- handshake reads -------------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def _wait(self) -> None:
+        if self.eof or self.closed:
+            raise HandshakeError("connection closed during handshake")
+        if self.transport is not None:
+            self.transport.resume_reading()
+        self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+
+    async def read_until(self, sep: bytes, limit: int = 64 * 1024) -> bytes:
+        """Bytes up to and including ``sep``."""
+        while True:
+            idx = self.buf.find(sep)
+            if idx != -1:
+                out = bytes(self.buf[: idx + len(sep)])
+                del self.buf[: idx + len(sep)]
+                return out
+            if len(self.buf) > limit:
+                raise HandshakeError("request head too large")
+            await self._wait()
+
+    async def read_exactly(self, n: int) -> bytes:
+        while len(self.buf) < n:
+            await self._wait()
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
+        return out
+
+    async def peek(self, n: int = 1) -> bytes:
+        while len(self.buf) < n:
+            await self._wait()
+        return bytes(self.buf[:n])
+
+    # -- relay -----------------------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        if self.transport is not None and not self.closed:
+            self.transport.write(data)
+
+    def close(self) -> None:
+        if self.relay is not None:
+            self.relay.close()
+        if self.transport is not None:
+            self.transport.close()
+
+    def _send_eof(self) -> None:
+        t = self.transport
+        if t is None or self.closed or self._sent_eof:
+            return
+        self._sent_eof = True
+        if self.eof or not t.can_write_eof():
+            t.close()  # both directions done (close() flushes pending data first)
+        else:
+            t.write_eof()
+
+    def _spliceable(self) -> socket.socket | None:
+        t = self.transport
+        if t is None or self.closed or self.eof or self.buf or t.get_write_buffer_size():
+            return None
+        sock: socket.socket | None = t.get_extra_info("socket")
+        return sock
+
+    def link(self, other: Endpoint, *, splice: bool = True) -> None:
+        """Relay all further bytes both ways; any buffered handshake leftovers are sent first.
+
+        On Linux, once a connection has moved :data:`SPLICE_AFTER` bytes, it is handed to the
+        kernel relay (:mod:`codex_core.network.splice`); short exchanges stay here.
+        """
+        self.peer, other.peer = other, self
+        if splice:
+            from codex_core.network.splice import splice_available
+
+            self._splice_ok = other._splice_ok = splice_available(asyncio.get_running_loop())
+        for a, b in ((self, other), (other, self)):
+            if a.buf:
+                b.write(bytes(a.buf))
+                a.buf.clear()
+        for a, b in ((self, other), (other, self)):
+            if a.closed:
+                b.close()
+            elif a.eof:
+                b._send_eof()
+        for e in (self, other):
+            if e.transport is not None and not e.closed:
+                e.transport.resume_reading()
+
+    def _try_splice(self, other: Endpoint) -> bool:
+        """Move both directions to the kernel relay if nothing is buffered on either side."""
+        from codex_core.network.splice import SpliceRelay
+
+        fa, fb = self._spliceable(), other._spliceable()
+        if fa is None or fb is None or other.eof:
+            return False
+        loop = asyncio.get_running_loop()
+        self._splice_ok = other._splice_ok = False
+        ta, tb = self.transport, other.transport
+        assert ta is not None and tb is not None
+        ta.pause_reading()
+        tb.pause_reading()
+
+        def on_close() -> None:
+            ta.close()
+            tb.close()
+
+        relay = SpliceRelay(loop, fa, fb, on_close)
+        self.relay = other.relay = relay
+        relay.start()
+        return True
