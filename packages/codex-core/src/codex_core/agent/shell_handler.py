@@ -197,8 +197,6 @@ async def _execute(
     else:
         policy = SandboxPolicy.danger_full_access()
     env = build_env(cfg.shell_environment_policy, os.environ, thread_id=state.thread_id)
-    if policy.network_mode_name == "none" and not policy.is_unrestricted:
-        env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
     if state.proxy_env:
         env.update(state.proxy_env)
     await rt.emit(ItemStarted(item=CommandExecutionItem(id=item_id, command=display)))

@@ -98,7 +98,7 @@ async def run_command(
     if not argv:
         raise ValueError("run_command: argv must not be empty")
     env = dict(env)
-    if not policy.is_unrestricted and not policy.network_enabled:
+    if not policy.is_unrestricted and policy.network_mode_name == "none":  # not with the proxy
         env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
     stdout_buf, stderr_buf = HeadTailBuffer(max_capture_bytes), HeadTailBuffer(max_capture_bytes)
     aggregated = HeadTailBuffer(max_capture_bytes)

@@ -72,7 +72,7 @@ def _child_env(config: Config, policy: SandboxPolicy, *, seatbelt: bool = False)
     from codex_core.exec import build_env
 
     env = build_env(config.shell_environment_policy, os.environ)
-    if not policy.is_unrestricted and not policy.network_enabled:
+    if not policy.is_unrestricted and policy.network_mode_name == "none":  # not with the proxy
         env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
     if seatbelt:
         env["CODEX_SANDBOX"] = "seatbelt"
