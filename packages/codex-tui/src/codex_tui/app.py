@@ -1,0 +1,580 @@
+"""``CodexApp``: the fullscreen Textual front end over a ``codex_core`` thread.
+
+The app holds no business logic. One exclusive worker runs each turn: it iterates
+``thread.run_streamed(...)`` and posts every event as a ``CoreEvent`` message — ``item.*`` events
+to the ``Transcript``, the rest (approvals, token counts, turn status) to the app. Operations go
+back through the thread: ``respond_approval``, ``interrupt``, ``override``, ``compact``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from codex_tui import notifications
+from codex_tui.core_api import ApprovalDecision, CodexLike, SessionInfoLike, ThreadLike
+from codex_tui.diff_render import git_working_tree_diff
+from codex_tui.event_batching import DeltaCoalescer
+from codex_tui.messages import CoreEvent, TurnEnded
+from codex_tui.screens.approval import ApprovalScreen
+from codex_tui.screens.picker import PickerItem, PickerScreen
+from codex_tui.slash_commands import APPROVAL_PRESETS, INIT_PROMPT, KNOWN_MODELS, SLASH_COMMANDS, parse_slash
+from codex_tui.widgets.cells import DiffCell, InfoCell, UserCell
+from codex_tui.widgets.composer import Composer
+from codex_tui.widgets.popup import CompletionPopup
+from codex_tui.widgets.status import StatusLine, format_tokens
+from codex_tui.widgets.transcript import Transcript
+
+if TYPE_CHECKING:
+    from codex_core.config import Config
+
+__all__ = ["CodexApp", "SessionLister"]
+
+log = logging.getLogger("codex.tui")
+
+SessionLister = Callable[[Path, Path | None], Sequence[SessionInfoLike]]
+"""``(codex_home, cwd or None) -> sessions``, newest first (``codex_core.session.list_sessions``)."""
+
+_CONTEXT_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md instructions")
+"""User-role messages that core injects as context; not shown when replaying a resumed thread."""
+_ITEM_EVENTS = frozenset({"item.started", "item.updated", "item.completed", "item.delta"})
+PROMPT_HISTORY_LIMIT = 1000
+"""Prompts from earlier sessions offered by Up/Down."""
+INTERRUPT_GRACE_SECONDS = 5.0
+"""After Esc, how long core gets to end the turn before the worker is cancelled."""
+
+
+def _default_session_lister(codex_home: Path, cwd: Path | None) -> Sequence[SessionInfoLike]:
+    from codex_core.session import list_sessions
+
+    return list_sessions(codex_home, cwd=cwd)
+
+
+class CodexApp(App[int]):
+    """Transcript, completion popup, composer and status line over one ``ThreadLike``."""
+
+    TITLE = "Codex"
+    CSS = """
+    Screen { layout: vertical; }
+    Screen:inline { height: auto; max-height: 90vh; }
+    Screen:inline Transcript { height: auto; max-height: 70vh; }
+    #welcome { color: $text-muted; padding: 0 1; margin: 0 0 0 0; }
+    """
+    BINDINGS = [  # noqa: RUF012 - Textual API
+        Binding("escape", "interrupt", "interrupt", show=False),
+        Binding("ctrl+c", "ctrl_c", "interrupt / quit", show=False, priority=True),
+        Binding("ctrl+d", "quit_if_empty", "quit", show=False),
+    ]
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        codex: CodexLike | None,
+        config: Config,
+        *,
+        codex_factory: Callable[[], CodexLike] | None = None,
+        thread: ThreadLike | None = None,
+        initial_prompt: str | None = None,
+        initial_images: Sequence[Path] = (),
+        resume_picker: bool = False,
+        resume_all: bool = False,
+        list_sessions: SessionLister | None = None,
+        show_path_home: Path | None = None,
+    ) -> None:
+        super().__init__()
+        if codex is None and codex_factory is None:
+            raise ValueError("CodexApp needs codex or codex_factory")
+        self.codex: CodexLike | None = codex
+        self.codex_factory = codex_factory
+        self.ready = False
+        """True once the thread exists and messages can be sent (see ``_connect``)."""
+        self.config = config
+        self.thread: ThreadLike | None = thread
+        self.initial_prompt = initial_prompt
+        self.initial_images = list(initial_images)
+        self.resume_picker = resume_picker
+        self.resume_all = resume_all
+        self.list_sessions: SessionLister = list_sessions or _default_session_lister
+        self.path_home = show_path_home
+        self.turn_running = False
+        self.queued: list[str] = []
+        self.notifications_sent: list[str] = []
+        """OSC 9 messages emitted (kept for tests and diagnostics)."""
+        self._turn_worker: Worker[None] | None = None
+        self.popup = CompletionPopup(id="popup")
+        self.transcript = Transcript(id="transcript")
+        self.composer = Composer(popup=self.popup, cwd=config.cwd, id="composer")
+        self.status = StatusLine(id="status")
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield self.transcript
+        yield self.popup
+        yield self.composer
+        yield self.status
+
+    async def on_mount(self) -> None:
+        self.composer.focus()
+        self._refresh_status()
+        await self._welcome()
+        if self.codex is None:
+            # Show the composer first; import and build the SDK off the event loop meanwhile.
+            self._connect()
+            return
+        await self._start_session()
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _connect(self) -> None:
+        assert self.codex_factory is not None
+        try:
+            codex = self.codex_factory()
+        except Exception as exc:  # shown in the transcript, traceback in the log
+            log.exception("could not start Codex")
+            self.call_from_thread(self._info, f"Could not start Codex: {exc}", "error")  # type: ignore[arg-type]
+            return
+        self.call_from_thread(self._connected, codex)  # type: ignore[arg-type]
+
+    async def _connected(self, codex: CodexLike) -> None:
+        self.codex = codex
+        await self._start_session()
+
+    async def _start_session(self) -> None:
+        assert self.codex is not None
+        if self.resume_picker:
+            self._open_resume_picker(start_new_on_cancel=True, show_all=self.resume_all)
+            return
+        if self.thread is None:
+            try:
+                self.thread = self.codex.start_thread()
+            except Exception as exc:
+                log.exception("start_thread failed")
+                await self._info(f"Could not start a conversation: {exc}", "error")
+                return
+        elif getattr(self.thread, "history", None):
+            await self._info(f"Resumed session {self.thread.id}.")
+            await self._replay_history()
+        await self._became_ready()
+
+    async def _load_prompt_history(self) -> None:
+        """Seed Up/Down with earlier sessions' prompts (``$CODEX_HOME/history.jsonl``)."""
+        cfg = self.active_config
+        if cfg.history.persistence == "none":
+            return
+        from codex_core.session import read_history
+
+        try:
+            entries = await asyncio.to_thread(read_history, cfg.codex_home)
+        except Exception:
+            log.exception("reading prompt history failed")
+            return
+        self.composer.prompt_history[:0] = entries[-PROMPT_HISTORY_LIMIT:]
+
+    async def _became_ready(self) -> None:
+        await self._load_prompt_history()
+        self.ready = True
+        self._refresh_status()
+        if self.initial_prompt:
+            prompt, self.initial_prompt = self.initial_prompt, None
+            await self._submit_user_text(prompt, images=self.initial_images)
+        elif self.queued:
+            await self._submit_user_text(self.queued.pop(0))
+
+    async def _welcome(self, note: str | None = None) -> None:
+        text = Text.assemble(
+            (">_ ", "bold"), ("Codex", "bold"), ("  /model /approvals /status /diff /resume /quit", "dim")
+        )
+        if note:
+            text.append("\n   " + note, style="dim")
+        await self.transcript.add_cell(InfoCell(text))
+
+    @property
+    def active_config(self) -> Config:
+        return self.thread.config if self.thread is not None else self.config
+
+    def _refresh_status(self) -> None:
+        cfg = self.active_config
+        self.status.model = cfg.model
+        self.status.set_location(cfg.cwd, self.path_home)
+        self.status.sandbox = cfg.sandbox_mode
+        self.status.approval = cfg.approval_policy
+        if self.status.context_window is None:
+            self.status.context_window = cfg.model_context_window
+
+    # --- sending --------------------------------------------------------------------------
+
+    @on(Composer.Submitted)
+    async def _on_submitted(self, event: Composer.Submitted) -> None:
+        event.stop()
+        slash = parse_slash(event.text)
+        if slash is not None:
+            await self.run_slash_command(*slash)
+            return
+        if self.turn_running or not self.ready:
+            self.queued.append(event.text)
+            if self.turn_running:
+                await self.transcript.add_cell(InfoCell(Text.assemble("Queued: ", (event.text, "italic"))))
+            return
+        await self._submit_user_text(event.text)
+
+    async def _submit_user_text(self, text: str, *, images: Sequence[Path] = (), shown: str | None = None) -> None:
+        await self.transcript.add_cell(UserCell(shown if shown is not None else text, images=len(images)))
+        self._start_turn(text, list(images))
+
+    def _start_turn(self, text: str, images: list[Path]) -> None:
+        self.turn_running = True
+        self.status.working = True
+        self._turn_worker = self._run_turn(text, images)
+
+    @work(exclusive=True, group="turn", exit_on_error=False)
+    async def _run_turn(self, text: str, images: list[Path]) -> None:
+        """The one turn worker: forwards every core event as a ``CoreEvent`` message."""
+        thread = self.thread
+        assert thread is not None
+        last_message: str | None = None
+        error: str | None = None
+
+        def forward(ev: Any) -> None:
+            target = self.transcript if ev.type in _ITEM_EVENTS else self
+            target.post_message(CoreEvent(ev))
+
+        deltas = DeltaCoalescer(forward)
+        try:
+            async for ev in thread.run_streamed(text, images=images):
+                deltas.feed(ev)
+                if ev.type == "item.completed" and ev.item.type == "agent_message":
+                    last_message = ev.item.text
+        except Exception as exc:  # the UI boundary: show it, log the traceback
+            log.exception("turn failed")
+            error = str(exc) or type(exc).__name__
+        finally:
+            deltas.flush()
+        self.post_message(TurnEnded(last_agent_message=last_message, error=error))
+
+    @on(CoreEvent)
+    async def _on_core_event(self, message: CoreEvent) -> None:
+        ev = message.event
+        kind = ev.type
+        if kind == "approval.requested":
+            self._ask_approval(ev)
+        elif kind == "token.count":
+            self.status.tokens_used = ev.total_tokens
+            if ev.context_window:
+                self.status.context_window = ev.context_window
+        elif kind == "turn.failed":
+            msg = ev.error.message
+            if "interrupt" in msg.lower():
+                await self.transcript.add_cell(
+                    InfoCell("Interrupted. Tell Codex what to do differently.", kind="warning")
+                )
+            else:
+                await self.transcript.add_cell(InfoCell(msg, kind="error"))
+        elif kind == "error":
+            await self.transcript.add_cell(InfoCell(ev.message, kind="error"))
+        elif kind == "warning":
+            await self.transcript.add_cell(InfoCell(ev.message, kind="warning"))
+        elif kind == "turn.completed":
+            usage = ev.usage
+            log.info("turn completed: in=%d out=%d", usage.input_tokens, usage.output_tokens)
+
+    @on(TurnEnded)
+    async def _on_turn_ended(self, message: TurnEnded) -> None:
+        self.turn_running = False
+        self.status.working = False
+        while isinstance(self.screen, ApprovalScreen):  # its request died with the turn
+            self.pop_screen()
+        if message.error is not None:
+            await self.transcript.add_cell(InfoCell(message.error, kind="error"))
+        else:
+            self._notify_turn_complete(message.last_agent_message)
+        if self.queued:
+            text = self.queued.pop(0)
+            await self._submit_user_text(text)
+
+    # --- approvals & interrupt ------------------------------------------------------------
+
+    def _ask_approval(self, request: Any) -> None:
+        what = " ".join(request.command or []) if request.kind == "exec" else "apply file changes"
+        self._desktop_notify(notifications.APPROVAL_REQUESTED, f"Approval requested: {what}")
+
+        def answered(decision: ApprovalDecision | None) -> None:
+            chosen: ApprovalDecision = decision or "abort"
+            self.run_worker(self._respond(request.request_id, chosen), group="approval")
+
+        self.push_screen(ApprovalScreen(request), answered)
+
+    async def _respond(self, request_id: str, decision: ApprovalDecision) -> None:
+        assert self.thread is not None
+        try:
+            await self.thread.respond_approval(request_id, decision)
+        except Exception as exc:  # e.g. the turn was interrupted while the prompt was open
+            log.warning("approval %s not delivered: %s", request_id, exc)
+        if decision == "abort":
+            self.composer.focus()
+
+    def action_interrupt(self) -> None:
+        """Esc: stop the running turn (core ends it with ``turn.failed: interrupted``)."""
+        if not self.turn_running or self.thread is None:
+            return
+        self.thread.interrupt()
+        worker = self._turn_worker
+        self.set_timer(INTERRUPT_GRACE_SECONDS, lambda: self._force_stop(worker))
+
+    def _force_stop(self, worker: Worker[None] | None) -> None:
+        if worker is not None and worker is self._turn_worker and worker.state == WorkerState.RUNNING:
+            log.warning("turn did not stop after interrupt; cancelling the worker")
+            worker.cancel()
+            self.post_message(TurnEnded(last_agent_message=None, error="Turn cancelled."))
+
+    def action_ctrl_c(self) -> None:
+        if self.turn_running:
+            self.action_interrupt()
+        elif self.composer.text:
+            self.composer.clear()
+        else:
+            self.exit(0)
+
+    def action_quit_if_empty(self) -> None:
+        if not self.composer.text:
+            self.exit(0)
+
+    # --- notifications --------------------------------------------------------------------
+
+    def _notify_turn_complete(self, last_message: str | None) -> None:
+        text = (last_message or "").strip()
+        summary = text.splitlines()[0] if text else ""
+        self._desktop_notify(notifications.TURN_COMPLETE, f"Agent turn complete: {summary}"[:200])
+
+    def _desktop_notify(self, event: str, message: str) -> None:
+        if not notifications.notification_enabled(self.active_config.tui.notifications, event):
+            return
+        if self.app_focus or not notifications.supports_osc9():
+            return
+        self.notifications_sent.append(message)
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(notifications.osc9(message))
+            driver.flush()
+
+    # --- slash commands -------------------------------------------------------------------
+
+    async def run_slash_command(self, name: str, arg: str = "") -> None:
+        """Run ``/name arg``; commands that change the session are refused during a turn."""
+        spec = next(c for c in SLASH_COMMANDS if c.name == name)
+        if not self.ready and name not in ("quit", "mention", "diff"):
+            await self._info(f"/{name}: Codex is still starting, try again in a moment.", "warning")
+            return
+        if self.turn_running and not spec.available_during_turn:
+            await self.transcript.add_cell(
+                InfoCell(f"/{name} is disabled while a task is in progress (Esc interrupts).", kind="warning")
+            )
+            return
+        handler = getattr(self, f"_slash_{name}")
+        await handler(arg)
+
+    async def _info(self, text: str | Text, kind: str = "info") -> None:
+        await self.transcript.add_cell(InfoCell(text, kind=kind))  # type: ignore[arg-type]
+
+    async def _slash_model(self, arg: str) -> None:
+        if arg:
+            await self._set_model(arg)
+            return
+        current = self.active_config.model
+        names = list(dict.fromkeys([current, *KNOWN_MODELS]))
+        items = [PickerItem(n, n, current=n == current) for n in names]
+
+        async def chosen(value: str | None) -> None:
+            if value:
+                await self._set_model(value)
+
+        self.push_screen(PickerScreen("Select model (or type /model NAME)", items), chosen)
+
+    async def _set_model(self, model: str) -> None:
+        assert self.thread is not None
+        self.thread.override(model=model)
+        self._refresh_status()
+        self.status.model = model
+        await self._info(Text.assemble("Model set to ", (model, "bold")))
+
+    async def _slash_approvals(self, arg: str) -> None:
+        cfg = self.active_config
+        items = [
+            PickerItem(
+                p.id,
+                p.label,
+                p.description,
+                current=(p.approval_policy, p.sandbox_mode) == (cfg.approval_policy, cfg.sandbox_mode),
+            )
+            for p in APPROVAL_PRESETS
+        ]
+
+        async def chosen(value: str | None) -> None:
+            preset = next((p for p in APPROVAL_PRESETS if p.id == value), None)
+            if preset is None or self.thread is None:
+                return
+            self.thread.override(approval_policy=preset.approval_policy, sandbox_mode=preset.sandbox_mode)
+            self._refresh_status()
+            self.status.approval = preset.approval_policy
+            self.status.sandbox = preset.sandbox_mode
+            await self._info(
+                Text.assemble(
+                    "Approval mode: ",
+                    (preset.label, "bold"),
+                    f" (approvals {preset.approval_policy}, sandbox {preset.sandbox_mode})",
+                )
+            )
+
+        self.push_screen(PickerScreen("Select approval mode", items), chosen)
+
+    async def _slash_status(self, arg: str) -> None:
+        cfg = self.active_config
+        rows = [
+            ("Session", (self.thread.id if self.thread is not None else None) or "(not started)"),
+            ("Model", f"{self.status.model or cfg.model} (provider {cfg.model_provider_id})"),
+            ("Directory", self.status.cwd),
+            ("Approvals", self.status.approval),
+            ("Sandbox", self.status.sandbox),
+        ]
+        if self.status.tokens_used is not None:
+            used = format_tokens(self.status.tokens_used)
+            window = self.status.context_window
+            rows.append(("Tokens", f"{used} used" + (f" of {format_tokens(window)} context" if window else "")))
+        text = Text("Status\n", style="bold")
+        for key, value in rows:
+            text.append(f"  {key:<10} ", style="dim")
+            text.append(f"{value}\n")
+        text.rstrip()
+        await self._info(text)
+
+    async def _slash_diff(self, arg: str) -> None:
+        diff = await git_working_tree_diff(self.active_config.cwd)
+        if diff is None:
+            await self._info("/diff: not inside a git repository.", "warning")
+            return
+        await self.transcript.add_cell(DiffCell(diff))
+
+    async def _slash_new(self, arg: str) -> None:
+        assert self.codex is not None
+        self.thread = self.codex.start_thread()
+        await self._reset_view("New conversation.")
+
+    async def _reset_view(self, note: str) -> None:
+        await self.transcript.clear()
+        self.status.tokens_used = None
+        self._refresh_status()
+        await self._welcome(note)
+
+    async def _slash_resume(self, arg: str) -> None:
+        if arg:
+            await self._resume(arg)
+        else:
+            self._open_resume_picker(start_new_on_cancel=False)
+
+    def _open_resume_picker(self, *, start_new_on_cancel: bool, show_all: bool = False) -> None:
+        cfg = self.active_config
+        try:
+            sessions = list(self.list_sessions(cfg.codex_home, None if show_all else cfg.cwd))
+        except Exception as exc:
+            log.exception("listing sessions failed")
+            sessions = []
+            self.call_later(self._info, f"Could not list sessions: {exc}", "error")
+        current = self.thread.id if self.thread is not None else None
+        items = [
+            PickerItem(s.id, _session_label(s), str(s.id)[:8])
+            for s in sessions
+            if s.id != current and (s.preview or "").strip()
+        ]
+
+        async def chosen(value: str | None) -> None:
+            if value:
+                await self._resume(value)
+            elif start_new_on_cancel:
+                assert self.codex is not None
+                self.thread = self.codex.start_thread()
+            if start_new_on_cancel and self.thread is not None:
+                self.resume_picker = False
+                await self._became_ready()
+
+        self.push_screen(PickerScreen("Resume a previous session", items, empty_text="No saved sessions."), chosen)
+
+    async def _resume(self, thread_id: str) -> None:
+        assert self.codex is not None
+        try:
+            self.thread = self.codex.resume_thread(thread_id)
+        except Exception as exc:
+            log.exception("resume failed")
+            await self._info(f"Could not resume {thread_id}: {exc}", "error")
+            if self.thread is None:
+                self.thread = self.codex.start_thread()
+            return
+        await self._reset_view(f"Resumed session {self.thread.id or thread_id}.")
+        await self._replay_history()
+
+    async def _replay_history(self) -> None:
+        """Show the user and assistant messages of a resumed thread."""
+        history = getattr(self.thread, "history", None) or []
+        for item in history:
+            if getattr(item, "type", None) != "message":
+                continue
+            text = item.text
+            if item.role == "user" and not text.startswith(_CONTEXT_PREFIXES):
+                await self.transcript.add_cell(UserCell(text))
+            elif item.role == "assistant" and text:
+                from codex_tui.widgets.agent_message import AgentMessageCell
+
+                cell = AgentMessageCell(f"history-{id(item)}")
+                await self.transcript.add_cell(cell)
+                await cell.set_text(text)
+
+    async def _slash_compact(self, arg: str) -> None:
+        self.turn_running = True
+        self.status.working = True
+        self._turn_worker = self._run_compact()
+
+    @work(exclusive=True, group="turn", exit_on_error=False)
+    async def _run_compact(self) -> None:
+        assert self.thread is not None
+        await self._info("Compacting the conversation…")
+        error: str | None = None
+        try:
+            await self.thread.compact()
+        except Exception as exc:
+            log.exception("compact failed")
+            error = f"Compaction failed: {exc}"
+        else:
+            await self._info("Conversation compacted.")
+        self.turn_running = False
+        self.status.working = False
+        if error:
+            await self._info(error, "error")
+
+    async def _slash_init(self, arg: str) -> None:
+        target = self.active_config.cwd / "AGENTS.md"
+        if target.exists():
+            await self._info("AGENTS.md already exists here. Skipping /init to avoid overwriting it.", "warning")
+            return
+        await self._submit_user_text(INIT_PROMPT, shown="/init — create AGENTS.md")
+
+    async def _slash_mention(self, arg: str) -> None:
+        self.composer.start_mention()
+
+    async def _slash_quit(self, arg: str) -> None:
+        self.exit(0)
+
+
+def _session_label(s: SessionInfoLike) -> str:
+    updated = s.updated_at
+    when = updated.strftime("%Y-%m-%d %H:%M") if hasattr(updated, "strftime") else str(updated or "")
+    preview = (s.preview or "").strip().splitlines()[0] if (s.preview or "").strip() else "(no messages)"
+    if len(preview) > 60:
+        preview = preview[:59] + "…"
+    return f"{when}  {preview}"

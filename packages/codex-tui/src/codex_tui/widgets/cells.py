@@ -1,0 +1,306 @@
+"""Transcript cells: one widget per user message, item or notice.
+
+Item cells implement ``update_item(item, final)`` (called for ``item.started`` /
+``item.updated`` / ``item.completed``) and, where the item streams, ``append_delta(text)``.
+Streaming text is buffered and flushed at most every ``FLUSH_INTERVAL`` seconds so that a
+burst of deltas costs one re-render, not thousands.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Collapsible, Static
+
+from codex_tui.diff_render import render_diff
+
+__all__ = [
+    "CommandCell",
+    "DiffCell",
+    "FileChangeCell",
+    "InfoCell",
+    "McpCell",
+    "ReasoningCell",
+    "TodoCell",
+    "UserCell",
+    "WebSearchCell",
+]
+
+FLUSH_INTERVAL = 1 / 15
+OUTPUT_PREVIEW_LINES = 200
+"""Command output kept on screen (the tail); the model still sees what core gives it."""
+
+
+class UserCell(Static):
+    """A message the user sent."""
+
+    DEFAULT_CSS = """
+    UserCell { margin: 1 0 0 0; padding: 0 1; background: $boost; color: $text; }
+    """
+
+    def __init__(self, text: str, *, images: int = 0) -> None:
+        body = Text("› ", style="bold cyan")
+        body.append(text)
+        if images:
+            body.append(f"\n  [{images} image{'s' if images != 1 else ''} attached]", style="dim")
+        super().__init__(body)
+
+
+class InfoCell(Static):
+    """A notice: info, warning or error (``turn.failed``, ``error``, ``warning`` events, commands)."""
+
+    DEFAULT_CSS = """
+    InfoCell { margin: 1 0 0 0; padding: 0 1; }
+    InfoCell.-warning { color: $warning; }
+    InfoCell.-error { color: $error; }
+    InfoCell.-info { color: $text-muted; }
+    """
+
+    def __init__(self, text: str | Text, *, kind: Literal["info", "warning", "error"] = "info") -> None:
+        prefix = {"info": "• ", "warning": "⚠ ", "error": "■ "}[kind]
+        body = Text(prefix) + (text if isinstance(text, Text) else Text(text))
+        super().__init__(body, classes=f"-{kind}")
+        self.kind = kind
+
+
+class ReasoningCell(Collapsible):
+    """A reasoning summary, collapsed by default; the title is the summary's first line."""
+
+    DEFAULT_CSS = """
+    ReasoningCell { margin: 1 0 0 0; border: none; padding: 0; background: transparent; color: $text-muted; }
+    ReasoningCell > Contents { padding: 0 0 0 3; }
+    """
+
+    def __init__(self, item_id: str) -> None:
+        self._body = Static("", markup=False)
+        super().__init__(self._body, title="Thinking", collapsed=True)
+        self.item_id = item_id
+        self.text = ""
+        self._dirty = False
+
+    async def append_delta(self, delta: str) -> None:
+        self.text += delta
+        self._schedule()
+
+    async def update_item(self, item: Any, final: bool) -> None:
+        text = getattr(item, "text", "") or ""
+        if text:
+            self.text = text
+        self._flush()
+
+    def _schedule(self) -> None:
+        if not self._dirty:
+            self._dirty = True
+            self.set_timer(FLUSH_INTERVAL, self._flush)
+
+    def _flush(self) -> None:
+        self._dirty = False
+        self.title = "Thinking · " + _reasoning_title(self.text) if self.text.strip() else "Thinking"
+        self._body.update(self.text)
+
+
+def _reasoning_title(text: str) -> str:
+    first = text.strip().splitlines()[0].replace("**", "").replace("__", "").strip()
+    return first if len(first) <= 70 else first[:69] + "…"
+
+
+class CommandCell(Vertical):
+    """A command execution: status line with exit code, output folded underneath."""
+
+    DEFAULT_CSS = """
+    CommandCell { height: auto; margin: 1 0 0 0; padding: 0 1; }
+    CommandCell > Collapsible { border: none; padding: 0; margin: 0; background: transparent; }
+    CommandCell > Collapsible > Contents { padding: 0 0 0 3; }
+    CommandCell .output { color: $text-muted; }
+    """
+
+    def __init__(self, item_id: str, command: str) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.command = command
+        self.output = ""
+        self.exit_code: int | None = None
+        self.status = "in_progress"
+        self._header = Static(self._header_text())
+        self._output = Static("", classes="output", markup=False)
+        self._fold = Collapsible(self._output, title="output", collapsed=True)
+        self._dirty = False
+
+    def compose(self) -> ComposeResult:
+        yield self._header
+        yield self._fold
+
+    def on_mount(self) -> None:
+        self._fold.display = False
+
+    def _header_text(self) -> Text:
+        marks = {
+            "in_progress": ("• Running ", "yellow"),
+            "completed": ("✓ Ran ", "green"),
+            "failed": ("✗ Ran ", "red"),
+            "declined": ("✗ Declined ", "red"),
+        }
+        label, style = marks.get(self.status, ("• ", ""))
+        text = Text(label, style=f"bold {style}")
+        text.append(self.command, style="bold")
+        if self.exit_code is not None:
+            text.append(f"  exit {self.exit_code}", style=style)
+        return text
+
+    async def append_delta(self, delta: str) -> None:
+        self.output += delta
+        if not self._dirty:
+            self._dirty = True
+            self.set_timer(FLUSH_INTERVAL, self._flush)
+
+    async def update_item(self, item: Any, final: bool) -> None:
+        self.command = item.command
+        self.status = item.status
+        self.exit_code = item.exit_code
+        if item.aggregated_output:
+            self.output = item.aggregated_output
+        self._flush()
+
+    def _flush(self) -> None:
+        self._dirty = False
+        self._header.update(self._header_text())
+        lines = self.output.rstrip("\n").splitlines()
+        if not lines:
+            self._fold.display = False
+            return
+        self._fold.display = True
+        self._fold.title = f"output · {len(lines)} line{'s' if len(lines) != 1 else ''}"
+        shown = lines[-OUTPUT_PREVIEW_LINES:]
+        if len(lines) > len(shown):
+            shown = [f"… {len(lines) - len(shown)} earlier lines", *shown]
+        self._output.update("\n".join(shown))
+
+
+class FileChangeCell(Vertical):
+    """Files added, deleted or updated by a patch, with coloured diffs when core provides them."""
+
+    DEFAULT_CSS = """
+    FileChangeCell { height: auto; margin: 1 0 0 0; padding: 0 1; }
+    FileChangeCell .diff { padding: 0 0 0 3; }
+    """
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self._header = Static("")
+        self._body = Vertical()
+        self._body.styles.height = "auto"
+
+    def compose(self) -> ComposeResult:
+        yield self._header
+        yield self._body
+
+    async def update_item(self, item: Any, final: bool) -> None:
+        changes = list(item.changes)
+        status = item.status
+        verb = {"completed": "Edited", "in_progress": "Editing", "failed": "Failed to edit"}[status]
+        style = {"completed": "green", "in_progress": "yellow", "failed": "red"}[status]
+        head = Text(
+            f"{'✓' if status == 'completed' else '•' if status == 'in_progress' else '✗'} {verb} ",
+            style=f"bold {style}",
+        )
+        head.append(f"{len(changes)} file{'s' if len(changes) != 1 else ''}", style="bold")
+        self._header.update(head)
+        await self._body.remove_children()
+        widgets: list[Static] = []
+        for change in changes:
+            sign = {"add": ("A ", "green"), "delete": ("D ", "red"), "update": ("M ", "yellow")}[change.kind]
+            line = Text("  ")
+            line.append(sign[0], style=f"bold {sign[1]}")
+            line.append(change.path)
+            widgets.append(Static(line))
+            diff = getattr(change, "diff", None) or getattr(change, "unified_diff", None)
+            if diff:
+                widgets.append(Static(render_diff(diff), classes="diff"))
+        await self._body.mount_all(widgets)
+
+
+class McpCell(Vertical):
+    """An MCP tool call with its arguments and folded result."""
+
+    DEFAULT_CSS = """
+    McpCell { height: auto; margin: 1 0 0 0; padding: 0 1; }
+    McpCell > Collapsible { border: none; padding: 0; margin: 0; background: transparent; }
+    """
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self._header = Static("")
+        self._result = Static("", markup=False)
+        self._fold = Collapsible(self._result, title="result", collapsed=True)
+
+    def compose(self) -> ComposeResult:
+        yield self._header
+        yield self._fold
+
+    async def update_item(self, item: Any, final: bool) -> None:
+        style = {"in_progress": "yellow", "completed": "green", "failed": "red"}[item.status]
+        mark = {"in_progress": "•", "completed": "✓", "failed": "✗"}[item.status]
+        head = Text(f"{mark} Called ", style=f"bold {style}")
+        head.append(f"{item.server}.{item.tool}", style="bold")
+        if item.arguments is not None:
+            args = json.dumps(item.arguments, separators=(",", ":"))
+            head.append(f"({args if len(args) <= 80 else args[:79] + '…'})", style="dim")
+        self._header.update(head)
+        if item.error is not None:
+            self._fold.title = "error"
+            self._result.update(item.error.message)
+        elif item.result is not None:
+            parts = [c.get("text", json.dumps(c)) for c in item.result.content]
+            self._result.update("\n".join(str(p) for p in parts))
+        self._fold.display = item.error is not None or item.result is not None
+
+
+class WebSearchCell(Static):
+    """A web search the model ran."""
+
+    DEFAULT_CSS = "WebSearchCell { margin: 1 0 0 0; padding: 0 1; }"
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__("")
+        self.item_id = item_id
+
+    async def update_item(self, item: Any, final: bool) -> None:
+        self.update(Text.assemble(("🌐 Searched ", "bold"), item.query))
+
+
+class TodoCell(Static):
+    """The model's plan / to-do list; updated in place."""
+
+    DEFAULT_CSS = "TodoCell { margin: 1 0 0 0; padding: 0 1; }"
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__("")
+        self.item_id = item_id
+
+    async def update_item(self, item: Any, final: bool) -> None:
+        done = sum(1 for e in item.items if e.completed)
+        text = Text(f"☰ Plan  {done}/{len(item.items)} done\n", style="bold")
+        for entry in item.items:
+            if entry.completed:
+                text.append("  ☑ ", style="green")
+                text.append(entry.text + "\n", style="dim strike")
+            else:
+                text.append("  ☐ ")
+                text.append(entry.text + "\n")
+        text.rstrip()
+        self.update(text)
+
+
+class DiffCell(Static):
+    """The working-tree diff shown by ``/diff``."""
+
+    DEFAULT_CSS = "DiffCell { margin: 1 0 0 0; padding: 0 1; }"
+
+    def __init__(self, diff: str) -> None:
+        super().__init__(render_diff(diff) if diff.strip() else Text("No changes.", style="dim"))
