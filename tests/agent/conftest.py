@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from codex_core.config import Config, ConfigOverrides, load_config
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     ws = tmp_path / "ws"
-    (ws / ".git").mkdir(parents=True)
+    ws.mkdir()
+    subprocess.run(["git", "init", "-q", str(ws)], check=True)
     return ws
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -165,7 +166,8 @@ def test_add_dir_and_cd(tmp_path: Path) -> None:
 
 def test_trusted_project_layer(codex_home: Path, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    (repo / ".git").mkdir(parents=True)
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
     sub = repo / "sub"
     sub.mkdir()
     write(repo / ".codex" / "config.toml", 'model = "project-model"\n')

@@ -88,3 +88,19 @@ def test_not_a_session_file(tmp_path: Path) -> None:
     bad.write_text("garbage\n")
     with pytest.raises(SessionError, match="not a Codex session file"):
         read_rollout(bad)
+
+
+def test_empty_git_placeholder_is_not_a_repo(tmp_path: Path) -> None:
+    import subprocess
+
+    from codex_core.git import find_git_root
+
+    outer = tmp_path / "outer"
+    inner = outer / "inner"
+    inner.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(outer)], check=True)
+    (inner / ".git").mkdir()  # what the sandbox leaves behind as a read-only placeholder
+    assert find_git_root(inner) == outer
+    (inner / ".git").rmdir()
+    (inner / ".git").write_text("gitdir: ../.git/worktrees/x\n")
+    assert find_git_root(inner) == inner

@@ -98,21 +98,8 @@ class Codex:
         state = ThreadState(
             thread_id=thread_id, config=self.config, model_client=self._make_client(self.config, thread_id)
         )
-        if not ephemeral:
-            from codex_core.session import RolloutRecorder
-
-            state.recorder = RolloutRecorder.create(
-                self.config.codex_home,
-                thread_id=thread_id,
-                cwd=self.config.cwd,
-                originator=self._originator,
-                cli_version=VERSION,
-                source=self._source,
-                model_provider=self.config.model_provider_id,
-                instructions=user_instructions(self.config),
-                git=_git_info(self.config.cwd),
-            )
         thread = Thread(self, state)
+        thread._persist = not ephemeral  # the rollout file is created by the first turn
         self._threads.append(thread)
         return thread
 
@@ -157,7 +144,9 @@ def _git_info(cwd: Path) -> dict[str, Any] | None:
             return None
         return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
 
-    if not any((d / ".git").exists() for d in (cwd, *cwd.parents)):
+    from codex_core.git import find_git_root
+
+    if find_git_root(cwd) is None:
         return None
     info = {
         "commit_hash": run("rev-parse", "HEAD"),
@@ -181,6 +170,7 @@ class Thread:
         self._lock = asyncio.Lock()
         self._mcp_loop: asyncio.AbstractEventLoop | None = None
         self._proxy_checked = False
+        self._persist = False
         self._proxy_thread: Any = None
 
     @property
@@ -198,6 +188,37 @@ class Thread:
     @property
     def history(self) -> list[Any]:
         return list(self._state.history)
+
+    def display_items(self) -> list[Message]:
+        """The conversation as a user sees it: user prompts and assistant answers, in order
+        (initial context, AGENTS.md and compaction summaries are left out)."""
+        from codex_core.agent.compaction import is_real_user_message
+
+        out: list[Message] = []
+        for item in self._state.history:
+            if isinstance(item, Message) and (
+                (item.role == "user" and is_real_user_message(item)) or item.role == "assistant"
+            ):
+                out.append(item)
+        return out
+
+    def _ensure_rollout(self) -> None:
+        if not self._persist or self._state.recorder is not None:
+            return
+        from codex_core.session import RolloutRecorder
+
+        cfg = self.config
+        self._state.recorder = RolloutRecorder.create(
+            cfg.codex_home,
+            thread_id=self.id,
+            cwd=cfg.cwd,
+            originator=self._codex._originator,
+            cli_version=VERSION,
+            source=self._codex._source,
+            model_provider=cfg.model_provider_id,
+            instructions=user_instructions(cfg),
+            git=_git_info(cfg.cwd),
+        )
 
     def override(
         self,
@@ -367,6 +388,7 @@ class Thread:
                 self._started_event_sent = True
                 await emit(ThreadStarted(thread_id=self.id))
             await emit(TurnStarted())
+            self._ensure_rollout()
             for w in self._ensure_exec_policy():
                 await emit(Warning(message=w))
             self._ensure_network_proxy()

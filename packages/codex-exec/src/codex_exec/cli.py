@@ -28,7 +28,9 @@ def _read_prompt(prompt: str | None) -> str:
 
 
 def _inside_git_repo(cwd: Path) -> bool:
-    return any((d / ".git").exists() for d in (cwd, *cwd.parents))
+    from codex_core.git import find_git_root
+
+    return find_git_root(cwd) is not None
 
 
 @click.command(
@@ -203,7 +205,7 @@ async def _run(
                 failed = True
             if json_mode:
                 if ev.type in EXEC_JSON_TYPES:
-                    sys.stdout.write(ev.model_dump_json(exclude_none=False) + "\n")
+                    sys.stdout.write(_exec_json(ev) + "\n")
                     sys.stdout.flush()
             else:
                 renderer.event(ev)
@@ -217,6 +219,16 @@ async def _run(
     if interrupted:
         return 130
     return 1 if failed else 0
+
+
+def _exec_json(ev: Any) -> str:
+    """One JSONL line in Codex's exec schema (live-only fields such as file diffs are dropped)."""
+    data = ev.model_dump(mode="json")
+    item = data.get("item")
+    if isinstance(item, dict) and item.get("type") == "file_change":
+        for change in item.get("changes", []):
+            change.pop("diff", None)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _write_last_message(path: Path, text: str | None) -> None:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from codex_core.agent.runtime import TurnRuntime
     from codex_core.agent.state import ThreadState
 
-__all__ = ["SUMMARY_PREFIX", "SUMMARY_PROMPT", "compact"]
+__all__ = ["SUMMARY_PREFIX", "SUMMARY_PROMPT", "compact", "is_real_user_message"]
 
 SUMMARY_PROMPT = (
     "You are performing a CONTEXT CHECKPOINT COMPACTION. Write a handoff summary for another LLM that "
@@ -28,7 +28,7 @@ SUMMARY_PREFIX = (
 _USER_BUDGET_BYTES = 20_000 * 4
 
 
-def _is_real_user_message(item: ResponseItem | OtherItem) -> bool:
+def is_real_user_message(item: ResponseItem | OtherItem) -> bool:
     if not isinstance(item, Message) or item.role != "user":
         return False
     text = item.text
@@ -36,6 +36,7 @@ def _is_real_user_message(item: ResponseItem | OtherItem) -> bool:
         text.startswith("<environment_context>")
         or text.startswith("# AGENTS.md instructions")
         or text.startswith(SUMMARY_PREFIX)
+        or text.startswith("<user_instructions>")
     )
 
 
@@ -57,7 +58,7 @@ async def compact(state: ThreadState, rt: TurnRuntime, instructions: str) -> str
             summary = ev.item.text
         elif isinstance(ev, Completed) and ev.usage is not None:
             state.total_usage = state.total_usage + ev.usage
-    user_msgs: list[Message] = [m for m in state.history if isinstance(m, Message) and _is_real_user_message(m)]
+    user_msgs: list[Message] = [m for m in state.history if isinstance(m, Message) and is_real_user_message(m)]
     kept: list[Message] = []
     budget = _USER_BUDGET_BYTES
     for m in reversed(user_msgs):

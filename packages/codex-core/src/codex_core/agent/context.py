@@ -30,10 +30,9 @@ def base_instructions(config: Config) -> str:
 
 
 def _git_root(cwd: Path) -> Path | None:
-    for d in (cwd, *cwd.parents):
-        if (d / ".git").exists():
-            return d
-    return None
+    from codex_core.git import find_git_root
+
+    return find_git_root(cwd)
 
 
 def _candidate_names(fallbacks: tuple[str, ...]) -> list[str]:

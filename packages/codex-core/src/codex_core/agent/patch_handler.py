@@ -47,7 +47,7 @@ def _changes(result: object) -> list[FileChange]:
     assert isinstance(result, PatchResult)
     out: list[FileChange] = []
     for c in result.changes:
-        out.append(FileChange(path=str(c.destination), kind=c.kind))
+        out.append(FileChange(path=str(c.destination), kind=c.kind, diff=c.unified_diff()))
     return out
 
 

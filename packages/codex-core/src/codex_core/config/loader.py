@@ -86,10 +86,9 @@ def _validate_layer(layer: _Layer) -> None:
 
 
 def _git_root(cwd: Path) -> Path | None:
-    for d in (cwd, *cwd.parents):
-        if (d / ".git").exists():
-            return d
-    return None
+    from codex_core.git import find_git_root
+
+    return find_git_root(cwd)
 
 
 def _record_origins(data: Mapping[str, Any], layer: _Layer, origins: dict[str, Origin], prefix: str = "") -> None:

@@ -79,6 +79,8 @@ class CommandExecutionItem(_Model):
 class FileChange(_Model):
     path: str
     kind: Literal["add", "delete", "update"]
+    diff: str | None = None
+    """Unified diff of this change (live events only; ``codex exec --json`` omits it)."""
 
 
 class FileChangeItem(_Model):
