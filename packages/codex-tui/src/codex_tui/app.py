@@ -521,7 +521,8 @@ class CodexApp(App[int]):
 
     async def _replay_history(self) -> None:
         """Show the user and assistant messages of a resumed thread."""
-        history = getattr(self.thread, "history", None) or []
+        display = getattr(self.thread, "display_items", None)
+        history = display() if callable(display) else (getattr(self.thread, "history", None) or [])
         for item in history:
             if getattr(item, "type", None) != "message":
                 continue
