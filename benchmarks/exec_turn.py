@@ -1,0 +1,103 @@
+"""One-turn `codex exec` wall time and peak RSS, and per-tool-call overhead.
+
+Against the local scripted SSE server (tests/support/sse_server.py). Budget (issue 3): one turn
+under 200 ms and 100 MB; under 25 ms per `true` tool call (danger-full-access).
+Run: `uv run python benchmarks/exec_turn.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.sse_server import ScriptedResponsesServer, turn_message, turn_tool_call
+
+CODEX = str(Path(sys.executable).parent / "codex")
+RUNS = int(os.environ.get("RUNS", "7"))
+CALLS = 20
+
+
+def run_exec(home: Path, repo: Path, server: ScriptedResponsesServer, *extra: str) -> tuple[float, float]:
+    env = dict(os.environ, CODEX_HOME=str(home), TEST_API_KEY="k")
+    args = [
+        CODEX,
+        "exec",
+        "--json",
+        "--ephemeral",
+        "-c",
+        "model_provider=test",
+        "-c",
+        f'model_providers.test.base_url="{server.base_url}"',
+        "-c",
+        "model_providers.test.env_key=TEST_API_KEY",
+        *extra,
+        "go",
+    ]
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(
+        CODEX,
+        args,
+        env,
+        file_actions=[
+            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+        ],
+    )
+    os.chdir(repo)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - t0
+    assert os.waitstatus_to_exitcode(status) == 0, "codex exec failed"
+    return elapsed * 1000, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp, ScriptedResponsesServer() as server:
+        home = Path(tmp) / "home"
+        home.mkdir()
+        repo = Path(tmp) / "repo"
+        repo.mkdir()
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+        os.chdir(repo)
+        one: list[float] = []
+        rss: list[float] = []
+        for _ in range(RUNS):
+            server.enqueue(turn_message("hi"))
+            t, r = run_exec(home, repo, server)
+            one.append(t)
+            rss.append(r)
+        print(f"one-turn codex exec      median {statistics.median(one):7.1f} ms   peak RSS {max(rss):6.1f} MB")
+        per_call: list[float] = []
+        for _ in range(3):
+            for i in range(CALLS):
+                server.enqueue(turn_tool_call("shell", {"command": ["true"]}, call_id=f"c{i}"))
+            server.enqueue(turn_message("done"))
+            t_tools, _ = run_exec(home, repo, server, "--dangerously-bypass-approvals-and-sandbox")
+            server.enqueue(turn_message("hi"))
+            t_base, _ = run_exec(home, repo, server, "--dangerously-bypass-approvals-and-sandbox")
+            per_call.append((t_tools - t_base) / CALLS)
+        print(
+            f"per tool call (`true`)   median {statistics.median(per_call):7.1f} ms   ({CALLS} sequential calls, danger-full-access)"
+        )
+        per_call_sb: list[float] = []
+        for _ in range(3):
+            for i in range(CALLS):
+                server.enqueue(turn_tool_call("shell", {"command": ["true"]}, call_id=f"c{i}"))
+            server.enqueue(turn_message("done"))
+            t_tools, _ = run_exec(home, repo, server, "--full-auto")
+            server.enqueue(turn_message("hi"))
+            t_base, _ = run_exec(home, repo, server, "--full-auto")
+            per_call_sb.append((t_tools - t_base) / CALLS)
+        print(
+            f"per tool call (`true`)   median {statistics.median(per_call_sb):7.1f} ms   ({CALLS} sequential calls, workspace-write sandbox)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,568 @@
+"""Thread and turn methods: ``thread/*`` and ``turn/*`` over ``codex_core.Codex`` / ``Thread``.
+
+Each loaded thread owns one SDK ``Thread`` (and the ``Codex`` built from its config). A turn runs
+in its own task that consumes ``Thread.run_streamed`` and forwards translated notifications;
+``approval.requested`` events become server -> client requests answered concurrently, so a
+waiting approval never blocks ``turn/interrupt`` or other threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import shlex
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import attrs
+import structlog
+from pydantic import ValidationError
+
+from codex_core.config import Config, ConfigOverrides, load_config
+from codex_core.errors import CodexError, UsageError
+from codex_core.protocol.events import ApprovalRequested
+from codex_core.sdk import VERSION, Codex, Thread
+from codex_exec.app_server import wire
+from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, Connection, RpcError
+from codex_exec.app_server.translate import TurnTranslator, now_ms
+
+__all__ = ["LoadedThread", "ThreadManager", "resolve_path", "sandbox_policy"]
+
+log = structlog.get_logger("codex.app_server")
+
+_DECISIONS: dict[str, Any] = {
+    "accept": "approved",
+    "acceptForSession": "approved_for_session",
+    "decline": "denied",
+    "cancel": "abort",
+}
+_SANDBOX_FROM_POLICY = {
+    "readOnly": "read-only",
+    "workspaceWrite": "workspace-write",
+    "dangerFullAccess": "danger-full-access",
+}
+
+
+def resolve_path(raw: str) -> Path:
+    """A client-given path, absolute (relative ones are taken from the server's cwd)."""
+    return (Path.cwd() / Path(raw).expanduser()).resolve()
+
+
+def sandbox_policy(config: Config) -> wire.SandboxPolicy:
+    """The v2 ``SandboxPolicy`` object of a config's sandbox mode."""
+    if config.sandbox_mode == "danger-full-access":
+        return wire.SandboxPolicy(type="dangerFullAccess")
+    if config.sandbox_mode == "read-only":
+        return wire.SandboxPolicy(type="readOnly", network_access=False)
+    ww = config.sandbox_workspace_write
+    return wire.SandboxPolicy(
+        type="workspaceWrite", network_access=ww.network_access, writable_roots=[str(r) for r in ww.writable_roots]
+    )
+
+
+@dataclass
+class ActiveTurn:
+    id: str
+    started_at: int
+    compaction: bool = False
+    started_ms: int = field(default_factory=now_ms)
+    interrupted: bool = False
+    waiting_approvals: int = 0
+    task: asyncio.Task[None] | None = None
+
+
+@dataclass
+class LoadedThread:
+    """A thread this server holds in memory (started or resumed on this connection)."""
+
+    thread: Thread
+    codex: Codex
+    ephemeral: bool
+    created_at: int
+    preview: str = ""
+    updated_at: int = field(default_factory=lambda: int(time.time()))
+    turns: list[wire.Turn] = field(default_factory=list)
+    """Turns of the conversation: rebuilt from history on resume, then every turn run here."""
+    active: ActiveTurn | None = None
+
+    def info(self, *, include_turns: bool) -> wire.ThreadInfo:
+        cfg = self.thread.config
+        if self.active is None:
+            status = wire.ThreadStatus(type="idle")
+        else:
+            flags: list[Any] = ["waitingOnApproval"] if self.active.waiting_approvals else []
+            status = wire.ThreadStatus(type="active", active_flags=flags)
+        path = self.thread.rollout_path
+        return wire.ThreadInfo(
+            id=self.thread.id,
+            session_id=self.thread.id,
+            preview=self.preview,
+            ephemeral=self.ephemeral,
+            model_provider=cfg.model_provider_id,
+            model=cfg.model,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            status=status,
+            path=str(path) if path else None,
+            cwd=str(cfg.cwd),
+            cli_version=VERSION,
+            turns=list(self.turns) if include_turns else [],
+        )
+
+    def start_response(self, *, include_turns: bool) -> wire.ThreadStartResponse:
+        cfg = self.thread.config
+        return wire.ThreadStartResponse(
+            thread=self.info(include_turns=include_turns),
+            model=cfg.model,
+            model_provider=cfg.model_provider_id,
+            cwd=str(cfg.cwd),
+            approval_policy=cfg.approval_policy,
+            sandbox=sandbox_policy(cfg),
+            reasoning_effort=cfg.model_reasoning_effort,
+        )
+
+
+After = Callable[[], None]
+"""Work to start once a response has been queued (so notifications follow the response)."""
+
+
+class ThreadManager:
+    """Implements the thread and turn methods for one connection."""
+
+    def __init__(self, conn: Connection, base: ConfigOverrides, base_config: Config) -> None:
+        self.conn = conn
+        self.base = base
+        self.base_config = base_config
+        self.originator = "codex_app_server"
+        self.threads: dict[str, LoadedThread] = {}
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _overrides(self, s: wire.ThreadSettings, *, default_cwd: Path | None = None) -> ConfigOverrides:
+        from codex_core.mcp.server_tools import json_to_toml_value
+
+        extra: list[str] = []
+        try:
+            for key, value in (s.config or {}).items():
+                extra.append(f"{key}={json_to_toml_value(value, where=f'config.{key}')}")
+            for key, text in (
+                ("base_instructions", s.base_instructions),
+                ("developer_instructions", s.developer_instructions),
+            ):
+                if text is not None:
+                    extra.append(f"{key}={json_to_toml_value(text, where=key)}")
+        except UsageError as exc:
+            raise RpcError(INVALID_PARAMS, f"Invalid params: {exc}") from None
+        cwd = resolve_path(s.cwd) if s.cwd else (default_cwd or self.base.cwd)
+        return attrs.evolve(
+            self.base,
+            config_overrides=(*self.base.config_overrides, *extra),
+            model=s.model or self.base.model,
+            model_provider=s.model_provider or self.base.model_provider,
+            approval_policy=s.approval_policy or self.base.approval_policy,
+            sandbox_mode=s.sandbox or self.base.sandbox_mode,
+            cwd=cwd,
+        )
+
+    def _loaded(self, thread_id: str) -> LoadedThread:
+        lt = self.threads.get(thread_id)
+        if lt is None:
+            raise RpcError(INVALID_REQUEST, f"thread {thread_id} is not loaded (start it or call thread/resume)")
+        return lt
+
+    def _notify(self, method: str, params: wire.Wire) -> None:
+        self.conn.notify(method, params.dump())
+
+    # --- thread/start, thread/resume ------------------------------------------------------
+
+    async def start(self, p: wire.ThreadStartParams) -> tuple[wire.Wire, After]:
+        overrides = self._overrides(p)
+
+        def build() -> tuple[Codex, Thread]:
+            config = load_config(overrides, codex_home=self.base_config.codex_home)
+            codex = Codex(config, originator=self.originator, source="vscode")
+            return codex, codex.start_thread(ephemeral=bool(p.ephemeral))
+
+        codex, thread = await asyncio.to_thread(build)
+        lt = LoadedThread(thread=thread, codex=codex, ephemeral=bool(p.ephemeral), created_at=int(time.time()))
+        self.threads[thread.id] = lt
+        response = lt.start_response(include_turns=False)
+        return response, lambda: self._notify("thread/started", wire.ThreadStartedNotification(thread=response.thread))
+
+    async def resume(self, p: wire.ThreadResumeParams) -> wire.Wire:
+        lt = self.threads.get(p.thread_id)
+        if lt is None:
+            fresh = await asyncio.to_thread(self._resume_from_disk, p)
+            lt = self.threads.setdefault(fresh.thread.id, fresh)
+            if lt is not fresh:  # loaded meanwhile (or resumed by an id prefix of a loaded thread)
+                await fresh.codex.aclose()
+        else:  # already loaded: settings that can change on a live thread are applied
+            try:
+                lt.thread.override(model=p.model, approval_policy=p.approval_policy, sandbox_mode=p.sandbox)
+            except CodexError as exc:
+                raise RpcError(INVALID_REQUEST, str(exc)) from None
+        return lt.start_response(include_turns=not p.exclude_turns)
+
+    def _resume_from_disk(self, p: wire.ThreadResumeParams) -> LoadedThread:
+        from codex_core.session import find_rollout, list_sessions, read_rollout
+
+        home = self.base_config.codex_home
+        path = find_rollout(home, p.thread_id)
+        session = read_rollout(path)
+        loaded = self.threads.get(session.thread_id)
+        if loaded is not None:
+            return loaded
+        recorded = session.meta.get("cwd")
+        default_cwd = Path(recorded) if isinstance(recorded, str) and Path(recorded).is_dir() else None
+        config = load_config(self._overrides(p, default_cwd=default_cwd), codex_home=home)
+        codex = Codex(config, originator=self.originator, source="vscode")
+        thread = codex.resume_thread(path)
+        info = next((s for s in list_sessions(home) if s.id == thread.id), None)
+        return LoadedThread(
+            thread=thread,
+            codex=codex,
+            ephemeral=False,
+            created_at=_meta_time(session.meta) or int(path.stat().st_mtime),
+            preview=info.preview if info else "",
+            updated_at=int(path.stat().st_mtime),
+            turns=history_turns(thread),
+        )
+
+    # --- thread/list, thread/read ---------------------------------------------------------
+
+    def _stored_info(self, path: Path, preview: str, updated: dt.datetime, cwd: str | None) -> wire.ThreadInfo:
+        from codex_core.session import read_rollout
+
+        session = read_rollout(path)
+        return wire.ThreadInfo(
+            id=session.thread_id,
+            session_id=session.thread_id,
+            preview=preview,
+            ephemeral=False,
+            model_provider=str(session.meta.get("model_provider") or ""),
+            created_at=_meta_time(session.meta) or int(updated.timestamp()),
+            updated_at=int(updated.timestamp()),
+            status=wire.ThreadStatus(type="notLoaded"),
+            path=str(path),
+            cwd=cwd or "",
+            cli_version=str(session.meta.get("cli_version") or VERSION),
+        )
+
+    async def list_threads(self, p: wire.ThreadListParams) -> wire.Wire:
+        from codex_core.session import list_sessions
+
+        def page() -> wire.ThreadListResponse:
+            sessions = list_sessions(self.base_config.codex_home)
+            if p.cwd is not None:
+                wanted = {p.cwd} if isinstance(p.cwd, str) else set(p.cwd)
+                sessions = [s for s in sessions if s.cwd in wanted]
+            if p.search_term:
+                sessions = [s for s in sessions if p.search_term.lower() in s.preview.lower()]
+            if p.sort_direction == "asc":
+                sessions.reverse()
+            try:
+                start = int(p.cursor) if p.cursor else 0
+            except ValueError:
+                raise RpcError(INVALID_PARAMS, f"Invalid params: unknown cursor {p.cursor!r}") from None
+            limit = p.limit or 25
+            chosen = sessions[start : start + limit]
+            data = []
+            for s in chosen:
+                loaded = self.threads.get(s.id)
+                data.append(
+                    loaded.info(include_turns=False)
+                    if loaded
+                    else self._stored_info(s.path, s.preview, s.updated_at, s.cwd)
+                )
+            more = start + limit < len(sessions)
+            return wire.ThreadListResponse(data=data, next_cursor=str(start + limit) if more else None)
+
+        return await asyncio.to_thread(page)
+
+    async def read_thread(self, p: wire.ThreadReadParams) -> wire.Wire:
+        loaded = self.threads.get(p.thread_id)
+        if loaded is not None:
+            return wire.ThreadReadResponse(thread=loaded.info(include_turns=p.include_turns))
+
+        def stored() -> wire.ThreadReadResponse:
+            from codex_core.session import find_rollout, list_sessions
+
+            path = find_rollout(self.base_config.codex_home, p.thread_id)
+            info = next((s for s in list_sessions(self.base_config.codex_home) if s.path == path), None)
+            mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            thread = self._stored_info(path, info.preview if info else "", mtime, info.cwd if info else None)
+            return wire.ThreadReadResponse(thread=thread)
+
+        return await asyncio.to_thread(stored)
+
+    # --- turn/start -----------------------------------------------------------------------
+
+    async def turn_start(self, p: wire.TurnStartParams) -> tuple[wire.Wire, After]:
+        lt = self._loaded(p.thread_id)
+        if lt.active is not None:
+            raise RpcError(INVALID_REQUEST, f"a turn is already running on thread {p.thread_id} ({lt.active.id})")
+        prompt, images = _prompt(p.input)
+        thread = lt.thread
+        if p.cwd is not None and resolve_path(p.cwd) != thread.config.cwd.resolve():
+            raise RpcError(
+                INVALID_PARAMS, "Invalid params: changing `cwd` per turn is not supported; start a new thread"
+            )
+        sandbox = _SANDBOX_FROM_POLICY.get(p.sandbox_policy.type) if p.sandbox_policy else None
+        if p.sandbox_policy is not None and sandbox is None:
+            raise RpcError(
+                INVALID_PARAMS, f"Invalid params: sandboxPolicy type {p.sandbox_policy.type!r} is not supported"
+            )
+        try:
+            thread.override(model=p.model, approval_policy=p.approval_policy, sandbox_mode=sandbox)  # type: ignore[arg-type]
+        except CodexError as exc:
+            raise RpcError(INVALID_REQUEST, str(exc)) from None
+        ignored = [name for name, value in (("effort", p.effort), ("summary", p.summary)) if value is not None]
+        active = ActiveTurn(id=str(uuid.uuid4()), started_at=int(time.time()))
+        lt.active = active
+        if not lt.preview:
+            lt.preview = next((i.text for i in p.input if isinstance(i, wire.TextInput)), "")[:200]
+        turn = wire.Turn(id=active.id, status="inProgress", started_at=active.started_at)
+
+        def launch() -> None:
+            for name in ignored:
+                msg = f"turn/start: `{name}` cannot be changed per turn yet and was ignored"
+                self._notify("warning", wire.WarningNotification(message=msg, thread_id=thread.id))
+            active.task = asyncio.create_task(self._run_turn(lt, active, p, prompt, images))
+
+        return wire.TurnStartResponse(turn=turn), launch
+
+    async def _run_turn(
+        self, lt: LoadedThread, active: ActiveTurn, p: wire.TurnStartParams, prompt: Any, images: list[str]
+    ) -> None:
+        thread = lt.thread
+        tr = TurnTranslator(thread.id, active.id, str(thread.config.cwd))
+        turn = wire.Turn(id=active.id, status="inProgress", started_at=active.started_at)
+        self._notify("turn/started", wire.TurnNotification(thread_id=thread.id, turn=turn))
+        user = wire.UserMessageItem(id=f"{active.id}-input", content=p.input)
+        ids = {"thread_id": thread.id, "turn_id": active.id}
+        self._notify("item/started", wire.ItemStartedNotification(**ids, item=user, started_at_ms=now_ms()))
+        self._notify("item/completed", wire.ItemCompletedNotification(**ids, item=user, completed_at_ms=now_ms()))
+        approvals: set[asyncio.Task[None]] = set()
+        error: str | None = None
+        try:
+            if not active.interrupted:
+                async for event in thread.run_streamed(prompt, images=images, output_schema=p.output_schema):
+                    if active.interrupted:
+                        thread.interrupt()
+                    if isinstance(event, ApprovalRequested):
+                        task = asyncio.create_task(self._approval(lt, active, tr, event))
+                        approvals.add(task)
+                        task.add_done_callback(approvals.discard)
+                        continue
+                    for method, params in tr.translate(event):
+                        self._notify(method, params)
+        except Exception as exc:  # a failure must end the turn visibly, never leave it running
+            error = _failure(exc)
+        finally:
+            for task in list(approvals):
+                task.cancel()
+            await asyncio.gather(*approvals, return_exceptions=True)
+        if tr.outcome is not None and tr.outcome[0] == "completed":
+            status: Any = "completed"
+        elif active.interrupted:
+            status, error = "interrupted", None
+        else:
+            status = "failed"
+            error = error or (tr.outcome[1] if tr.outcome else "turn ended without a result")
+        done = int(time.time())
+        final = wire.Turn(
+            id=active.id,
+            items=[user, *tr.items.values()],
+            status=status,
+            error=wire.TurnError(message=error) if error else None,
+            started_at=active.started_at,
+            completed_at=done,
+            duration_ms=now_ms() - active.started_ms,
+        )
+        lt.turns.append(final)
+        lt.updated_at = done
+        lt.active = None
+        self._notify("turn/completed", wire.TurnNotification(thread_id=thread.id, turn=final))
+
+    async def _approval(
+        self, lt: LoadedThread, active: ActiveTurn, tr: TurnTranslator, event: ApprovalRequested
+    ) -> None:
+        ids: dict[str, Any] = {
+            "thread_id": lt.thread.id,
+            "turn_id": active.id,
+            "item_id": event.item_id,
+            "started_at_ms": now_ms(),
+            "reason": event.reason,
+        }
+        request: wire.Wire
+        if event.kind == "exec":
+            method = "item/commandExecution/requestApproval"
+            request = wire.CommandExecutionRequestApprovalParams(
+                **ids,
+                approval_id=event.request_id,
+                command=shlex.join(event.command or []),
+                cwd=event.cwd,
+                proposed_execpolicy_amendment=event.proposed_rule,
+            )
+        else:
+            method = "item/fileChange/requestApproval"
+            request = wire.FileChangeRequestApprovalParams(**ids)
+            for note_method, note in tr.patch_approval_started(event):
+                self._notify(note_method, note)
+        response_model = wire.SERVER_REQUESTS[method][1]
+        active.waiting_approvals += 1
+        try:
+            result = await self.conn.request(method, request.dump())
+            decision_value = response_model.model_validate(result).decision  # type: ignore[attr-defined]
+        except (RpcError, ValidationError) as exc:
+            detail = exc.message if isinstance(exc, RpcError) else "invalid `decision`"
+            msg = f"{method}: the client's answer was not usable ({detail}); treating it as decline"
+            self._notify("warning", wire.WarningNotification(message=msg, thread_id=lt.thread.id))
+            decision_value = "decline"
+        finally:
+            active.waiting_approvals -= 1
+        if isinstance(decision_value, wire.AcceptWithExecpolicyAmendment):
+            decision: Any = "approved_execpolicy_amendment"
+        else:
+            decision = _DECISIONS[decision_value]
+        if decision == "abort":
+            active.interrupted = True
+        with contextlib.suppress(UsageError):  # the turn may have ended meanwhile
+            await lt.thread.respond_approval(event.request_id, decision)
+
+    # --- turn/interrupt, thread/compact/start ---------------------------------------------
+
+    async def turn_interrupt(self, p: wire.TurnInterruptParams) -> wire.Wire:
+        lt = self._loaded(p.thread_id)
+        if lt.active is None or lt.active.id != p.turn_id:
+            raise RpcError(INVALID_REQUEST, f"turn {p.turn_id} is not running on thread {p.thread_id}")
+        self._interrupt(lt.active, lt.thread)
+        return wire.Empty()
+
+    @staticmethod
+    def _interrupt(active: ActiveTurn, thread: Thread) -> None:
+        active.interrupted = True
+        if active.compaction:
+            if active.task is not None:
+                active.task.cancel()
+        else:
+            thread.interrupt()
+
+    async def compact_start(self, p: wire.ThreadCompactStartParams) -> tuple[wire.Wire, After]:
+        lt = self._loaded(p.thread_id)
+        if lt.active is not None:
+            raise RpcError(INVALID_REQUEST, f"a turn is already running on thread {p.thread_id} ({lt.active.id})")
+        active = ActiveTurn(id=str(uuid.uuid4()), started_at=int(time.time()), compaction=True)
+        lt.active = active
+
+        def launch() -> None:
+            active.task = asyncio.create_task(self._run_compact(lt, active))
+
+        return wire.Empty(), launch
+
+    async def _run_compact(self, lt: LoadedThread, active: ActiveTurn) -> None:
+        tid = lt.thread.id
+        ids: dict[str, Any] = {"thread_id": tid, "turn_id": active.id}
+        item = wire.ContextCompactionItem(id=f"{active.id}-compaction")
+        self._notify(
+            "turn/started", wire.TurnNotification(thread_id=tid, turn=wire.Turn(id=active.id, status="inProgress"))
+        )
+        self._notify("item/started", wire.ItemStartedNotification(**ids, item=item, started_at_ms=now_ms()))
+        error: str | None = None
+        try:
+            await lt.thread.compact()
+        except asyncio.CancelledError:
+            error = "compaction interrupted"
+        except Exception as exc:
+            error = _failure(exc)
+        if error is None:
+            self._notify("item/completed", wire.ItemCompletedNotification(**ids, item=item, completed_at_ms=now_ms()))
+            self._notify("thread/compacted", wire.ContextCompactedNotification(**ids))
+        done = int(time.time())
+        final = wire.Turn(
+            id=active.id,
+            items=[item] if error is None else [],
+            status="completed" if error is None else ("interrupted" if active.interrupted else "failed"),
+            error=wire.TurnError(message=error) if error else None,
+            started_at=active.started_at,
+            completed_at=done,
+            duration_ms=now_ms() - active.started_ms,
+        )
+        lt.active = None
+        lt.updated_at = done
+        self._notify("turn/completed", wire.TurnNotification(thread_id=tid, turn=final))
+
+    async def aclose(self) -> None:
+        """Interrupt running turns and close every loaded thread (end of the connection)."""
+        tasks = []
+        for lt in self.threads.values():
+            if lt.active is not None and lt.active.task is not None:
+                self._interrupt(lt.active, lt.thread)
+                tasks.append(lt.active.task)
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=5)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for lt in self.threads.values():
+            with contextlib.suppress(Exception):
+                await lt.codex.aclose()
+
+
+def history_turns(thread: Thread) -> list[wire.Turn]:
+    """The saved conversation as completed turns: each user prompt opens one, answers follow it."""
+    turns: list[wire.Turn] = []
+    for message in thread.display_items():
+        if message.role == "user" or not turns:
+            turn_id = f"{thread.id}-history-{len(turns)}"
+            content: list[Any] = [wire.TextInput(type="text", text=message.text)] if message.role == "user" else []
+            turns.append(wire.Turn(id=turn_id, status="completed", items=[]))
+            if content:
+                turns[-1].items.append(wire.UserMessageItem(id=f"{turn_id}-input", content=content))
+                continue
+        turn = turns[-1]
+        turn.items.append(wire.AgentMessageItem(id=f"{turn.id}-{len(turn.items)}", text=message.text))
+    return turns
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, CodexError):
+        return str(exc)
+    log.exception("turn task failed")
+    return f"internal error: {type(exc).__name__}: {exc}"
+
+
+def _meta_time(meta: dict[str, Any]) -> int | None:
+    raw = meta.get("timestamp")
+    if not isinstance(raw, str):
+        return None
+    try:
+        return int(dt.datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None
+
+
+def _prompt(inputs: list[Any]) -> tuple[Any, list[str]]:
+    """The SDK prompt for a ``turn/start`` input list: text (+ local image paths), or items for URL images."""
+    if not inputs:
+        raise RpcError(INVALID_PARAMS, "Invalid params: `input` must contain at least one item")
+    text = "\n".join(i.text for i in inputs if isinstance(i, wire.TextInput))
+    local = [i.path for i in inputs if isinstance(i, wire.LocalImageInput)]
+    urls = [i.url for i in inputs if isinstance(i, wire.ImageInput)]
+    if not urls:
+        return text, local
+    if local:
+        raise RpcError(
+            INVALID_PARAMS, "Invalid params: mixing `image` (URL) and `localImage` inputs in one turn is not supported"
+        )
+    from codex_core.protocol.items import InputImage, InputText, Message
+
+    parts: list[InputText | InputImage] = [InputImage(image_url=u) for u in urls]
+    if text:
+        parts.append(InputText(text=text))
+    return [Message(role="user", content=parts)], []

@@ -1,0 +1,195 @@
+"""Translation of the SDK's ``ThreadEvent`` stream into app-server v2 notifications.
+
+Pure mapping, no I/O: ``TurnTranslator.translate`` turns one SDK event into the notifications
+to send (method, params model) and keeps the turn's completed items for ``turn/completed``.
+Approval requests are not handled here (they need a round trip to the client).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from codex_core.protocol import events as ev
+from codex_exec.app_server import wire
+
+__all__ = ["RECONNECT_PREFIX", "TurnTranslator", "convert_item", "now_ms", "token_breakdown"]
+
+RECONNECT_PREFIX = "Reconnecting..."
+"""Warnings starting with this are stream reconnect attempts: sent as ``error`` with ``willRetry``."""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _status(value: str) -> Any:
+    return {"in_progress": "inProgress"}.get(value, value)
+
+
+def convert_item(item: Any, cwd: str) -> Any:
+    """An SDK ``ThreadItem`` as a v2 ``ThreadItem``; ``None`` for kinds with no v2 item (todo list, error)."""
+    if isinstance(item, ev.AgentMessageItem):
+        return wire.AgentMessageItem(id=item.id, text=item.text)
+    if isinstance(item, ev.ReasoningItem):
+        return wire.ReasoningItem(id=item.id, summary=[item.text] if item.text else [])
+    if isinstance(item, ev.CommandExecutionItem):
+        return wire.CommandExecutionItem(
+            id=item.id,
+            command=item.command,
+            cwd=cwd,
+            status=_status(item.status),
+            aggregated_output=item.aggregated_output or None,
+            exit_code=item.exit_code,
+        )
+    if isinstance(item, ev.FileChangeItem):
+        return wire.FileChangeItem(
+            id=item.id,
+            changes=_changes(item.changes),
+            status=_status(item.status),
+        )
+    if isinstance(item, ev.McpToolCallItem):
+        return wire.McpToolCallItem(
+            id=item.id,
+            server=item.server,
+            tool=item.tool,
+            status=_status(item.status),
+            arguments=item.arguments,
+            result=wire.McpToolCallResult(
+                content=item.result.content, structured_content=item.result.structured_content
+            )
+            if item.result
+            else None,
+            error=wire.McpToolCallError(message=item.error.message) if item.error else None,
+        )
+    if isinstance(item, ev.WebSearchItem):
+        return wire.WebSearchItem(id=item.id, query=item.query)
+    return None
+
+
+def _changes(changes: list[ev.FileChange]) -> list[wire.FileUpdateChange]:
+    return [
+        wire.FileUpdateChange(path=c.path, kind=wire.PatchChangeKind(type=c.kind), diff=c.diff or "") for c in changes
+    ]
+
+
+def token_breakdown(usage: ev.Usage) -> wire.TokenUsageBreakdown:
+    return wire.TokenUsageBreakdown(
+        total_tokens=usage.input_tokens + usage.output_tokens,
+        input_tokens=usage.input_tokens,
+        cached_input_tokens=usage.cached_input_tokens,
+        output_tokens=usage.output_tokens,
+    )
+
+
+Outgoing = list[tuple[str, wire.Wire]]
+
+
+class TurnTranslator:
+    """Maps the events of one turn; ``outcome`` is set once the turn ended."""
+
+    def __init__(self, thread_id: str, turn_id: str, cwd: str) -> None:
+        self.thread_id = thread_id
+        self.turn_id = turn_id
+        self.cwd = cwd
+        self.items: dict[str, Any] = {}
+        self._started: set[str] = set()
+        self.outcome: tuple[str, str | None] | None = None
+        """``("completed", None)`` or ``("failed", message)``."""
+
+    def _item_started(self, item: Any) -> Outgoing:
+        self._started.add(item.id)
+        note = wire.ItemStartedNotification(
+            thread_id=self.thread_id, turn_id=self.turn_id, item=item, started_at_ms=now_ms()
+        )
+        return [("item/started", note)]
+
+    def patch_approval_started(self, event: ev.ApprovalRequested) -> Outgoing:
+        """``item/started`` of the ``fileChange`` a patch approval is about (the request itself has no diff)."""
+        if event.item_id in self._started:
+            return []
+        item = wire.FileChangeItem(id=event.item_id, changes=_changes(event.changes or []), status="inProgress")
+        return self._item_started(item)
+
+    def _plan(self, item: ev.TodoListItem) -> Outgoing:
+        steps = [wire.TurnPlanStep(step=e.text, status="completed" if e.completed else "pending") for e in item.items]
+        first_open = next((s for s in steps if s.status == "pending"), None)
+        if first_open is not None:
+            first_open.status = "inProgress"
+        note = wire.TurnPlanUpdatedNotification(thread_id=self.thread_id, turn_id=self.turn_id, plan=steps)
+        return [("turn/plan/updated", note)]
+
+    def _delta(self, event: ev.ItemDelta) -> Outgoing:
+        out: Outgoing = []
+        ids = {"thread_id": self.thread_id, "turn_id": self.turn_id, "item_id": event.item_id, "delta": event.delta}
+        if event.kind == "agent_message":
+            if event.item_id not in self._started:
+                out += self._item_started(wire.AgentMessageItem(id=event.item_id, text=""))
+            out.append(("item/agentMessage/delta", wire.DeltaNotification(**ids)))
+        elif event.kind == "reasoning":
+            if event.item_id not in self._started:
+                out += self._item_started(wire.ReasoningItem(id=event.item_id))
+            out.append(("item/reasoning/summaryTextDelta", wire.ReasoningSummaryTextDeltaNotification(**ids)))
+        else:
+            out.append(("item/commandExecution/outputDelta", wire.DeltaNotification(**ids)))
+        return out
+
+    def _error(self, message: str, *, will_retry: bool) -> Outgoing:
+        note = wire.ErrorNotification(
+            error=wire.TurnError(message=message),
+            thread_id=self.thread_id,
+            turn_id=self.turn_id,
+            will_retry=will_retry,
+        )
+        return [("error", note)]
+
+    def translate(self, event: Any) -> Outgoing:
+        """The notifications for one SDK event (approval requests and turn start/end excluded)."""
+        if isinstance(event, ev.ItemStarted | ev.ItemUpdated | ev.ItemCompleted):
+            if isinstance(event.item, ev.TodoListItem):
+                return self._plan(event.item)
+            if isinstance(event.item, ev.ErrorItem):
+                return [("warning", wire.WarningNotification(message=event.item.message, thread_id=self.thread_id))]
+            item = convert_item(event.item, self.cwd)
+            if item is None:
+                return []
+            if isinstance(event, ev.ItemCompleted):
+                out = [] if item.id in self._started else self._item_started(_as_started(item))
+                self.items[item.id] = item
+                note = wire.ItemCompletedNotification(
+                    thread_id=self.thread_id, turn_id=self.turn_id, item=item, completed_at_ms=now_ms()
+                )
+                return [*out, ("item/completed", note)]
+            if isinstance(event, ev.ItemStarted) and item.id not in self._started:
+                return self._item_started(item)
+            return []
+        if isinstance(event, ev.ItemDelta):
+            return self._delta(event)
+        if isinstance(event, ev.TokenCount):
+            usage = wire.ThreadTokenUsage(
+                total=token_breakdown(event.total),
+                last=token_breakdown(event.last),
+                model_context_window=event.context_window,
+            )
+            update = wire.ThreadTokenUsageUpdatedNotification(
+                thread_id=self.thread_id, turn_id=self.turn_id, token_usage=usage
+            )
+            return [("thread/tokenUsage/updated", update)]
+        if isinstance(event, ev.Warning):
+            if event.message.startswith(RECONNECT_PREFIX):
+                return self._error(event.message, will_retry=True)
+            return [("warning", wire.WarningNotification(message=event.message, thread_id=self.thread_id))]
+        if isinstance(event, ev.ErrorEvent):
+            return self._error(event.message, will_retry=False)
+        if isinstance(event, ev.TurnCompleted):
+            self.outcome = ("completed", None)
+        elif isinstance(event, ev.TurnFailed):
+            self.outcome = ("failed", event.error.message)
+        return []
+
+
+def _as_started(item: Any) -> Any:
+    """The ``item/started`` view of an item first seen completed (command/patch items keep their status)."""
+    if isinstance(item, wire.CommandExecutionItem | wire.FileChangeItem | wire.McpToolCallItem):
+        return item.model_copy(update={"status": "inProgress"}) if item.status != "declined" else item
+    return item

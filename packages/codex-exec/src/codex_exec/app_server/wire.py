@@ -1,0 +1,591 @@
+"""Pydantic models of the app-server v2 messages this server implements (camelCase on the wire).
+
+Field names and shapes follow the schema printed by ``codex app-server generate-json-schema``
+of the reference 0.169 binary. Params models ignore unknown members (clients send newer
+fields); results and notifications are what we emit. ``METHODS``, ``NOTIFICATIONS`` and
+``SERVER_REQUESTS`` are the registries used both for dispatch and for schema generation.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+__all__ = [
+    "METHODS",
+    "NOTIFICATIONS",
+    "SERVER_REQUESTS",
+    "AgentMessageItem",
+    "ApprovalPolicy",
+    "CommandExecutionApprovalDecision",
+    "CommandExecutionItem",
+    "ContextCompactionItem",
+    "FileChangeItem",
+    "McpToolCallItem",
+    "ReasoningItem",
+    "SandboxMode",
+    "ThreadInfo",
+    "ThreadItem",
+    "TokenUsageBreakdown",
+    "Turn",
+    "TurnError",
+    "UserInput",
+    "UserMessageItem",
+    "WebSearchItem",
+    "Wire",
+]
+
+ApprovalPolicy = Literal["untrusted", "on-failure", "on-request", "never"]
+SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
+
+
+class Wire(BaseModel):
+    """Base of every wire model: camelCase aliases, python names accepted too."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        json_schema_serialization_defaults_required=True,
+    )
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class Empty(Wire):
+    """``{}`` (params of parameterless methods, results that carry nothing)."""
+
+
+# --- user input ---------------------------------------------------------------------------
+
+
+class TextInput(Wire):
+    type: Literal["text"]
+    text: str
+    text_elements: list[dict[str, Any]] = Field(default_factory=list, alias="text_elements")
+
+
+class ImageInput(Wire):
+    type: Literal["image"]
+    url: str
+
+
+class LocalImageInput(Wire):
+    type: Literal["localImage"]
+    path: str
+
+
+UserInput = Annotated[TextInput | ImageInput | LocalImageInput, Field(discriminator="type")]
+
+# --- thread items -------------------------------------------------------------------------
+
+
+class UserMessageItem(Wire):
+    type: Literal["userMessage"] = "userMessage"
+    id: str
+    content: list[UserInput]
+
+
+class AgentMessageItem(Wire):
+    type: Literal["agentMessage"] = "agentMessage"
+    id: str
+    text: str
+
+
+class ReasoningItem(Wire):
+    type: Literal["reasoning"] = "reasoning"
+    id: str
+    summary: list[str] = Field(default_factory=list)
+    content: list[str] = Field(default_factory=list)
+
+
+class CommandExecutionItem(Wire):
+    type: Literal["commandExecution"] = "commandExecution"
+    id: str
+    command: str
+    cwd: str
+    process_id: str | None = None
+    status: Literal["inProgress", "completed", "failed", "declined"]
+    command_actions: list[dict[str, Any]] = Field(default_factory=list)
+    aggregated_output: str | None = None
+    exit_code: int | None = None
+    duration_ms: int | None = None
+
+
+class PatchChangeKind(Wire):
+    type: Literal["add", "delete", "update"]
+    move_path: str | None = Field(default=None, alias="move_path")
+
+
+class FileUpdateChange(Wire):
+    path: str
+    kind: PatchChangeKind
+    diff: str = ""
+
+
+class FileChangeItem(Wire):
+    type: Literal["fileChange"] = "fileChange"
+    id: str
+    changes: list[FileUpdateChange]
+    status: Literal["inProgress", "completed", "failed", "declined"]
+
+
+class McpToolCallResult(Wire):
+    content: list[Any]
+    structured_content: Any = None
+
+
+class McpToolCallError(Wire):
+    message: str
+
+
+class McpToolCallItem(Wire):
+    type: Literal["mcpToolCall"] = "mcpToolCall"
+    id: str
+    server: str
+    tool: str
+    status: Literal["inProgress", "completed", "failed"]
+    arguments: Any = None
+    result: McpToolCallResult | None = None
+    error: McpToolCallError | None = None
+
+
+class WebSearchItem(Wire):
+    type: Literal["webSearch"] = "webSearch"
+    id: str
+    query: str
+
+
+class ContextCompactionItem(Wire):
+    type: Literal["contextCompaction"] = "contextCompaction"
+    id: str
+
+
+ThreadItem = Annotated[
+    UserMessageItem
+    | AgentMessageItem
+    | ReasoningItem
+    | CommandExecutionItem
+    | FileChangeItem
+    | McpToolCallItem
+    | WebSearchItem
+    | ContextCompactionItem,
+    Field(discriminator="type"),
+]
+
+# --- thread / turn ------------------------------------------------------------------------
+
+
+class TurnError(Wire):
+    message: str
+    codex_error_info: str | None = None
+    additional_details: str | None = None
+
+
+class Turn(Wire):
+    id: str
+    items: list[ThreadItem] = Field(default_factory=list)
+    status: Literal["completed", "interrupted", "failed", "inProgress"]
+    error: TurnError | None = None
+    started_at: int | None = None
+    completed_at: int | None = None
+    duration_ms: int | None = None
+
+
+class ThreadStatus(Wire):
+    type: Literal["notLoaded", "idle", "active"]
+    active_flags: list[Literal["waitingOnApproval", "waitingOnUserInput"]] | None = None
+
+
+class ThreadInfo(Wire):
+    """The ``Thread`` object of the protocol."""
+
+    id: str
+    session_id: str
+    preview: str
+    ephemeral: bool
+    model_provider: str
+    model: str | None = None
+    created_at: int
+    updated_at: int
+    status: ThreadStatus
+    path: str | None = None
+    cwd: str
+    cli_version: str
+    source: Literal["cli", "vscode", "exec", "appServer", "unknown"] = "appServer"
+    project_id: str | None = None
+    name: str | None = None
+    turns: list[Turn] = Field(default_factory=list)
+
+
+# --- client requests ----------------------------------------------------------------------
+
+
+class ClientInfo(Wire):
+    name: str
+    title: str | None = None
+    version: str
+
+
+class InitializeCapabilities(Wire):
+    experimental_api: bool = False
+    opt_out_notification_methods: list[str] | None = None
+
+
+class InitializeParams(Wire):
+    client_info: ClientInfo
+    capabilities: InitializeCapabilities | None = None
+
+
+class InitializeResponse(Wire):
+    user_agent: str
+    codex_home: str
+    platform_family: str
+    platform_os: str
+
+
+class ThreadSettings(Wire):
+    """Overrides shared by ``thread/start`` and ``thread/resume``."""
+
+    model: str | None = None
+    model_provider: str | None = None
+    cwd: str | None = None
+    approval_policy: ApprovalPolicy | None = None
+    sandbox: SandboxMode | None = None
+    config: dict[str, Any] | None = None
+    base_instructions: str | None = None
+    developer_instructions: str | None = None
+
+
+class ThreadStartParams(ThreadSettings):
+    ephemeral: bool | None = None
+
+
+class SandboxPolicy(Wire):
+    type: Literal["dangerFullAccess", "readOnly", "workspaceWrite", "externalSandbox"]
+    network_access: Any = None
+    writable_roots: list[str] | None = None
+
+
+class ThreadStartResponse(Wire):
+    thread: ThreadInfo
+    model: str
+    model_provider: str
+    cwd: str
+    approval_policy: ApprovalPolicy
+    approvals_reviewer: Literal["user"] = "user"
+    sandbox: SandboxPolicy
+    reasoning_effort: str | None = None
+
+
+class ThreadResumeParams(ThreadSettings):
+    thread_id: str
+    exclude_turns: bool = False
+
+
+class ThreadResumeResponse(ThreadStartResponse):
+    pass
+
+
+class ThreadListParams(Wire):
+    cursor: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    cwd: str | list[str] | None = None
+    sort_direction: Literal["asc", "desc"] | None = None
+    search_term: str | None = None
+
+
+class ThreadListResponse(Wire):
+    data: list[ThreadInfo]
+    next_cursor: str | None = None
+
+
+class ThreadReadParams(Wire):
+    thread_id: str
+    include_turns: bool = False
+
+
+class ThreadReadResponse(Wire):
+    thread: ThreadInfo
+
+
+class ThreadCompactStartParams(Wire):
+    thread_id: str
+
+
+class TurnStartParams(Wire):
+    thread_id: str
+    input: list[UserInput]
+    cwd: str | None = None
+    approval_policy: ApprovalPolicy | None = None
+    sandbox_policy: SandboxPolicy | None = None
+    model: str | None = None
+    effort: str | None = None
+    summary: str | None = None
+    output_schema: dict[str, Any] | None = None
+
+
+class TurnStartResponse(Wire):
+    turn: Turn
+
+
+class TurnInterruptParams(Wire):
+    thread_id: str
+    turn_id: str
+
+
+class ConfigReadParams(Wire):
+    cwd: str | None = None
+    include_layers: bool = False
+
+
+class ConfigLayerMetadata(Wire):
+    name: dict[str, Any]
+    version: str
+
+
+class ConfigReadResponse(Wire):
+    config: dict[str, Any]
+    origins: dict[str, ConfigLayerMetadata]
+    layers: list[dict[str, Any]] | None = None
+
+
+class ConfigRequirements(Wire):
+    allowed_approval_policies: list[str] | None = None
+    allowed_sandbox_modes: list[str] | None = None
+    allowed_web_search_modes: list[str] | None = None
+    feature_requirements: dict[str, bool] | None = None
+    enforce_residency: str | None = None
+    network: dict[str, Any] | None = None
+
+
+class ConfigRequirementsReadResponse(Wire):
+    requirements: ConfigRequirements | None = None
+
+
+class GetAccountParams(Wire):
+    refresh_token: bool = False
+
+
+class Account(Wire):
+    type: Literal["apiKey"] = "apiKey"
+
+
+class GetAccountResponse(Wire):
+    account: Account | None = None
+    requires_openai_auth: bool
+
+
+class ModelListParams(Wire):
+    cursor: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    include_hidden: bool | None = None
+    model_provider: str | None = None
+
+
+class ReasoningEffortOption(Wire):
+    reasoning_effort: str
+    description: str
+
+
+class ModelInfo(Wire):
+    id: str
+    model: str
+    display_name: str
+    description: str
+    hidden: bool = False
+    is_default: bool
+    default_reasoning_effort: str
+    supported_reasoning_efforts: list[ReasoningEffortOption]
+    input_modalities: list[str] = Field(default_factory=lambda: ["text", "image"])
+
+
+class ModelListResponse(Wire):
+    data: list[ModelInfo]
+    next_cursor: str | None = None
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+class ThreadStartedNotification(Wire):
+    thread: ThreadInfo
+
+
+class TurnNotification(Wire):
+    """``turn/started`` and ``turn/completed``."""
+
+    thread_id: str
+    turn: Turn
+
+
+class ItemStartedNotification(Wire):
+    thread_id: str
+    turn_id: str
+    item: ThreadItem
+    started_at_ms: int
+
+
+class ItemCompletedNotification(Wire):
+    thread_id: str
+    turn_id: str
+    item: ThreadItem
+    completed_at_ms: int
+
+
+class DeltaNotification(Wire):
+    """``item/agentMessage/delta`` and ``item/commandExecution/outputDelta``."""
+
+    thread_id: str
+    turn_id: str
+    item_id: str
+    delta: str
+
+
+class ReasoningSummaryTextDeltaNotification(DeltaNotification):
+    summary_index: int = 0
+
+
+class TurnPlanStep(Wire):
+    step: str
+    status: Literal["pending", "inProgress", "completed"]
+
+
+class TurnPlanUpdatedNotification(Wire):
+    thread_id: str
+    turn_id: str
+    explanation: str | None = None
+    plan: list[TurnPlanStep]
+
+
+class TokenUsageBreakdown(Wire):
+    total_tokens: int
+    input_tokens: int
+    cached_input_tokens: int
+    output_tokens: int
+    reasoning_output_tokens: int = 0
+
+
+class ThreadTokenUsage(Wire):
+    total: TokenUsageBreakdown
+    last: TokenUsageBreakdown
+    model_context_window: int | None = None
+
+
+class ThreadTokenUsageUpdatedNotification(Wire):
+    thread_id: str
+    turn_id: str
+    token_usage: ThreadTokenUsage
+
+
+class ErrorNotification(Wire):
+    error: TurnError
+    thread_id: str
+    turn_id: str
+    will_retry: bool
+
+
+class WarningNotification(Wire):
+    message: str
+    thread_id: str | None = None
+
+
+class ContextCompactedNotification(Wire):
+    thread_id: str
+    turn_id: str
+
+
+# --- server -> client requests ------------------------------------------------------------
+
+
+class CommandExecutionRequestApprovalParams(Wire):
+    thread_id: str
+    turn_id: str
+    item_id: str
+    started_at_ms: int
+    approval_id: str | None = None
+    command: str | None = None
+    cwd: str | None = None
+    reason: str | None = None
+    command_actions: list[dict[str, Any]] | None = None
+    proposed_execpolicy_amendment: list[str] | None = None
+
+
+class ExecpolicyAmendment(BaseModel):
+    execpolicy_amendment: list[str]
+
+
+class AcceptWithExecpolicyAmendment(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    accept_with_execpolicy_amendment: ExecpolicyAmendment = Field(alias="acceptWithExecpolicyAmendment")
+
+
+CommandExecutionApprovalDecision = (
+    Literal["accept", "acceptForSession", "decline", "cancel"] | AcceptWithExecpolicyAmendment
+)
+
+
+class CommandExecutionRequestApprovalResponse(Wire):
+    decision: CommandExecutionApprovalDecision
+
+
+class FileChangeRequestApprovalParams(Wire):
+    thread_id: str
+    turn_id: str
+    item_id: str
+    started_at_ms: int
+    reason: str | None = None
+    grant_root: str | None = None
+
+
+class FileChangeRequestApprovalResponse(Wire):
+    decision: Literal["accept", "acceptForSession", "decline", "cancel"]
+
+
+# --- registries ---------------------------------------------------------------------------
+
+METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
+    "initialize": (InitializeParams, InitializeResponse),
+    "thread/start": (ThreadStartParams, ThreadStartResponse),
+    "thread/resume": (ThreadResumeParams, ThreadResumeResponse),
+    "thread/list": (ThreadListParams, ThreadListResponse),
+    "thread/read": (ThreadReadParams, ThreadReadResponse),
+    "thread/compact/start": (ThreadCompactStartParams, Empty),
+    "turn/start": (TurnStartParams, TurnStartResponse),
+    "turn/interrupt": (TurnInterruptParams, Empty),
+    "config/read": (ConfigReadParams, ConfigReadResponse),
+    "configRequirements/read": (Empty, ConfigRequirementsReadResponse),
+    "account/read": (GetAccountParams, GetAccountResponse),
+    "model/list": (ModelListParams, ModelListResponse),
+}
+"""Client -> server requests: method -> (params model, result model)."""
+
+NOTIFICATIONS: dict[str, type[Wire]] = {
+    "thread/started": ThreadStartedNotification,
+    "thread/tokenUsage/updated": ThreadTokenUsageUpdatedNotification,
+    "thread/compacted": ContextCompactedNotification,
+    "turn/started": TurnNotification,
+    "turn/completed": TurnNotification,
+    "turn/plan/updated": TurnPlanUpdatedNotification,
+    "item/started": ItemStartedNotification,
+    "item/completed": ItemCompletedNotification,
+    "item/agentMessage/delta": DeltaNotification,
+    "item/reasoning/summaryTextDelta": ReasoningSummaryTextDeltaNotification,
+    "item/commandExecution/outputDelta": DeltaNotification,
+    "error": ErrorNotification,
+    "warning": WarningNotification,
+}
+"""Server -> client notifications: method -> params model."""
+
+SERVER_REQUESTS: dict[str, tuple[type[Wire], type[Wire]]] = {
+    "item/commandExecution/requestApproval": (
+        CommandExecutionRequestApprovalParams,
+        CommandExecutionRequestApprovalResponse,
+    ),
+    "item/fileChange/requestApproval": (FileChangeRequestApprovalParams, FileChangeRequestApprovalResponse),
+}
+"""Server -> client requests: method -> (params model, result model)."""
