@@ -16,9 +16,7 @@ def test_builtin_openai_defaults_and_env_base_url() -> None:
     assert openai.base_url == "https://api.openai.com/v1"
     assert openai.env_key == "OPENAI_API_KEY" and openai.requires_openai_auth
     assert openai.responses_url == "https://api.openai.com/v1/responses"
-    assert (
-        resolve_provider("openai", {}, env={"OPENAI_BASE_URL": "  "}).base_url == "https://api.openai.com/v1"
-    )
+    assert resolve_provider("openai", {}, env={"OPENAI_BASE_URL": "  "}).base_url == "https://api.openai.com/v1"
     custom = resolve_provider("openai", {}, env={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
     assert custom.base_url == "http://127.0.0.1:9/v1"
 
@@ -41,9 +39,7 @@ def test_openai_env_headers_skip_blank_values() -> None:
 def test_oss_providers_follow_env_overrides() -> None:
     assert resolve_provider("ollama", {}, env={}).base_url == "http://localhost:11434/v1"
     assert resolve_provider("lmstudio", {}, env={}).base_url == "http://localhost:1234/v1"
-    assert (
-        resolve_provider("ollama", {}, env={"CODEX_OSS_PORT": "9999"}).base_url == "http://localhost:9999/v1"
-    )
+    assert resolve_provider("ollama", {}, env={"CODEX_OSS_PORT": "9999"}).base_url == "http://localhost:9999/v1"
     env = {"CODEX_OSS_BASE_URL": "http://box:1/v1", "CODEX_OSS_PORT": "5"}
     assert resolve_provider("lmstudio", {}, env=env).base_url == "http://box:1/v1"
 

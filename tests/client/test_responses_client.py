@@ -119,9 +119,7 @@ async def test_tool_calls_and_reasoning_are_parsed(server: ScriptedResponsesServ
 
 
 async def test_unknown_event_types_are_ignored(server: ScriptedResponsesServer) -> None:
-    server.enqueue(
-        [ev_created(), {"type": "response.in_progress", "x": 1}, {"type": "keepalive"}, ev_completed()]
-    )
+    server.enqueue([ev_created(), {"type": "response.in_progress", "x": 1}, {"type": "keepalive"}, ev_completed()])
     async with make_client(server.base_url) as client:
         events = await collect(client)
     assert [type(e) for e in events] == [Created, Completed]
@@ -230,9 +228,7 @@ async def test_turn_state_is_sticky_within_a_turn_only(server: ScriptedResponses
 
 async def test_429_with_retry_after_is_honoured_then_succeeds(server: ScriptedResponsesServer) -> None:
     server.enqueue(
-        HttpErrorResponse(
-            429, {"error": {"message": "slow down", "type": "rate_limit"}}, {"Retry-After": "1"}
-        ),
+        HttpErrorResponse(429, {"error": {"message": "slow down", "type": "rate_limit"}}, {"Retry-After": "1"}),
         turn_message("after the wait"),
     )
     async with make_client(server.base_url) as client:
@@ -270,9 +266,7 @@ async def test_5xx_exhausts_request_retries(server: ScriptedResponsesServer) -> 
 
 async def test_400_is_not_retried(server: ScriptedResponsesServer) -> None:
     server.enqueue(
-        HttpErrorResponse(
-            400, {"error": {"message": "Unsupported parameter: 'foo'", "type": "invalid_request"}}
-        ),
+        HttpErrorResponse(400, {"error": {"message": "Unsupported parameter: 'foo'", "type": "invalid_request"}}),
         turn_message("never served"),
     )
     async with make_client(server.base_url) as client:

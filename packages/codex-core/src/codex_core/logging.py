@@ -1,7 +1,9 @@
-"""structlog configuration: one place, secret redaction, level from ``CODEX_LOG``.
+"""Logging: one configuration point, secret redaction, level from ``CODEX_LOG``, lazy structlog.
 
 Frontends call :func:`configure_logging` once (``codex exec`` -> stderr, the TUI -> a file under
 ``$CODEX_HOME/log/``). Library users who never call it get warnings and errors on stderr.
+Modules log through :func:`get_logger`, whose loggers drop records below the configured level
+without importing structlog at all, so a quiet run never pays for importing it.
 """
 
 from __future__ import annotations
@@ -14,9 +16,7 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-import structlog
-
-__all__ = ["configure_logging", "ensure_default_logging", "redact", "redact_secrets"]
+__all__ = ["LazyLogger", "configure_logging", "ensure_default_logging", "get_logger", "redact", "redact_secrets"]
 
 _LEVELS = {
     "trace": logging.DEBUG,
@@ -25,6 +25,7 @@ _LEVELS = {
     "warn": logging.WARNING,
     "warning": logging.WARNING,
     "error": logging.ERROR,
+    "critical": logging.CRITICAL,
     "off": logging.CRITICAL + 10,
 }
 
@@ -60,34 +61,100 @@ def _level(default: str) -> int:
     return _LEVELS[default]
 
 
+class _Settings:
+    level: int = logging.WARNING
+    mode: Literal["stderr", "file"] = "stderr"
+    stream: TextIO | None = None
+    configured_by_us = False
+    applied = False
+
+
 def configure_logging(
     mode: Literal["stderr", "file"], *, codex_home: Path | None = None, default_level: str = "warning"
 ) -> Path | None:
-    """Configure structlog once for a frontend; returns the log file path in ``file`` mode."""
-    stream: TextIO = sys.stderr
+    """Configure logging once for a frontend; returns the log file path in ``file`` mode."""
     path: Path | None = None
+    _Settings.mode = mode
+    _Settings.level = _level(default_level if mode == "stderr" else "info")
+    _Settings.stream = None
     if mode == "file":
         assert codex_home is not None
         log_dir = codex_home / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
         path = log_dir / "codex-tui.log"
-        stream = path.open("a", encoding="utf-8")
+        _Settings.stream = path.open("a", encoding="utf-8")
+    _Settings.configured_by_us = True
+    _Settings.applied = False
+    return path
+
+
+def ensure_default_logging() -> None:
+    """Library default: warnings and errors to stderr, unless the application configured logging."""
+    if not _Settings.configured_by_us:
+        _Settings.level = _level("warning")
+
+
+def _apply() -> None:
+    import structlog
+
+    if _Settings.applied:
+        return
+    _Settings.applied = True
+    if not _Settings.configured_by_us and structlog.is_configured():
+        return  # the embedding application configured structlog itself
+    stream = _Settings.stream or sys.stderr
+    renderer: Any = (
+        structlog.processors.KeyValueRenderer(key_order=["timestamp", "level", "event"])
+        if _Settings.mode == "stderr"
+        else structlog.processors.JSONRenderer()
+    )
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso"),
             redact_secrets,
             structlog.processors.format_exc_info,
-            structlog.dev.ConsoleRenderer(colors=False) if mode == "stderr" else structlog.processors.JSONRenderer(),
+            renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(_level(default_level if mode == "stderr" else "info")),
+        wrapper_class=structlog.make_filtering_bound_logger(_Settings.level),
         logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=False,
     )
-    return path
 
 
-def ensure_default_logging() -> None:
-    """Library default: warnings and errors to stderr, unless the application configured structlog."""
-    if not structlog.is_configured():
-        configure_logging("stderr")
+class LazyLogger:
+    """A structlog-compatible logger that imports structlog only for records it will emit."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._real: Any = None
+
+    def _emit(self, level: int, method: str, event: str, kw: dict[str, Any]) -> None:
+        if level < _Settings.level:
+            return
+        if self._real is None or not _Settings.applied:
+            import structlog
+
+            _apply()
+            self._real = structlog.get_logger(self._name)
+        getattr(self._real, method)(event, **kw)
+
+    def debug(self, event: str, **kw: Any) -> None:
+        self._emit(logging.DEBUG, "debug", event, kw)
+
+    def info(self, event: str, **kw: Any) -> None:
+        self._emit(logging.INFO, "info", event, kw)
+
+    def warning(self, event: str, **kw: Any) -> None:
+        self._emit(logging.WARNING, "warning", event, kw)
+
+    def error(self, event: str, **kw: Any) -> None:
+        self._emit(logging.ERROR, "error", event, kw)
+
+    def exception(self, event: str, **kw: Any) -> None:
+        kw.setdefault("exc_info", True)
+        self._emit(logging.ERROR, "error", event, kw)
+
+
+def get_logger(name: str) -> LazyLogger:
+    return LazyLogger(name)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import structlog
 
 from codex_core.agent.context import user_instructions
 from codex_core.agent.runtime import TurnRuntime
@@ -27,6 +26,7 @@ from codex_core.agent.turn import notify_payload, run_turn
 from codex_core.client.types import ModelClient
 from codex_core.config import ApprovalPolicy, Config, SandboxMode, load_config
 from codex_core.errors import CodexError, UsageError
+from codex_core.logging import get_logger
 from codex_core.protocol.events import (
     AgentMessageItem,
     ErrorEvent,
@@ -44,7 +44,7 @@ from codex_core.protocol.items import InputImage, InputText, Message, ResponseIt
 
 __all__ = ["Codex", "Thread", "TurnResult"]
 
-log = structlog.get_logger("codex.sdk")
+log = get_logger("codex.sdk")
 VERSION = "0.1.0"
 
 
@@ -311,6 +311,9 @@ class Thread:
         if self._proxy_checked:
             return
         self._proxy_checked = True
+        cfg = self.config
+        if not cfg.feature("network_proxy") and not cfg.requirements.experimental_network:
+            return  # the proxy only runs when a feature flag or managed requirements enable it
         from codex_core.network import network_proxy_for_config
         from codex_core.network.thread import NetworkProxyThread
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 from codex_core.config import Config
@@ -26,7 +25,7 @@ def base_instructions(config: Config) -> str:
     """``base_instructions`` / ``model_instructions_file`` from config, else the built-in prompt."""
     if config.base_instructions:
         return config.base_instructions
-    return resources.files("codex_core.agent").joinpath("prompts/base_instructions.md").read_text("utf-8")
+    return (Path(__file__).parent / "prompts" / "base_instructions.md").read_text("utf-8")
 
 
 def _git_root(cwd: Path) -> Path | None:

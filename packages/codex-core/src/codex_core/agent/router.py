@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import structlog
-
 from codex_core.agent import tool_specs
 from codex_core.agent.runtime import ToolCall, TurnRuntime, tool_output
 from codex_core.agent.simple_tools import handle_update_plan, handle_view_image
+from codex_core.logging import get_logger
 from codex_core.protocol.events import (
     ItemCompleted,
     ItemStarted,
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["build_tool_specs", "dispatch_tool_call", "to_tool_call"]
 
-log = structlog.get_logger("codex.tools")
+log = get_logger("codex.tools")
 _MCP_LATE_WAIT_S = 30.0
 
 

@@ -13,8 +13,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import structlog
-
 from codex_core.agent import compaction
 from codex_core.agent.context import base_instructions, initial_context_items
 from codex_core.agent.router import build_tool_specs, dispatch_tool_call, to_tool_call
@@ -31,6 +29,7 @@ from codex_core.client.types import (
     TokenUsage,
 )
 from codex_core.errors import CodexError
+from codex_core.logging import get_logger
 from codex_core.protocol.events import (
     AgentMessageItem,
     ItemCompleted,
@@ -55,7 +54,7 @@ from codex_core.protocol.items import (
 
 __all__ = ["TurnOutcome", "run_turn"]
 
-log = structlog.get_logger("codex.turn")
+log = get_logger("codex.turn")
 
 
 class TurnOutcome:

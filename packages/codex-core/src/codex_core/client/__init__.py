@@ -14,6 +14,14 @@ non-loopback host (tests set it to ``False``; loopback servers keep working).
 
 from __future__ import annotations
 
+import sys
+
+# httpx imports its optional command-line client at import time, which pulls in rich and pygments
+# (~35 ms) whenever they are installed (textual brings them). We never use that CLI, so block the
+# import before httpx is first loaded: httpx then falls back to its built-in stub `main`.
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
 from codex_core.client.errors import (
     ContextWindowExceeded,
     MalformedEventError,

@@ -113,9 +113,7 @@ def builtin_providers(
             requires_openai_auth=True,
         ),
         "ollama": ProviderInfo(id="ollama", name="Ollama", base_url=_oss_base_url(DEFAULT_OLLAMA_PORT, env)),
-        "lmstudio": ProviderInfo(
-            id="lmstudio", name="LM Studio", base_url=_oss_base_url(DEFAULT_LMSTUDIO_PORT, env)
-        ),
+        "lmstudio": ProviderInfo(id="lmstudio", name="LM Studio", base_url=_oss_base_url(DEFAULT_LMSTUDIO_PORT, env)),
     }
 
 
@@ -180,9 +178,7 @@ def _provider_from_entry(provider_id: str, entry: Any) -> ProviderInfo:
         )
     base_url = str(data.get("base_url") or DEFAULT_OPENAI_BASE_URL)
     if not base_url.startswith(("http://", "https://")):
-        raise ConfigError(
-            f"{where}.base_url: expected an http(s) URL, got {base_url!r}", key=f"{where}.base_url"
-        )
+        raise ConfigError(f"{where}.base_url: expected an http(s) URL, got {base_url!r}", key=f"{where}.base_url")
 
     def num(key: str, default: int) -> int:
         return min(_int(data.get(key), default, f"{where}.{key}"), MAX_RETRIES_CAP)
@@ -257,9 +253,7 @@ def _auth_json_key(codex_home: Path) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def api_key_for(
-    provider: ProviderInfo, *, codex_home: Path, env: Mapping[str, str] | None = None
-) -> str | None:
+def api_key_for(provider: ProviderInfo, *, codex_home: Path, env: Mapping[str, str] | None = None) -> str | None:
     """The bearer token to send for ``provider``, or ``None`` when it needs no auth.
 
     Order: ``experimental_bearer_token``, the ``env_key`` variable, then (for providers with

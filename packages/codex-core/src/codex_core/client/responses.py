@@ -147,10 +147,14 @@ class ResponsesClient:
         loop = asyncio.get_running_loop()
         if self._owned_client is None or self._owned_loop is not loop:
             # A client's connection pool is bound to the loop it was used on.
+            # Loading the CA bundle costs ~20 ms; a plain-http provider (a local server) never needs it,
+            # and redirects are not followed, so no request can switch to https.
+            plain_http = self.provider.base_url.lower().startswith("http://")
             self._owned_client = httpx.AsyncClient(
                 # The idle timeout is enforced per SSE read in iter_response_events; this is a backstop.
                 timeout=httpx.Timeout(_CONNECT_TIMEOUT, read=self.provider.stream_idle_timeout + 5.0),
                 follow_redirects=False,
+                verify=not plain_http,
             )
             self._owned_loop = loop
         return self._owned_client

@@ -59,9 +59,7 @@ class RetryConfig:
         return cls(base_delay=max(base_ms, 0.0) / 1000.0)
 
 
-def backoff_delay(
-    attempt: int, retry_after: float | None = None, *, config: RetryConfig | None = None
-) -> float:
+def backoff_delay(attempt: int, retry_after: float | None = None, *, config: RetryConfig | None = None) -> float:
     """Seconds to sleep before retry number ``attempt`` (1 = first retry).
 
     A server-provided ``retry_after`` wins (clamped to ``config.max_server_delay``).

@@ -191,9 +191,7 @@ class ResponseUsage(_Event):
             input_tokens=self.input_tokens,
             cached_input_tokens=self.input_tokens_details.cached_tokens if self.input_tokens_details else 0,
             output_tokens=self.output_tokens,
-            reasoning_output_tokens=(
-                self.output_tokens_details.reasoning_tokens if self.output_tokens_details else 0
-            ),
+            reasoning_output_tokens=(self.output_tokens_details.reasoning_tokens if self.output_tokens_details else 0),
             total_tokens=self.total_tokens,
         )
 
@@ -292,8 +290,7 @@ def parse_event(record: SseRecord) -> ResponseEvent | None:
         payload = json.loads(data)
     except json.JSONDecodeError as exc:
         raise MalformedEventError(
-            f"malformed SSE event {name!r}: invalid JSON in data ({exc.msg} at column {exc.colno}): "
-            f"{_snippet(data)}",
+            f"malformed SSE event {name!r}: invalid JSON in data ({exc.msg} at column {exc.colno}): {_snippet(data)}",
             event_type=record.event or None,
             raw=data,
         ) from None

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import attrs
-import structlog
 from pydantic import ValidationError
 
 from codex_core.config import Config, ConfigOverrides, Origin, load_config
 from codex_core.errors import CodexError
+from codex_core.logging import get_logger
 from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import (
     INTERNAL_ERROR,
@@ -35,7 +35,7 @@ from codex_exec.app_server.threads import ThreadManager, resolve_path
 
 __all__ = ["AppServer", "serve_stdio"]
 
-log = structlog.get_logger("codex.app_server")
+log = get_logger("codex.app_server")
 
 Handler = Callable[[Any], Awaitable[Any]]
 

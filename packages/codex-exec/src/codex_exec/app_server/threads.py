@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import structlog
 from pydantic import ValidationError
 
 from codex_core.config import Config, ConfigOverrides, load_config
 from codex_core.errors import CodexError, UsageError
+from codex_core.logging import get_logger
 from codex_core.protocol.events import ApprovalRequested
 from codex_core.sdk import VERSION, Codex, Thread
 from codex_exec.app_server import wire
@@ -33,7 +33,7 @@ from codex_exec.app_server.translate import TurnTranslator, now_ms
 
 __all__ = ["LoadedThread", "ThreadManager", "resolve_path", "sandbox_policy"]
 
-log = structlog.get_logger("codex.app_server")
+log = get_logger("codex.app_server")
 
 _DECISIONS: dict[str, Any] = {
     "accept": "approved",
