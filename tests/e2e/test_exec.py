@@ -206,3 +206,69 @@ def test_notify_command_receives_payload(
     payload = json.loads(out.read_text())
     assert payload["type"] == "agent-turn-complete"
     assert payload["last-assistant-message"] == "notified" and payload["input-messages"] == ["hi"]
+
+
+def test_shell_call_then_answer(server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path) -> None:
+    server.enqueue(
+        turn_tool_call("shell", {"command": ["bash", "-lc", "echo from-the-shell"]}, call_id="s1"),
+        turn_message("The shell said hi."),
+    )
+    proc = run_codex(["exec", "--json", "--full-auto", "run echo"], cli_env, repo)
+    assert proc.returncode == 0, proc.stderr
+    events = jsonl(proc.stdout)
+    cmd = [e.item for e in events if e.type == "item.completed" and e.item.type == "command_execution"]
+    assert cmd and cmd[0].exit_code == 0 and "from-the-shell" in cmd[0].aggregated_output
+    assert cmd[0].command == "echo from-the-shell"
+    started = [e for e in events if e.type == "item.started" and e.item.type == "command_execution"]
+    assert started and started[0].item.status == "in_progress"
+    out = next(i for i in server.requests[1].body["input"] if i["type"] == "function_call_output")
+    assert json.loads(out["output"])["metadata"]["exit_code"] == 0
+
+
+def test_output_schema_and_image(server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path) -> None:
+    schema = repo / "schema.json"
+    schema.write_text(
+        json.dumps(
+            {
+                "type": "object",
+                "properties": {"n": {"type": "integer"}},
+                "required": ["n"],
+                "additionalProperties": False,
+            }
+        )
+    )
+    img = repo / "pic.png"
+    img.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"))
+    server.enqueue(turn_message('{"n": 3}'))
+    proc = run_codex(["exec", "--json", "--output-schema", str(schema), "-i", str(img), "count"], cli_env, repo)
+    assert proc.returncode == 0, proc.stderr
+    body = server.requests[0].body
+    assert body["text"]["format"]["type"] == "json_schema" and body["text"]["format"]["strict"] is True
+    assert body["text"]["format"]["schema"]["required"] == ["n"]
+    parts = body["input"][-1]["content"]
+    assert any(p["type"] == "input_image" and p["image_url"].startswith("data:image/png;base64,") for p in parts)
+    bad = repo / "bad.json"
+    bad.write_text("{nope")
+    proc = run_codex(["exec", "--output-schema", str(bad), "x"], cli_env, repo)
+    assert proc.returncode == 1 and "bad.json:1" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_codex_apply_reapplies_last_session_diff(
+    server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path
+) -> None:
+    (repo / "app.py").write_text("print('v1')\n")
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "init"], check=True
+    )
+    patch = "*** Begin Patch\n*** Update File: app.py\n@@\n-print('v1')\n+print('v2')\n*** Add File: new.txt\n+new\n*** End Patch\n"
+    server.enqueue(turn_tool_call("apply_patch", {"input": patch}, call_id="p1"), turn_message("patched"))
+    assert run_codex(["exec", "--full-auto", "patch it"], cli_env, repo).returncode == 0
+    assert (repo / "app.py").read_text() == "print('v2')\n"
+    # throw the working-tree change away, then let `codex apply` bring it back from the rollout
+    subprocess.run(["git", "-C", str(repo), "checkout", "--", "app.py"], check=True)
+    (repo / "new.txt").unlink()
+    proc = run_codex(["apply"], cli_env, repo)
+    assert proc.returncode == 0, proc.stderr
+    assert (repo / "app.py").read_text() == "print('v2')\n"
+    assert (repo / "new.txt").read_text() == "new\n"
