@@ -205,3 +205,34 @@ async def test_ephemeral_writes_no_rollout(make_config, codex_home: Path, epheme
     await thread.run("x")
     files = list((codex_home / "sessions").rglob("*.jsonl")) if (codex_home / "sessions").exists() else []
     assert (len(files) == 0) == ephemeral
+
+
+async def test_override_cwd_effort_and_url_images(make_config, workspace: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.config import ConfigError
+
+    other = tmp_path / "other"
+    other.mkdir()
+    model = ScriptedModel([[message("one")], [message("two")]])
+    thread = Codex(make_config(), model_client=model).start_thread(ephemeral=True)
+    await thread.run("first")
+    thread.override(cwd=other, reasoning_effort="high", reasoning_summary="concise")
+    assert thread.config.cwd == other.resolve()
+    await thread.run("second", images=["https://example.com/cat.png"])
+    prompt = model.prompts[1]
+    assert prompt.reasoning_effort == "high" and prompt.reasoning_summary == "concise"
+    texts = [getattr(i, "text", "") for i in prompt.input]
+    assert any(f"<cwd>{other.resolve()}</cwd>" in t for t in texts)
+    urls = [p.image_url for i in prompt.input if i.type == "message" for p in i.content if p.type == "input_image"]
+    assert urls == ["https://example.com/cat.png"]
+    with pytest.raises(ConfigError, match="not a directory"):
+        thread.override(cwd=tmp_path / "missing")
+
+
+async def test_compact_is_serialised_with_turns(make_config) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel([[message("a")], [message("SUMMARY")], [message("b")]])
+    thread = Codex(make_config(), model_client=model).start_thread(ephemeral=True)
+    await thread.run("x")
+    await thread.compact()
+    result = await thread.run("y")
+    assert result.final_response == "b"
+    assert any("SUMMARY" in getattr(i, "text", "") for i in model.prompts[2].input)

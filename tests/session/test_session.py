@@ -104,3 +104,10 @@ def test_empty_git_placeholder_is_not_a_repo(tmp_path: Path) -> None:
     (inner / ".git").rmdir()
     (inner / ".git").write_text("gitdir: ../.git/worktrees/x\n")
     assert find_git_root(inner) == inner
+
+
+def test_session_info_has_provider_and_created(codex_home: Path, tmp_path: Path) -> None:
+    rec = _recorder(codex_home, tmp_path, tid="0199a213-81c0-7800-8aa1-bbab2a035a54")
+    rec.close()
+    info = list_sessions(codex_home)[0]
+    assert info.model_provider == "p" and info.created_at is not None

@@ -24,7 +24,15 @@ from codex_core.agent.simple_tools import image_data_url
 from codex_core.agent.state import ApprovalDecision, ThreadState, usage_event
 from codex_core.agent.turn import notify_payload, run_turn
 from codex_core.client.types import ModelClient
-from codex_core.config import ApprovalPolicy, Config, SandboxMode, load_config
+from codex_core.config import (
+    ApprovalPolicy,
+    Config,
+    ConfigError,
+    ReasoningEffort,
+    ReasoningSummary,
+    SandboxMode,
+    load_config,
+)
 from codex_core.errors import CodexError, UsageError
 from codex_core.logging import get_logger
 from codex_core.protocol.events import (
@@ -226,8 +234,14 @@ class Thread:
         model: str | None = None,
         approval_policy: ApprovalPolicy | None = None,
         sandbox_mode: SandboxMode | None = None,
+        cwd: Path | None = None,
+        reasoning_effort: ReasoningEffort | None = None,
+        reasoning_summary: ReasoningSummary | None = None,
     ) -> None:
-        """Change settings for the following turns (``/model``, ``/approvals``)."""
+        """Change settings for the following turns (``/model``, ``/approvals``, app-server overrides).
+
+        Raises ``ConfigError`` when managed requirements forbid the choice or ``cwd`` is not a directory.
+        """
         cfg = self._state.config
         changes: dict[str, Any] = {}
         if approval_policy is not None:
@@ -235,7 +249,7 @@ class Thread:
             if allowed is not None and approval_policy not in allowed:
                 from codex_core.config.requirements import constraint_error
 
-                raise CodexError(
+                raise ConfigError(
                     constraint_error("approval_policy", approval_policy, list(allowed), cfg.requirements.source)
                 )
             changes["approval_policy"] = approval_policy
@@ -244,24 +258,37 @@ class Thread:
             if allowed_sb is not None and sandbox_mode not in allowed_sb:
                 from codex_core.config.requirements import constraint_error
 
-                raise CodexError(
+                raise ConfigError(
                     constraint_error("sandbox_mode", sandbox_mode, list(allowed_sb), cfg.requirements.source)
                 )
             changes["sandbox_mode"] = sandbox_mode
         if model is not None:
             changes["model"] = model
+        if reasoning_effort is not None:
+            changes["model_reasoning_effort"] = reasoning_effort
+        if reasoning_summary is not None:
+            changes["model_reasoning_summary"] = reasoning_summary
+        if cwd is not None:
+            resolved = Path(cwd).expanduser().resolve()
+            if not resolved.is_dir():
+                raise ConfigError(f"cwd: {resolved} is not a directory", key="cwd")
+            if resolved != cfg.cwd:
+                changes["cwd"] = resolved
         if not changes:
             return
         new_cfg = attrs.evolve(cfg, **changes)
         self._state.config = new_cfg
         if model is not None and self._codex._model_client is None:
             self._state.model_client = self._codex._make_client(new_cfg, self.id)
-        # permissions changed: the next turn gets a fresh developer message
-        if approval_policy is not None or sandbox_mode is not None:
-            from codex_core.agent.context import permissions_instructions
+        # context changed: the next turn gets fresh permissions / environment messages (history is
+        # never rewritten)
+        if self._state.context_initialised:
+            from codex_core.agent.context import environment_context, permissions_instructions
 
-            if self._state.context_initialised:
+            if approval_policy is not None or sandbox_mode is not None or "cwd" in changes:
                 self._state.record([Message.developer(permissions_instructions(new_cfg))])
+            if "cwd" in changes:
+                self._state.record([Message.user(environment_context(new_cfg.cwd))])
 
     async def respond_approval(self, request_id: str, decision: ApprovalDecision) -> None:
         """Answer an ``approval.requested`` event."""
@@ -332,6 +359,13 @@ class Thread:
             return list(prompt)
         parts: list[InputText | InputImage] = []
         for n, img in enumerate(images, start=1):
+            if isinstance(img, str) and img.startswith(("http://", "https://", "data:")):
+                parts += [
+                    InputText(text=f"<image name=[Image #{n}]>"),
+                    InputImage(image_url=img),
+                    InputText(text="</image>"),
+                ]
+                continue
             path = Path(img)
             try:
                 url = image_data_url(path if path.is_absolute() else self.config.cwd / path)
@@ -510,7 +544,15 @@ class Thread:
         return result[0]
 
     async def compact(self) -> None:
-        """Summarise the history now (``/compact``)."""
+        """Summarise the history now (``/compact``); waits for a running turn, stops on ``interrupt``."""
+        async with self._lock:
+            self._turn_task = asyncio.create_task(self._compact())
+            try:
+                await self._turn_task
+            finally:
+                self._turn_task = None
+
+    async def _compact(self) -> None:
         from codex_core.agent.compaction import compact
         from codex_core.agent.context import base_instructions
 

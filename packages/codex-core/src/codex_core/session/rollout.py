@@ -189,6 +189,8 @@ class SessionInfo:
     updated_at: dt.datetime
     cwd: str | None
     preview: str
+    created_at: dt.datetime | None = None
+    model_provider: str | None = None
 
 
 def _all_rollouts(codex_home: Path) -> list[Path]:
@@ -204,18 +206,31 @@ def _info(path: Path) -> SessionInfo | None:
         return None
     cwd: str | None = None
     preview = ""
+    created: dt.datetime | None = None
+    provider: str | None = None
     try:
         for obj in _lines(path):
             payload = obj.get("payload") or {}
             if obj.get("type") == "session_meta":
                 cwd = payload.get("cwd")
+                provider = payload.get("model_provider")
+                created = _parse_ts(payload.get("timestamp"))
             elif obj.get("type") == "event_msg" and payload.get("type") == "user_message":
                 preview = str(payload.get("message", ""))[:200]
                 break
     except OSError:
         return None
     mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-    return SessionInfo(m.group(1), path, mtime, cwd, preview)
+    return SessionInfo(m.group(1), path, mtime, cwd, preview, created, provider)
+
+
+def _parse_ts(raw: object) -> dt.datetime | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def list_sessions(codex_home: Path, *, cwd: Path | None = None) -> list[SessionInfo]:
