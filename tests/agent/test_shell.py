@@ -104,3 +104,21 @@ async def test_timeout(make_config, workspace: Path) -> None:  # type: ignore[no
     out = json.loads(outputs(model, 1)["s1"])
     assert out["output"].startswith("command timed out after 300 milliseconds")
     assert out["metadata"]["exit_code"] == 124
+
+
+async def test_on_failure_asks_to_rerun_outside_sandbox(make_config, workspace: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = Path("/var/tmp") / f"codex-rerun-{tmp_path.name}"
+    try:
+        for decision, expect in (("denied", False), ("approved", True)):
+            model = ScriptedModel([[shell_call(f"echo x > {target}", call_id="s1")], [message("ok")]])
+            cfg = make_config(sandbox_mode="workspace-write", approval_policy="on-failure")
+            thread = Codex(cfg, model_client=model).start_thread(ephemeral=True)
+            asked = []
+            async for ev in thread.run_streamed("write outside"):
+                if ev.type == "approval.requested":
+                    asked.append(ev.reason or "")
+                    await thread.respond_approval(ev.request_id, decision)
+            assert len(asked) == 1
+            assert target.exists() is expect
+    finally:
+        target.unlink(missing_ok=True)

@@ -167,6 +167,13 @@ def _git_info(cwd: Path) -> dict[str, Any] | None:
 _DONE = object()
 
 
+def _check_allowed(field: str, value: str, allowed: Sequence[str] | None, cfg: Config) -> None:
+    if allowed is not None and value not in allowed:
+        from codex_core.config.requirements import constraint_error
+
+        raise ConfigError(constraint_error(field, value, list(allowed), cfg.requirements.source), key=field)
+
+
 class Thread:
     """A conversation. One turn runs at a time."""
 
@@ -245,22 +252,10 @@ class Thread:
         cfg = self._state.config
         changes: dict[str, Any] = {}
         if approval_policy is not None:
-            allowed = cfg.requirements.allowed_approval_policies
-            if allowed is not None and approval_policy not in allowed:
-                from codex_core.config.requirements import constraint_error
-
-                raise ConfigError(
-                    constraint_error("approval_policy", approval_policy, list(allowed), cfg.requirements.source)
-                )
+            _check_allowed("approval_policy", approval_policy, cfg.requirements.allowed_approval_policies, cfg)
             changes["approval_policy"] = approval_policy
         if sandbox_mode is not None:
-            allowed_sb = cfg.requirements.allowed_sandbox_modes
-            if allowed_sb is not None and sandbox_mode not in allowed_sb:
-                from codex_core.config.requirements import constraint_error
-
-                raise ConfigError(
-                    constraint_error("sandbox_mode", sandbox_mode, list(allowed_sb), cfg.requirements.source)
-                )
+            _check_allowed("sandbox_mode", sandbox_mode, cfg.requirements.allowed_sandbox_modes, cfg)
             changes["sandbox_mode"] = sandbox_mode
         if model is not None:
             changes["model"] = model

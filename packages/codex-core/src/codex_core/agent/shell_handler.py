@@ -72,11 +72,7 @@ async def handle_shell(call: ToolCall, rt: TurnRuntime) -> FunctionCallOutput | 
 async def _run_shell(
     call: ToolCall, rt: TurnRuntime, argv: list[str], cwd: Path, timeout_ms: int, extra: dict[str, Any]
 ) -> FunctionCallOutput | CustomToolCallOutput:
-    from codex_core.approvals import (
-        apply_review_decision,
-        assess_command,
-        assess_retry_after_denial,
-    )
+    from codex_core.approvals import assess_command, assess_retry_after_denial
 
     state = rt.state
     item_id = state.next_item_id()
@@ -116,28 +112,9 @@ async def _run_shell(
         )
         rerun = retry.action == "rerun-unsandboxed"
         if retry.action == "ask":
-            decision = await rt.request_approval(
-                ApprovalRequested(
-                    request_id=state.next_request_id(),
-                    kind="exec",
-                    item_id=item_id,
-                    command=argv,
-                    cwd=str(cwd),
-                    reason=retry.reason
-                    or f"command failed in the sandbox ({result.sandbox_denied}); retry without sandbox?",
-                    proposed_rule=list(retry.proposed_rule) if retry.proposed_rule else None,
-                )
-            )
-            rev = apply_review_decision(
-                retry,
-                decision,
-                command=argv,
-                session_approvals=state.session_approvals,
-                codex_home=state.config.codex_home,
-            )
-            if rev.action == "abort":
-                raise asyncio.CancelledError("aborted by user")
-            rerun = rev.action == "run-unsandboxed"
+            reason = retry.reason or f"command failed in the sandbox ({result.sandbox_denied}); retry without sandbox?"
+            # approved -> rerun outside the sandbox; "approved_sandboxed" would only repeat the failure
+            rerun = await _ask(rt, item_id, argv, cwd, retry, reason=reason) is False
         if rerun:
             result = await _execute(rt, item_id, display, argv, cwd, timeout_ms, sandboxed=False)
     from codex_core.exec import format_exec_output_for_model
@@ -146,8 +123,13 @@ async def _run_shell(
     return tool_output(call, text, success=result.exit_code == 0)
 
 
-async def _ask(rt: TurnRuntime, item_id: str, argv: list[str], cwd: Path, assessment: Any) -> bool | None:
-    """Ask the user; returns ``sandboxed?`` for a run, ``None`` when denied."""
+async def _ask(
+    rt: TurnRuntime, item_id: str, argv: list[str], cwd: Path, assessment: Any, *, reason: str | None = None
+) -> bool | None:
+    """Ask the user about ``assessment`` (an ``ExecAssessment`` or ``RetryAssessment``).
+
+    Returns whether the approved run stays sandboxed, ``None`` when denied; ``abort`` ends the turn.
+    """
     from codex_core.approvals import apply_review_decision
 
     state = rt.state
@@ -158,7 +140,7 @@ async def _ask(rt: TurnRuntime, item_id: str, argv: list[str], cwd: Path, assess
             item_id=item_id,
             command=argv,
             cwd=str(cwd),
-            reason=assessment.reason,
+            reason=reason or assessment.reason,
             proposed_rule=list(assessment.proposed_rule) if assessment.proposed_rule else None,
         )
     )
