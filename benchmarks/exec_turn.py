@@ -73,30 +73,25 @@ def main() -> None:
             one.append(t)
             rss.append(r)
         print(f"one-turn codex exec      median {statistics.median(one):7.1f} ms   peak RSS {max(rss):6.1f} MB")
-        per_call: list[float] = []
-        for _ in range(3):
-            for i in range(CALLS):
-                server.enqueue(turn_tool_call("shell", {"command": ["true"]}, call_id=f"c{i}"))
-            server.enqueue(turn_message("done"))
-            t_tools, _ = run_exec(home, repo, server, "--dangerously-bypass-approvals-and-sandbox")
-            server.enqueue(turn_message("hi"))
-            t_base, _ = run_exec(home, repo, server, "--dangerously-bypass-approvals-and-sandbox")
-            per_call.append((t_tools - t_base) / CALLS)
-        print(
-            f"per tool call (`true`)   median {statistics.median(per_call):7.1f} ms   ({CALLS} sequential calls, danger-full-access)"
-        )
-        per_call_sb: list[float] = []
-        for _ in range(3):
-            for i in range(CALLS):
-                server.enqueue(turn_tool_call("shell", {"command": ["true"]}, call_id=f"c{i}"))
-            server.enqueue(turn_message("done"))
-            t_tools, _ = run_exec(home, repo, server, "--full-auto")
-            server.enqueue(turn_message("hi"))
-            t_base, _ = run_exec(home, repo, server, "--full-auto")
-            per_call_sb.append((t_tools - t_base) / CALLS)
-        print(
-            f"per tool call (`true`)   median {statistics.median(per_call_sb):7.1f} ms   ({CALLS} sequential calls, workspace-write sandbox)"
-        )
+        for flag, label in (
+            ("--dangerously-bypass-approvals-and-sandbox", "danger-full-access"),
+            ("--full-auto", "workspace-write sandbox"),
+        ):
+            per_call = [tool_call_overhead(home, repo, server, flag) for _ in range(3)]
+            print(
+                f"per tool call (`true`)   median {statistics.median(per_call):7.1f} ms   ({CALLS} sequential calls, {label})"
+            )
+
+
+def tool_call_overhead(home: Path, repo: Path, server: ScriptedResponsesServer, flag: str) -> float:
+    """(turn with CALLS `true` tool calls - turn without tools) / CALLS, in ms."""
+    for i in range(CALLS):
+        server.enqueue(turn_tool_call("shell", {"command": ["true"]}, call_id=f"c{i}"))
+    server.enqueue(turn_message("done"))
+    t_tools, _ = run_exec(home, repo, server, flag)
+    server.enqueue(turn_message("hi"))
+    t_base, _ = run_exec(home, repo, server, flag)
+    return (t_tools - t_base) / CALLS
 
 
 if __name__ == "__main__":
