@@ -24,6 +24,10 @@ RUNS = int(os.environ.get("RUNS", "7"))
 CALLS = 20
 
 
+CPU_MS: list[float] = []
+"""User+system CPU time of each one-turn run: steadier than wall time on a shared machine."""
+
+
 def run_exec(home: Path, repo: Path, server: ScriptedResponsesServer, *extra: str) -> tuple[float, float]:
     env = dict(os.environ, CODEX_HOME=str(home), TEST_API_KEY="k")
     args = [
@@ -53,6 +57,7 @@ def run_exec(home: Path, repo: Path, server: ScriptedResponsesServer, *extra: st
     os.chdir(repo)
     _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter() - t0
+    CPU_MS.append((usage.ru_utime + usage.ru_stime) * 1000)
     assert os.waitstatus_to_exitcode(status) == 0, "codex exec failed"
     return elapsed * 1000, usage.ru_maxrss / 1024
 
@@ -72,7 +77,8 @@ def main() -> None:
             t, r = run_exec(home, repo, server)
             one.append(t)
             rss.append(r)
-        print(f"one-turn codex exec      median {statistics.median(one):7.1f} ms   peak RSS {max(rss):6.1f} MB")
+        cpu = statistics.median(CPU_MS)
+        print(f"one-turn codex exec      median {statistics.median(one):7.1f} ms   peak RSS {max(rss):6.1f} MB   CPU {cpu:.1f} ms")
         for flag, label in (
             ("--dangerously-bypass-approvals-and-sandbox", "danger-full-access"),
             ("--full-auto", "workspace-write sandbox"),

@@ -49,7 +49,7 @@ __all__ = [
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- items -------------------------------------------------------------------------------
@@ -266,4 +266,4 @@ EXEC_JSON_TYPES = frozenset(
 )
 """Event kinds that ``codex exec --json`` prints."""
 
-event_adapter: TypeAdapter[Any] = TypeAdapter(ThreadEvent)
+event_adapter: TypeAdapter[Any] = TypeAdapter(ThreadEvent, config=ConfigDict(defer_build=True))

@@ -36,7 +36,7 @@ __all__ = [
 
 
 class _Item(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class InputText(_Item):
@@ -163,7 +163,7 @@ class WebSearchCall(_Item):
 class OtherItem(BaseModel):
     """Any item type we do not model; kept so rollouts round-trip, never sent."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
     type: str
 
 
@@ -189,8 +189,8 @@ _KNOWN = {
     "local_shell_call",
     "web_search_call",
 }
-_adapter: TypeAdapter[Any] = TypeAdapter(ResponseItem)
-items_adapter: TypeAdapter[list[Any]] = TypeAdapter(list[ResponseItem])
+_adapter: TypeAdapter[Any] = TypeAdapter(ResponseItem, config=ConfigDict(defer_build=True))
+items_adapter: TypeAdapter[list[Any]] = TypeAdapter(list[ResponseItem], config=ConfigDict(defer_build=True))
 
 
 def item_from_api(data: dict[str, Any]) -> ResponseItem | OtherItem:
