@@ -272,3 +272,19 @@ def test_codex_apply_reapplies_last_session_diff(
     assert proc.returncode == 0, proc.stderr
     assert (repo / "app.py").read_text() == "print('v2')\n"
     assert (repo / "new.txt").read_text() == "new\n"
+
+
+def test_human_output_sections(server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path) -> None:
+    plan = {"plan": [{"step": "look", "status": "completed"}, {"step": "answer", "status": "in_progress"}]}
+    server.enqueue(
+        turn_tool_call("shell", {"command": ["bash", "-lc", "echo visible-output"]}, call_id="c1"),
+        turn_tool_call("update_plan", plan, call_id="p1"),
+        turn_message("All done."),
+    )
+    proc = run_codex(["exec", "--full-auto", "go"], cli_env, repo)
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr
+    assert f"echo visible-output in {repo.resolve()}" in err
+    assert "echo visible-output succeeded" in err and "visible-output" in err
+    assert err.index("[x] look") < err.index("All done.")
+    assert proc.stdout.strip() == "All done."

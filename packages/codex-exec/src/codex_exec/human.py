@@ -20,6 +20,7 @@ class HumanRenderer:
         self.err = err or sys.stderr
         self.color = color
         self._streaming: str | None = None
+        self._cwd = "."
 
     def _c(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
@@ -28,6 +29,7 @@ class HumanRenderer:
         print(text, file=self.err, flush=True)
 
     def header(self, config: Config, thread_id: str | None, prompt: str) -> None:
+        self._cwd = str(config.cwd)
         self._p(self._c("codex-py exec", "1"))
         self._p("--------")
         rows = [
@@ -67,7 +69,13 @@ class HumanRenderer:
         if t == "item.started" and ev.item.type == "command_execution":
             self._end_stream()
             self._p(self._c("exec", "35;1"))
-            self._p(self._c(ev.item.command, "1") + f" in {'.'}")
+            self._p(self._c(ev.item.command, "1") + f" in {self._cwd}")
+            return
+        if t in ("item.started", "item.updated") and ev.item.type == "todo_list":
+            self._end_stream()
+            self._p(self._c("plan", "35;1"))
+            for e in ev.item.items:
+                self._p(f"  {'[x]' if e.completed else '[ ]'} {e.text}")
             return
         if t == "item.completed":
             item = ev.item
@@ -101,9 +109,7 @@ class HumanRenderer:
             elif item.type == "mcp_tool_call":
                 self._p(self._c(f"tool {item.server}.{item.tool}({item.arguments or ''}) {item.status}", "35;1"))
             elif item.type == "todo_list":
-                self._p(self._c("plan", "35;1"))
-                for e in item.items:
-                    self._p(f"  {'[x]' if e.completed else '[ ]'} {e.text}")
+                pass  # shown when started/updated; the completed copy repeats the last state
             elif item.type == "web_search":
                 self._p(self._c(f"web search: {item.query}", "35;1"))
             elif item.type == "error":
