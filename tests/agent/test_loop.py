@@ -236,3 +236,18 @@ async def test_compact_is_serialised_with_turns(make_config) -> None:  # type: i
     result = await thread.run("y")
     assert result.final_response == "b"
     assert any("SUMMARY" in getattr(i, "text", "") for i in model.prompts[2].input)
+
+
+async def test_untrusted_asks_for_patches_even_with_full_access(make_config, workspace: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "p.txt"
+    patch = f"*** Begin Patch\n*** Add File: {target}\n+x\n*** End Patch\n"
+    model = ScriptedModel([[function_call("apply_patch", {"input": patch}, call_id="c1")], [message("ok")]])
+    thread = Codex(
+        make_config(sandbox_mode="danger-full-access", approval_policy="untrusted"), model_client=model
+    ).start_thread(ephemeral=True)
+    asked = 0
+    async for ev in thread.run_streamed("go"):
+        if ev.type == "approval.requested":
+            asked += 1
+            await thread.respond_approval(ev.request_id, "denied")
+    assert asked == 1 and not target.exists()

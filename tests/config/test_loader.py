@@ -191,3 +191,25 @@ def test_codex_home_must_exist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("CODEX_HOME", str(tmp_path / "nope"))
     with pytest.raises(ConfigError, match="CODEX_HOME"):
         load_config(cwd=tmp_path)
+
+
+def test_sandbox_flag_leaves_permission_profile_mode(codex_home: Path, tmp_path: Path) -> None:
+    write(codex_home / "config.toml", 'default_permissions = ":danger-full-access"\n')
+    cfg = load_config(cwd=tmp_path)
+    assert cfg.default_permissions == ":danger-full-access" and cfg.sandbox_mode == "danger-full-access"
+    cfg = load_config(ConfigOverrides(sandbox_mode="read-only"), cwd=tmp_path)
+    assert cfg.default_permissions is None and cfg.sandbox_mode == "read-only"
+    from codex_core.sandbox import SandboxPolicy
+
+    assert SandboxPolicy.from_config(cfg).kind == "read-only"
+
+
+def test_requirements_constrain_permission_profiles(codex_home: Path, tmp_path: Path) -> None:
+    write(codex_home / "config.toml", 'default_permissions = ":danger-full-access"\n')
+    req = write(tmp_path / "req.toml", 'allowed_sandbox_modes = ["read-only"]\n')
+    cfg = load_config(cwd=tmp_path, requirements_path=req)
+    assert cfg.default_permissions is None and cfg.sandbox_mode == "read-only"
+    assert any("permission profile `:danger-full-access`" in w for w in cfg.warnings)
+    from codex_core.sandbox import SandboxPolicy
+
+    assert SandboxPolicy.from_config(cfg).kind == "read-only"

@@ -279,9 +279,10 @@ def test_merge_deny_expansion_keeps_user_denies(tmp_path: Path) -> None:
         tmp_path,
         """
         default_permissions = "dev"
-        sandbox_mode = "workspace-write"
         [features]
         network_proxy = true
+        [permissions.dev.filesystem]
+        ":workspace_roots" = "write"
         [permissions.dev.network.domains]
         "user-blocked.com" = "deny"
         "Blocked.example.com" = "allow"

@@ -257,6 +257,7 @@ class Thread:
         if sandbox_mode is not None:
             _check_allowed("sandbox_mode", sandbox_mode, cfg.requirements.allowed_sandbox_modes, cfg)
             changes["sandbox_mode"] = sandbox_mode
+            changes["default_permissions"] = None  # an explicit mode leaves permission-profile mode
         if model is not None:
             changes["model"] = model
         if reasoning_effort is not None:

@@ -26,12 +26,14 @@ def assess_patch(
     *, touched: list[Path], roots: list[Path], sandbox_mode: SandboxMode, approval_policy: ApprovalPolicy
 ) -> PatchSafety:
     """Pure decision for a patch: apply without asking, ask the user, or refuse."""
+    if approval_policy == "untrusted":
+        return "ask"  # only known-safe read-only commands run unasked under `untrusted`
     if sandbox_mode == "danger-full-access":
         return "auto"
     inside = sandbox_mode == "workspace-write" and all(
         any(p.resolve().is_relative_to(r) and not _protected(p.resolve(), r) for r in roots) for p in touched
     )
-    if inside and approval_policy != "untrusted":
+    if inside:
         return "auto"
     return "reject" if approval_policy == "never" else "ask"
 

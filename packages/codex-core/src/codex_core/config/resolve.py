@@ -30,6 +30,26 @@ def _read_instructions_file(path: Path | None, base: Path) -> str | None:
         ) from None
 
 
+_BUILTIN_PROFILE_MODES: dict[str, SandboxMode] = {
+    ":read-only": "read-only",
+    ":workspace": "workspace-write",
+    ":danger-full-access": "danger-full-access",
+}
+
+
+def _profile_sandbox_mode(name: str, doc: ConfigToml) -> SandboxMode:
+    """The legacy sandbox mode a permission profile amounts to (for display and requirements)."""
+    if name in _BUILTIN_PROFILE_MODES:
+        return _BUILTIN_PROFILE_MODES[name]
+    profile = doc.permissions.get(name)
+    if profile is None:
+        return "read-only"  # reported as an error below
+    if profile.filesystem.get(":root") == "write":
+        return "danger-full-access"
+    writes = any(v == "write" or (isinstance(v, dict) and "write" in v.values()) for v in profile.filesystem.values())
+    return "workspace-write" if writes else "read-only"
+
+
 def resolve(
     doc: ConfigToml,
     *,
@@ -90,7 +110,17 @@ def resolve(
     approval: ApprovalPolicy = pick("approval_policy", flag_approval) or default_approval_policy or "on-request"
     if "approval_policy" not in origins and default_approval_policy is None:
         origins["approval_policy"] = Origin("default")
+    explicit_sandbox = (
+        flag_sandbox is not None
+        or doc.sandbox_mode is not None
+        or (profile is not None and profile.sandbox_mode is not None)
+    )
     sandbox: SandboxMode = pick("sandbox_mode", flag_sandbox) or ("workspace-write" if trusted else "read-only")
+    # `sandbox_mode` / `--sandbox` anywhere switches back from permission profiles to legacy mode
+    default_permissions = None if explicit_sandbox else doc.default_permissions
+    if default_permissions is not None:
+        sandbox = _profile_sandbox_mode(default_permissions, doc)
+        origins["sandbox_mode"] = origins.get("default_permissions", Origin("default"))
 
     # managed requirements
     allowed_ap = requirements.allowed_approval_policies
@@ -106,8 +136,11 @@ def resolve(
         msg = constraint_error("sandbox_mode", sandbox, list(allowed_sb), requirements.source)
         if flag_sandbox is not None:
             raise ConfigError(msg, key="sandbox_mode")
+        if default_permissions is not None:
+            msg += f" (permission profile `{default_permissions}`)"
         warnings.append(msg + "; using `read-only`")
         sandbox = "read-only"
+        default_permissions = None
         origins["sandbox_mode"] = Origin("requirements", requirements.source)
 
     features: dict[str, bool] = {str(k): v for k, v in doc.features.items()}
@@ -145,8 +178,8 @@ def resolve(
                 key="sandbox_workspace_write.writable_roots",
             )
 
-    if doc.default_permissions is not None:
-        name = doc.default_permissions
+    if default_permissions is not None:
+        name = default_permissions
         if not name.startswith(":") and name not in doc.permissions:
             if not doc.permissions:
                 raise ConfigError("default_permissions requires a `[permissions]` table", key="default_permissions")
@@ -172,7 +205,7 @@ def resolve(
         approval_policy=approval,
         sandbox_mode=sandbox,
         sandbox_workspace_write=sww,
-        default_permissions=doc.default_permissions,
+        default_permissions=default_permissions,
         permissions=dict(doc.permissions),
         shell_environment_policy=doc.shell_environment_policy,
         mcp_servers=dict(doc.mcp_servers),

@@ -47,14 +47,15 @@ class _AliasGroup(click.Group):
 def _load(opts: CliOptions, *, full_auto: bool) -> Config:
     import dataclasses
 
-    forced = dataclasses.replace(
-        opts, full_auto=False, dangerously_bypass=False,
-        sandbox_mode="workspace-write" if full_auto else "read-only",
-    )  # fmt: skip
-    config = load_config_or_exit(forced)
-    if config.default_permissions is not None and full_auto:
-        fail(FULL_AUTO_PROFILE_ERROR)
-    return config
+    plain = dataclasses.replace(opts, full_auto=False, dangerously_bypass=False)
+    config = load_config_or_exit(plain)
+    if config.default_permissions is not None:  # permission-profile mode: the profile is used as-is
+        if full_auto:
+            fail(FULL_AUTO_PROFILE_ERROR)
+        return config
+    # legacy mode: the sandbox mode is forced (an explicit -s leaves profile mode, see config docs)
+    forced = dataclasses.replace(plain, sandbox_mode="workspace-write" if full_auto else "read-only")
+    return load_config_or_exit(forced)
 
 
 def _policy(config: Config, proxy: ProxyNetwork | None) -> SandboxPolicy:
