@@ -213,3 +213,23 @@ def test_requirements_constrain_permission_profiles(codex_home: Path, tmp_path: 
     from codex_core.sandbox import SandboxPolicy
 
     assert SandboxPolicy.from_config(cfg).kind == "read-only"
+
+
+def test_requirements_mcp_allowlist(codex_home: Path, tmp_path: Path) -> None:
+    write(
+        codex_home / "config.toml",
+        '[mcp_servers.approved]\ncommand = "approved-server"\n[mcp_servers.renamed]\ncommand = "other"\n'
+        '[mcp_servers.web]\nurl = "https://mcp.example.com/mcp"\n',
+    )
+    req = write(
+        tmp_path / "req.toml",
+        '[mcp_servers.approved]\nidentity = { command = "approved-server" }\n'
+        '[mcp_servers.web]\nidentity = { url = "https://mcp.example.com/mcp" }\n',
+    )
+    cfg = load_config(
+        ConfigOverrides(config_overrides=['mcp_servers.evil.command="/bin/sh"']), cwd=tmp_path, requirements_path=req
+    )
+    enabled = {n for n, s in cfg.mcp_servers.items() if s.enabled}
+    assert enabled == {"approved", "web"}
+    assert any("`evil`" in w for w in cfg.warnings) and any("`renamed`" in w for w in cfg.warnings)
+    assert cfg.explain("mcp_servers.evil.enabled").layer == "requirements"

@@ -188,6 +188,22 @@ def resolve(
                 key="default_permissions",
             )
 
+    mcp_servers = dict(doc.mcp_servers)
+    if requirements.mcp_servers is not None:  # admin allowlist by identity (command or url)
+        for name, server in list(mcp_servers.items()):
+            entry = requirements.mcp_servers.get(name)
+            ident = entry.get("identity") if isinstance(entry, dict) else None
+            ident = ident if isinstance(ident, dict) else {}
+            allowed = (server.command is not None and ident.get("command") == server.command) or (
+                server.url is not None and ident.get("url") == server.url
+            )
+            if not allowed and server.enabled:
+                mcp_servers[name] = server.model_copy(update={"enabled": False})
+                warnings.append(
+                    f"MCP server `{name}` is disabled: its identity is not allowed by `mcp_servers` in {requirements.source}"
+                )
+                origins[f"mcp_servers.{name}.enabled"] = Origin("requirements", requirements.source)
+
     instructions_file = pick("model_instructions_file", None) or pick("experimental_instructions_file", None)
     base_instructions = doc.base_instructions or _read_instructions_file(instructions_file, codex_home)
 
@@ -208,7 +224,7 @@ def resolve(
         default_permissions=default_permissions,
         permissions=dict(doc.permissions),
         shell_environment_policy=doc.shell_environment_policy,
-        mcp_servers=dict(doc.mcp_servers),
+        mcp_servers=mcp_servers,
         notify=tuple(doc.notify) if doc.notify else None,
         history=doc.history,
         tui=doc.tui,
