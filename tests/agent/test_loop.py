@@ -251,3 +251,26 @@ async def test_untrusted_asks_for_patches_even_with_full_access(make_config, wor
             asked += 1
             await thread.respond_approval(ev.request_id, "denied")
     assert asked == 1 and not target.exists()
+
+
+async def test_resume_with_other_permissions_refreshes_context_and_usage(
+    make_config, workspace: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.config import ConfigOverrides, load_config
+
+    model = ScriptedModel([[message("one")], [message("two")]])
+    first = Codex(
+        make_config(sandbox_mode="danger-full-access", approval_policy="on-request"), model_client=model
+    ).start_thread()
+    await first.run("hello")
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    cfg2 = load_config(ConfigOverrides(sandbox_mode="read-only", approval_policy="never"), cwd=other)
+    resumed = Codex(cfg2, model_client=model).resume_thread(first.id)
+    assert resumed._state.total_usage.total_tokens > 0  # restored from the rollout
+    await resumed.run("again")
+    sent = model.prompts[1].input
+    dev = [i.text for i in sent if getattr(i, "role", "") == "developer"]
+    assert "No filesystem sandboxing" in dev[0] and "only permits reading" in dev[-1]
+    assert any(f"<cwd>{other.resolve()}</cwd>" in getattr(i, "text", "") for i in sent[-3:])
+    assert resumed._state.turn_counter == 2

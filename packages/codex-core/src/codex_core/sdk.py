@@ -128,7 +128,11 @@ class Codex:
             history=list(resumed.history),
             context_initialised=bool(resumed.history),
         )
+        state.turn_counter = resumed.turns
+        _restore_usage(state, resumed.last_usage)
         state.recorder = RolloutRecorder.append_to(path)
+        if state.context_initialised:
+            _refresh_context_after_resume(state, resumed.last_turn_context)
         thread = Thread(self, state)
         self._threads.append(thread)
         return thread
@@ -142,6 +146,38 @@ class Codex:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _restore_usage(state: ThreadState, saved: dict[str, Any] | None) -> None:
+    from codex_core.client.types import TokenUsage
+
+    info = (saved or {}).get("info")
+    if not isinstance(info, dict):
+        return
+    fields = set(attrs.fields_dict(TokenUsage))
+
+    def usage(raw: object) -> TokenUsage:
+        data = raw if isinstance(raw, dict) else {}
+        return TokenUsage(**{k: int(v) for k, v in data.items() if k in fields and isinstance(v, int)})
+
+    state.total_usage = usage(info.get("total_token_usage"))
+    state.last_usage = usage(info.get("last_token_usage"))
+
+
+def _refresh_context_after_resume(state: ThreadState, last: dict[str, Any] | None) -> None:
+    """A session resumed with another cwd or other permissions gets fresh context messages."""
+    from codex_core.agent.context import environment_context, permissions_instructions
+
+    cfg = state.config
+    last = last or {}
+    if (last.get("approval_policy"), last.get("sandbox_policy"), last.get("cwd")) != (
+        cfg.approval_policy,
+        cfg.sandbox_mode,
+        str(cfg.cwd),
+    ):
+        state.record([Message.developer(permissions_instructions(cfg))])
+    if last.get("cwd") != str(cfg.cwd):
+        state.record([Message.user(environment_context(cfg.cwd))])
 
 
 def _git_info(cwd: Path) -> dict[str, Any] | None:

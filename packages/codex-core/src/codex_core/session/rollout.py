@@ -133,6 +133,8 @@ class ResumedSession:
     history: list[ResponseItem | OtherItem]
     last_usage: dict[str, Any] | None
     last_turn_context: dict[str, Any] | None
+    turns: int = 0
+    """How many turns the session has run (``turn_context`` lines)."""
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
@@ -155,6 +157,7 @@ def read_rollout(path: Path) -> ResumedSession:
     history: list[ResponseItem | OtherItem] = []
     usage: dict[str, Any] | None = None
     turn_ctx: dict[str, Any] | None = None
+    turns = 0
     try:
         for obj in _lines(path):
             kind, payload = obj.get("type"), obj.get("payload")
@@ -173,13 +176,14 @@ def read_rollout(path: Path) -> ResumedSession:
                     history = [item_from_api(i) for i in repl if isinstance(i, dict)]
             elif kind == "turn_context":
                 turn_ctx = payload
+                turns += 1
             elif kind == "event_msg" and payload.get("type") == "token_count":
                 usage = payload
     except OSError as exc:
         raise SessionError(f"cannot read session file {path}: {exc.strerror}") from None
     if meta is None or "id" not in meta:
         raise SessionError(f"{path} is not a Codex session file (no session_meta line)")
-    return ResumedSession(str(meta["id"]), path, meta, history, usage, turn_ctx)
+    return ResumedSession(str(meta["id"]), path, meta, history, usage, turn_ctx, turns)
 
 
 @attrs.frozen
