@@ -288,3 +288,15 @@ def test_human_output_sections(server: ScriptedResponsesServer, cli_env: dict[st
     assert "echo visible-output succeeded" in err and "visible-output" in err
     assert err.index("[x] look") < err.index("All done.")
     assert proc.stdout.strip() == "All done."
+
+
+def test_exec_forces_approval_never(
+    server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path, codex_home: Path
+) -> None:
+    cfg = codex_home / "config.toml"
+    cfg.write_text('approval_policy = "untrusted"\n' + cfg.read_text())
+    server.enqueue(turn_tool_call("shell", {"command": ["touch", "made.txt"]}, call_id="t1"), turn_message("ok"))
+    proc = run_codex(["exec", "--full-auto", "touch"], cli_env, repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "approval: never" in proc.stderr
+    assert (repo / "made.txt").exists()  # ran sandboxed without asking instead of being auto-denied

@@ -27,6 +27,27 @@ def _read_prompt(prompt: str | None) -> str:
     return prompt
 
 
+def _load_exec_config(opts: Any) -> Any:
+    """Exec forces ``approval_policy = never`` (nobody is there to answer), as Codex does.
+
+    A ``--dangerously-bypass-approvals-and-sandbox`` run already implies ``never``; when managed
+    requirements forbid ``never``, the constrained policy is used and approvals are auto-denied.
+    """
+    import dataclasses
+
+    from codex_core.config import ConfigError, load_config
+
+    if opts.dangerously_bypass or opts.approval_policy is not None:
+        return load_config_or_exit(opts, default_approval_policy="never")
+    try:
+        load_config(dataclasses.replace(opts, approval_policy="never").to_overrides())
+    except ConfigError as exc:
+        if exc.key == "approval_policy":
+            print(f"warning: {exc}; approvals will be denied automatically", file=sys.stderr)
+            return load_config_or_exit(opts, default_approval_policy="never")
+    return load_config_or_exit(dataclasses.replace(opts, approval_policy="never"))
+
+
 def _inside_git_repo(cwd: Path) -> bool:
     from codex_core.git import find_git_root
 
@@ -106,7 +127,7 @@ def exec_command(
     from codex_core.logging import configure_logging
 
     configure_logging("stderr")
-    config = load_config_or_exit(opts, default_approval_policy="never")
+    config = _load_exec_config(opts)
     if not skip_git_repo_check and not _inside_git_repo(config.cwd):
         fail("Not inside a trusted directory and --skip-git-repo-check was not specified.")
     image_list = [p for spec in images for p in spec.split(",") if p]
