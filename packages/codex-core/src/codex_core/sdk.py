@@ -496,13 +496,17 @@ class Thread:
             try:
                 outcome = await run_turn(state, rt, items)
             except asyncio.CancelledError:
+                if state.unified_exec is not None:
+                    state.unified_exec.terminate_all()
                 state.record_event({"type": "turn_aborted", "reason": "interrupted"})
                 await queue.put(TurnFailed(error=ThreadError(message="turn interrupted by the user")))
                 raise
             except CodexError as exc:
+                await self._end_unified_exec_turn(rt)
                 await emit(ErrorEvent(message=str(exc)))
                 await emit(TurnFailed(error=ThreadError(message=str(exc))))
                 return
+            await self._end_unified_exec_turn(rt)
             await emit(TurnCompleted(usage=usage_event(outcome.usage)))
             self._notify(turn_id, text, outcome.last_message)
         except Exception as exc:  # a bug must not hang the frontend: report it as a failed turn
@@ -511,6 +515,11 @@ class Thread:
             await emit(TurnFailed(error=ThreadError(message=f"internal error: {type(exc).__name__}: {exc}")))
         finally:
             await queue.put(_DONE)
+
+    async def _end_unified_exec_turn(self, rt: TurnRuntime) -> None:
+        """Close the items of interactive processes still running when the turn ends."""
+        if self._state.unified_exec is not None:
+            await self._state.unified_exec.end_turn(rt)
 
     def _notify(self, turn_id: str, text: str, last: str | None) -> None:
         argv = self.config.notify
@@ -602,6 +611,9 @@ class Thread:
         await compact(self._state, rt, base_instructions(self.config))
 
     async def aclose(self) -> None:
+        if self._state.unified_exec is not None:
+            await self._state.unified_exec.aclose()
+            self._state.unified_exec = None
         if self._proxy_thread is not None:
             await asyncio.to_thread(self._proxy_thread.stop)
             self._proxy_thread = None

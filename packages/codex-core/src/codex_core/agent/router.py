@@ -44,7 +44,11 @@ def build_tool_specs(state: ThreadState) -> list[dict[str, Any]]:
 
     config = state.config
     specs: list[dict[str, Any]] = []
-    if config.feature("shell_tool"):
+    if config.feature("unified_exec"):
+        from codex_core.agent import unified_exec
+
+        specs += [unified_exec.exec_command_tool(), unified_exec.write_stdin_tool()]
+    elif config.feature("shell_tool"):
         specs.append(tool_specs.shell_tool())
     specs.append(
         tool_specs.apply_patch_tool(
@@ -91,6 +95,15 @@ async def dispatch_tool_call(
     try:
         if call.name in ("shell", "container.exec", "local_shell", "shell_command"):
             return await handle_shell(call, rt)
+        if call.name in ("exec_command", "write_stdin"):
+            from codex_core.agent.unified_exec import UnifiedExec
+
+            if state.unified_exec is None:
+                state.unified_exec = UnifiedExec()
+            sessions: UnifiedExec = state.unified_exec
+            if call.name == "exec_command":
+                return await sessions.exec_command(call, rt)
+            return await sessions.write_stdin(call, rt)
         if call.name == "apply_patch":
             return await handle_apply_patch(call, rt)
         if call.name == "update_plan":

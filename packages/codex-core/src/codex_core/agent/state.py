@@ -47,6 +47,8 @@ class ThreadState:
     """``codex_core.approvals.SessionApprovals``: commands approved for the rest of the session."""
     exec_policy: Any = None
     """``codex_core.execpolicy`` loaded rules."""
+    unified_exec: Any = None
+    """``codex_core.agent.unified_exec.UnifiedExec``: interactive process sessions (``exec_command``)."""
     proxy: Any = None
     """``codex_core.sandbox.ProxyNetwork`` when the managed network proxy runs for this thread."""
     proxy_env: dict[str, str] = attrs.field(factory=dict)
