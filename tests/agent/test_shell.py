@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from codex_core import Codex
 from codex_core.testing import ScriptedModel, message, shell_call
+from tests.support.sse_server import turn_message
 
 
 def outputs(model: ScriptedModel, n: int) -> dict[str, str]:
@@ -122,3 +125,80 @@ async def test_on_failure_asks_to_rerun_outside_sandbox(make_config, workspace: 
             assert target.exists() is expect
     finally:
         target.unlink(missing_ok=True)
+
+
+async def test_nul_byte_in_command_is_an_answer_not_a_crash(make_config) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel([[shell_call(["echo", "a\x00b"], call_id="s1")], [message("ok")]])
+    thread = Codex(make_config(sandbox_mode="workspace-write"), model_client=model).start_thread(ephemeral=True)
+    result = await thread.run("nul")
+    assert result.error is None
+    assert "NUL" in outputs(model, 1)["s1"]
+
+
+async def test_stream_drop_does_not_kill_running_tool(workspace: Path, codex_home: Path) -> None:
+    import os
+
+    from codex_core.config import ConfigOverrides, load_config
+    from tests.support.sse_server import DropAfter, ScriptedResponsesServer, ev_completed, ev_created, ev_function_call
+
+    marker = workspace / "marker"
+    call = ev_function_call("shell", {"command": ["bash", "-lc", f"sleep 0.5 && touch {marker}"]}, call_id="s1")
+    with ScriptedResponsesServer() as server:
+        server.enqueue(DropAfter([ev_created(), *call, ev_completed()], 1 + len(call)), turn_message("done"))
+        os.environ["TEST_API_KEY"] = "k"
+        cfg = load_config(
+            ConfigOverrides(
+                config_overrides=[
+                    "model_provider=test",
+                    f'model_providers.test.base_url="{server.base_url}"',
+                    "model_providers.test.env_key=TEST_API_KEY",
+                ],
+                sandbox_mode="danger-full-access",
+            ),
+            cwd=workspace,
+        )
+        thread = Codex(cfg).start_thread(ephemeral=True)
+        events = [ev async for ev in thread.run_streamed("go")]
+        await thread.aclose()
+    assert marker.exists()  # the command finished although the stream dropped
+    starts = [e.item.id for e in events if e.type == "item.started" and e.item.type == "command_execution"]
+    ends = [e.item.id for e in events if e.type == "item.completed" and e.item.type == "command_execution"]
+    assert starts == ends and len(starts) == 1
+    assert events[-1].type == "turn.completed"
+    outputs = [i for i in server.requests[1].body["input"] if i["type"] == "function_call_output"]
+    assert len(outputs) == 1 and outputs[0]["call_id"] == "s1"
+
+
+async def test_late_answer_to_abandoned_approval_is_ignored(make_config, workspace: Path) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel([[shell_call(["touch", "x"], call_id="s1")], [message("ok")]])
+    thread = Codex(
+        make_config(sandbox_mode="workspace-write", approval_policy="untrusted"), model_client=model
+    ).start_thread(ephemeral=True)
+    request_id = None
+    async for ev in thread.run_streamed("touch"):
+        if ev.type == "approval.requested":
+            request_id = ev.request_id
+            thread.interrupt()
+    assert request_id is not None
+    await thread.respond_approval(request_id, "approved")  # no error: nothing waits any more
+    assert not (workspace / "x").exists()
+    from codex_core.errors import UsageError
+
+    with pytest.raises(UsageError):
+        await thread.respond_approval("approval_999", "approved")
+
+
+async def test_unsavable_rule_still_runs_the_approved_command(make_config, workspace: Path, codex_home: Path) -> None:  # type: ignore[no-untyped-def]
+    (codex_home / "rules" / "default.rules").mkdir(parents=True)  # a directory: the rule cannot be appended
+    model = ScriptedModel([[shell_call(["touch", "y"], call_id="s1")], [message("ok")]])
+    thread = Codex(
+        make_config(sandbox_mode="workspace-write", approval_policy="untrusted"), model_client=model
+    ).start_thread(ephemeral=True)
+    warnings = []
+    async for ev in thread.run_streamed("touch"):
+        if ev.type == "approval.requested":
+            await thread.respond_approval(ev.request_id, "approved_execpolicy_amendment")
+        elif ev.type == "warning":
+            warnings.append(ev.message)
+    assert (workspace / "y").exists()
+    assert any("could not save the approved rule" in w for w in warnings)

@@ -326,6 +326,8 @@ class Thread:
         """Answer an ``approval.requested`` event."""
         fut = self._state.pending_approvals.get(request_id)
         if fut is None:
+            if request_id in self._state.closed_approvals:
+                return  # answered already, or its turn ended: nothing is waiting any more
             raise UsageError(f"no pending approval request {request_id}")
         if not fut.done():
             fut.set_result(decision)
@@ -458,9 +460,14 @@ class Thread:
                 await emit(ThreadStarted(thread_id=self.id))
             await emit(TurnStarted())
             self._ensure_rollout()
-            for w in self._ensure_exec_policy():
-                await emit(Warning(message=w))
-            self._ensure_network_proxy()
+            try:
+                for w in self._ensure_exec_policy():
+                    await emit(Warning(message=w))
+                self._ensure_network_proxy()
+            except CodexError as exc:  # unreadable rules, invalid network rules: the turn cannot start
+                await emit(ErrorEvent(message=str(exc)))
+                await emit(TurnFailed(error=ThreadError(message=str(exc))))
+                return
             try:
                 await self._ensure_mcp()
             except CodexError as exc:

@@ -73,6 +73,7 @@ class TurnRuntime:
             return await fut
         finally:
             self.state.pending_approvals.pop(event.request_id, None)
+            self.state.closed_approvals.add(event.request_id)
 
     async def update_todo(self, entries: list[TodoEntry]) -> None:
         self.todo_entries = entries

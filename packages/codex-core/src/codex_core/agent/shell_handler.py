@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from codex_core.agent.runtime import ToolCall, TurnRuntime, tool_output
+from codex_core.errors import ExecPolicyError
 from codex_core.protocol.events import (
     ApprovalRequested,
     CommandExecutionItem,
@@ -46,6 +47,8 @@ def _parse(call: ToolCall, rt: TurnRuntime) -> tuple[list[str], Path, int, dict[
         else:
             raise ValueError("`command` must be a non-empty array of strings")
         workdir, timeout, extra = args.get("workdir"), args.get("timeout_ms"), args
+    if any("\x00" in part for part in argv) or (isinstance(workdir, str) and "\x00" in workdir):
+        raise ValueError("`command` and `workdir` must not contain NUL bytes")
     cwd = rt.cwd
     if isinstance(workdir, str) and workdir:
         cwd = (rt.cwd / workdir).resolve() if not Path(workdir).is_absolute() else Path(workdir)
@@ -116,7 +119,8 @@ async def _run_shell(
             # approved -> rerun outside the sandbox; "approved_sandboxed" would only repeat the failure
             rerun = await _ask(rt, item_id, argv, cwd, retry, reason=reason) is False
         if rerun:
-            result = await _execute(rt, item_id, display, argv, cwd, timeout_ms, sandboxed=False)
+            # the rerun is a new command execution (one start and one completion per item)
+            result = await _execute(rt, state.next_item_id(), display, argv, cwd, timeout_ms, sandboxed=False)
     from codex_core.exec import format_exec_output_for_model
 
     text = format_exec_output_for_model(result, freeform=state.config.feature("apply_patch_freeform"))
@@ -144,13 +148,20 @@ async def _ask(
             proposed_rule=list(assessment.proposed_rule) if assessment.proposed_rule else None,
         )
     )
-    rev = apply_review_decision(
-        assessment,
-        decision,
-        command=argv,
-        session_approvals=state.session_approvals,
-        codex_home=state.config.codex_home,
-    )
+    try:
+        rev = apply_review_decision(
+            assessment,
+            decision,
+            command=argv,
+            session_approvals=state.session_approvals,
+            codex_home=state.config.codex_home,
+        )
+    except ExecPolicyError as exc:  # the rule could not be saved: still honour the user's answer
+        from codex_core.approvals import review_outcome
+        from codex_core.protocol.events import Warning
+
+        await rt.emit(Warning(message=f"could not save the approved rule: {exc}"))
+        rev = review_outcome(assessment, decision)
     if rev.action == "abort":
         raise asyncio.CancelledError("aborted by user")
     if rev.action == "skip":
@@ -189,7 +200,12 @@ async def _execute(
         text = chunk.decode("utf-8", errors="replace")
         pending.append(loop.create_task(rt.emit(ItemDelta(item_id=item_id, kind="command_output", delta=text))))
 
-    result = await run_command(argv, cwd=cwd, policy=policy, env=env, timeout_ms=timeout_ms, on_output=on_output)
+    try:
+        result = await run_command(argv, cwd=cwd, policy=policy, env=env, timeout_ms=timeout_ms, on_output=on_output)
+    except asyncio.CancelledError:
+        # the command was killed (interrupt): its item must not stay "in progress"
+        await rt.emit(ItemCompleted(item=CommandExecutionItem(id=item_id, command=display, status="failed")))
+        raise
     await asyncio.gather(*pending)
     status = "completed" if result.exit_code == 0 else "failed"
     await rt.emit(

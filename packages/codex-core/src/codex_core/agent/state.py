@@ -54,6 +54,8 @@ class ThreadState:
     proxy_env: dict[str, str] = attrs.field(factory=dict)
     """Proxy environment variables for sandboxed commands."""
     pending_approvals: dict[str, asyncio.Future[ApprovalDecision]] = attrs.field(factory=dict)
+    closed_approvals: set[str] = attrs.field(factory=set)
+    """Requests that were answered or abandoned (turn interrupted): late answers are ignored."""
     _item_ids: itertools.count[int] = attrs.field(factory=itertools.count)
     _request_ids: itertools.count[int] = attrs.field(factory=itertools.count)
     turn_counter: int = 0

@@ -248,11 +248,13 @@ async def _sample(
             elif isinstance(ev, Completed):
                 usage = ev.usage
         outputs = [await t for t in tasks]
-    except BaseException:
-        # commit outputs of tool calls that already finished; cancel the rest
-        for t in tasks:
-            if not t.done():
-                t.cancel()
+    except BaseException as exc:
+        # A dropped stream is retried: tool calls the model already made keep running and their
+        # outputs are committed once. Anything else (interrupt, fatal error) cancels them.
+        if not (isinstance(exc, CodexError) and is_retryable(exc)):
+            for t in tasks:
+                if not t.done():
+                    t.cancel()
         for t in tasks:
             try:
                 out = await t

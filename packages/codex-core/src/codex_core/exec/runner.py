@@ -117,6 +117,8 @@ async def run_command(
         spawn_error = (126, f"codex: bad working directory {cwd}: {exc.strerror}\n")
     except SandboxError as exc:
         spawn_error = (126, f"codex: sandbox unavailable, command not run: {exc}\n")
+    except (OSError, ValueError) as exc:  # e.g. an embedded NUL byte, a too-long argument list
+        spawn_error = (126, f"codex: cannot start {argv[0]!r}: {exc}\n")
     else:
         spawn_error = None
     finally:
