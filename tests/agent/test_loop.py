@@ -274,3 +274,30 @@ async def test_resume_with_other_permissions_refreshes_context_and_usage(
     assert "No filesystem sandboxing" in dev[0] and "only permits reading" in dev[-1]
     assert any(f"<cwd>{other.resolve()}</cwd>" in getattr(i, "text", "") for i in sent[-3:])
     assert resumed._state.turn_counter == 2
+
+
+async def test_context_window_exceeded_compacts_and_retries(make_config) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.client import ContextWindowExceeded
+
+    model = ScriptedModel(
+        [
+            [message("first")],
+            ContextWindowExceeded("Your input exceeds the context window of this model."),
+            [message("SUMMARY of the first turn")],
+            [message("fits now")],
+        ]
+    )
+    thread = Codex(make_config(), model_client=model).start_thread(ephemeral=True)
+    await thread.run("one")
+    result = await thread.run("two")
+    assert result.final_response == "fits now"
+    assert any("SUMMARY of the first turn" in getattr(i, "text", "") for i in model.prompts[3].input)
+
+
+async def test_empty_summary_keeps_history(make_config) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel([[message("a")], [message("")]])
+    thread = Codex(make_config(), model_client=model).start_thread(ephemeral=True)
+    await thread.run("x")
+    before = len(thread.history)
+    await thread.compact()
+    assert len(thread.history) == before

@@ -300,3 +300,30 @@ def test_exec_forces_approval_never(
     assert proc.returncode == 0, proc.stderr
     assert "approval: never" in proc.stderr
     assert (repo / "made.txt").exists()  # ran sandboxed without asking instead of being auto-denied
+
+
+def test_piped_stdin_is_appended_to_prompt(
+    server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path
+) -> None:
+    server.enqueue(turn_message("summary"))
+    proc = run_codex(["exec", "--json", "summarize this"], cli_env, repo, input="line one\nline two\n")
+    assert proc.returncode == 0, proc.stderr
+    text = server.requests[0].body["input"][-1]["content"][0]["text"]
+    assert text == "summarize this\n\n<stdin>\nline one\nline two\n</stdin>"
+    # an open stdin that nobody writes to does not hang exec
+    server.enqueue(turn_message("ok"))
+    p = subprocess.Popen([CODEX, "exec", "--json", "hi"], env=cli_env, cwd=repo, stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    _out, err = _wait_without_closing_stdin(p)
+    assert p.returncode == 0, err
+    assert server.requests[-1].body["input"][-1]["content"][0]["text"] == "hi"
+
+
+def _wait_without_closing_stdin(p: subprocess.Popen[str]) -> tuple[str, str]:
+    try:
+        p.wait(timeout=30)
+    finally:
+        assert p.stdin is not None
+        p.stdin.close()
+    assert p.stdout is not None and p.stderr is not None
+    return p.stdout.read(), p.stderr.read()

@@ -24,7 +24,30 @@ def _read_prompt(prompt: str | None) -> str:
         if not text.strip():
             fail("no prompt provided via stdin")
         return text
+    piped = _piped_stdin()
+    if piped is not None:
+        return f"{prompt}\n\n<stdin>\n{piped.rstrip()}\n</stdin>"
     return prompt
+
+
+def _piped_stdin(wait_s: float = 0.2) -> str | None:
+    """Text piped to stdin alongside a prompt (``git diff | codex exec "review this"``).
+
+    Only read when stdin is a pipe or file that has data (or EOF) within ``wait_s``: an inherited
+    stdin that nobody writes to must not make exec hang.
+    """
+    import select
+
+    if sys.stdin is None or sys.stdin.isatty():
+        return None
+    try:
+        ready, _, _ = select.select([sys.stdin], [], [], wait_s)
+    except (OSError, ValueError):
+        return None
+    if not ready:
+        return None
+    data = sys.stdin.read()
+    return data if data.strip() else None
 
 
 def _load_exec_config(opts: Any) -> Any:

@@ -58,6 +58,9 @@ async def compact(state: ThreadState, rt: TurnRuntime, instructions: str) -> str
             summary = ev.item.text
         elif isinstance(ev, Completed) and ev.usage is not None:
             state.total_usage = state.total_usage + ev.usage
+    if not summary.strip():
+        await rt.emit(Warning(message="Compaction produced no summary; the history was kept as it was."))
+        return ""
     user_msgs: list[Message] = [m for m in state.history if isinstance(m, Message) and is_real_user_message(m)]
     kept: list[Message] = []
     budget = _USER_BUDGET_BYTES

@@ -18,7 +18,7 @@ from codex_core.agent.context import base_instructions, initial_context_items
 from codex_core.agent.router import build_tool_specs, dispatch_tool_call, to_tool_call
 from codex_core.agent.runtime import ToolCall, TurnRuntime
 from codex_core.agent.state import ThreadState, usage_event
-from codex_core.client import backoff_delay, is_retryable, retry_after_of
+from codex_core.client import ContextWindowExceeded, backoff_delay, is_retryable, retry_after_of
 from codex_core.client.types import (
     Completed,
     OutputItemAdded,
@@ -104,8 +104,11 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
         provider.stream_max_retries if provider and provider.stream_max_retries is not None else 5, 100
     )
 
+    compacted_for_overflow = False
     while True:
         limit = config.model_auto_compact_token_limit
+        if limit is None and config.model_context_window is not None:
+            limit = int(config.model_context_window * 0.9)  # spec 5.6: about 90% of the window
         if limit is not None and state.last_usage.total_tokens >= limit:
             await compaction.compact(state, rt, instructions)
         if state.mcp is not None:
@@ -129,6 +132,14 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
             try:
                 calls, message, usage = await _sample(state, rt, prompt)
                 break
+            except ContextWindowExceeded:
+                # the history no longer fits: summarise it once, then re-send
+                if compacted_for_overflow:
+                    raise
+                compacted_for_overflow = True
+                await compaction.compact(state, rt, instructions)
+                prompt = Prompt(**{**_prompt_fields(prompt), "input": _normalised_history(state.history)})
+                continue
             except CodexError as exc:
                 if not is_retryable(exc) or attempt >= max_stream_retries:
                     raise
