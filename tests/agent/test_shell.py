@@ -202,3 +202,24 @@ async def test_unsavable_rule_still_runs_the_approved_command(make_config, works
             warnings.append(ev.message)
     assert (workspace / "y").exists()
     assert any("could not save the approved rule" in w for w in warnings)
+
+
+async def test_granular_policy_rejects_escalation_prompts(make_config, workspace: Path, codex_home: Path) -> None:  # type: ignore[no-untyped-def]
+    (codex_home / "config.toml").write_text("[approval_policy.granular]\nsandbox_approval = false\n")
+    model = ScriptedModel(
+        [
+            [
+                shell_call(
+                    ["touch", "/var/tmp/never"],
+                    call_id="s1",
+                    sandbox_permissions="require_escalated",
+                    justification="x",
+                )
+            ],
+            [message("ok")],
+        ]
+    )
+    thread = Codex(make_config(sandbox_mode="workspace-write"), model_client=model).start_thread(ephemeral=True)
+    kinds = [ev.type async for ev in thread.run_streamed("escalate")]
+    assert "approval.requested" not in kinds
+    assert "rejected" in outputs(model, 1)["s1"]

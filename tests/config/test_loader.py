@@ -233,3 +233,13 @@ def test_requirements_mcp_allowlist(codex_home: Path, tmp_path: Path) -> None:
     assert enabled == {"approved", "web"}
     assert any("`evil`" in w for w in cfg.warnings) and any("`renamed`" in w for w in cfg.warnings)
     assert cfg.explain("mcp_servers.evil.enabled").layer == "requirements"
+
+
+def test_granular_approval_policy(codex_home: Path, tmp_path: Path) -> None:
+    write(codex_home / "config.toml", "[approval_policy.granular]\nsandbox_approval = false\nrules = true\n")
+    cfg = load_config(cwd=tmp_path)
+    assert cfg.approval_policy == "on-request"
+    assert cfg.approval_granular is not None and cfg.approval_granular.sandbox_approval is False
+    write(codex_home / "config.toml", "approval_policy = { granular = { bogus = true } }\n")
+    with pytest.raises(ConfigError, match="bogus"):
+        load_config(cwd=tmp_path)

@@ -64,6 +64,16 @@ class TurnRuntime:
     extra_input: list[Any] = attrs.field(factory=list)
     """Items a tool wants added after its output (e.g. ``view_image`` images)."""
 
+    @property
+    def approval_setting(self) -> Any:
+        """``approval_policy`` for ``codex_core.approvals``: a ``GranularApproval`` when configured."""
+        flags = self.state.config.approval_granular
+        if flags is None or self.approval_policy != "on-request":
+            return self.approval_policy
+        from codex_core.approvals import GranularApproval
+
+        return GranularApproval(sandbox_approval=flags.sandbox_approval, rules=flags.rules)
+
     async def request_approval(self, event: ApprovalRequested) -> ApprovalDecision:
         """Emit ``approval.requested`` and wait for ``Thread.respond_approval``."""
         fut: asyncio.Future[ApprovalDecision] = asyncio.get_running_loop().create_future()

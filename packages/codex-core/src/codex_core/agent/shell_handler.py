@@ -85,7 +85,7 @@ async def _run_shell(
     assessment = assess_command(
         argv,
         cwd=cwd,
-        approval_policy=rt.approval_policy,
+        approval_policy=rt.approval_setting,
         sandbox_mode=rt.sandbox_mode,
         policy=state.exec_policy,
         escalation_requested=escalation,
@@ -108,7 +108,7 @@ async def _run_shell(
     if sandboxed and result.sandbox_denied:
         retry = assess_retry_after_denial(
             argv,
-            approval_policy=rt.approval_policy,
+            approval_policy=rt.approval_setting,
             sandbox_mode=rt.sandbox_mode,
             policy=state.exec_policy,
             session_approvals=state.session_approvals,

@@ -278,7 +278,7 @@ class UnifiedExec:
         assessment = assess_command(
             argv,
             cwd=cwd,
-            approval_policy=rt.approval_policy,
+            approval_policy=rt.approval_setting,
             sandbox_mode=rt.sandbox_mode,
             policy=state.exec_policy,
             escalation_requested=args.get("sandbox_permissions") == "require_escalated",

@@ -19,8 +19,11 @@ TomlPath = Annotated[Path, Field(strict=False)]
 __all__ = [
     "KNOWN_FEATURES",
     "ApprovalPolicy",
+    "ApprovalPolicyToml",
     "ConfigToml",
     "FeatureName",
+    "GranularApprovalFlags",
+    "GranularApprovalToml",
     "HistoryToml",
     "McpServerToml",
     "ModelProviderToml",
@@ -197,12 +200,36 @@ class ProjectToml(_Toml):
     trust_level: Literal["trusted", "untrusted"] | None = None
 
 
+class GranularApprovalFlags(_Toml):
+    """``approval_policy = { granular = { ... } }``: ``true`` shows prompts of that kind, ``false``
+    rejects them automatically."""
+
+    sandbox_approval: bool = True
+    rules: bool = True
+    skill_approval: bool = False
+    request_permissions: bool = False
+    mcp_elicitations: bool = True
+
+
+class GranularApprovalToml(_Toml):
+    granular: GranularApprovalFlags | None = None
+    reject: GranularApprovalFlags | None = None
+    """Older name of ``granular``."""
+
+    @property
+    def flags(self) -> GranularApprovalFlags:
+        return self.granular or self.reject or GranularApprovalFlags()
+
+
+ApprovalPolicyToml = ApprovalPolicy | GranularApprovalToml
+
+
 class ProfileToml(_Toml):
     """``[profiles.<name>]``: keys that a profile may override."""
 
     model: str | None = None
     model_provider: str | None = None
-    approval_policy: ApprovalPolicy | None = None
+    approval_policy: ApprovalPolicyToml | None = None
     sandbox_mode: SandboxMode | None = None
     model_reasoning_effort: ReasoningEffort | None = None
     model_reasoning_summary: ReasoningSummary | None = None
@@ -228,7 +255,7 @@ class ConfigToml(_Toml):
     model_context_window: int | None = Field(default=None, gt=0)
     model_auto_compact_token_limit: int | None = Field(default=None, gt=0)
     model_max_output_tokens: int | None = Field(default=None, gt=0)
-    approval_policy: ApprovalPolicy | None = None
+    approval_policy: ApprovalPolicyToml | None = None
     sandbox_mode: SandboxMode | None = None
     sandbox_workspace_write: SandboxWorkspaceWriteToml | None = None
     default_permissions: str | None = None

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codex_core.config.models import ApprovalPolicy, ConfigToml, SandboxMode, WebSearchMode
+from codex_core.config.models import (
+    ApprovalPolicy,
+    ConfigToml,
+    GranularApprovalFlags,
+    GranularApprovalToml,
+    SandboxMode,
+    WebSearchMode,
+)
 from codex_core.config.requirements import Requirements, constraint_error
 from codex_core.config.resolved import Config, Origin
 from codex_core.errors import ConfigError
@@ -107,7 +114,12 @@ def resolve(
         flag_approval = flag_approval or "on-request"
         flag_sandbox = flag_sandbox or "workspace-write"
 
-    approval: ApprovalPolicy = pick("approval_policy", flag_approval) or default_approval_policy or "on-request"
+    picked_approval = pick("approval_policy", flag_approval)
+    granular: GranularApprovalFlags | None = None
+    if isinstance(picked_approval, GranularApprovalToml):
+        granular = picked_approval.flags
+        picked_approval = "on-request"  # granular is on-request with per-kind prompt switches
+    approval: ApprovalPolicy = picked_approval or default_approval_policy or "on-request"
     if "approval_policy" not in origins and default_approval_policy is None:
         origins["approval_policy"] = Origin("default")
     explicit_sandbox = (
@@ -219,6 +231,7 @@ def resolve(
         model_context_window=doc.model_context_window,
         model_auto_compact_token_limit=doc.model_auto_compact_token_limit,
         approval_policy=approval,
+        approval_granular=granular if approval == "on-request" else None,
         sandbox_mode=sandbox,
         sandbox_workspace_write=sww,
         default_permissions=default_permissions,

@@ -10,6 +10,7 @@ import attrs
 from codex_core.config.models import (
     ApprovalPolicy,
     ConfigToml,
+    GranularApprovalFlags,
     HistoryToml,
     McpServerToml,
     ModelProviderToml,
@@ -57,6 +58,9 @@ class Config:
     model_context_window: int | None
     model_auto_compact_token_limit: int | None
     approval_policy: ApprovalPolicy
+    """``on-request`` when a granular policy is configured (see ``approval_granular``)."""
+    approval_granular: GranularApprovalFlags | None
+    """The per-kind switches of ``approval_policy = { granular = {...} }``, else ``None``."""
     sandbox_mode: SandboxMode
     sandbox_workspace_write: SandboxWorkspaceWriteToml
     """Includes ``--add-dir`` roots in ``writable_roots``."""
