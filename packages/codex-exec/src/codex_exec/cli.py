@@ -63,12 +63,15 @@ def _load_exec_config(opts: Any) -> Any:
     if opts.dangerously_bypass or opts.approval_policy is not None:
         return load_config_or_exit(opts, default_approval_policy="never")
     try:
-        load_config(dataclasses.replace(opts, approval_policy="never").to_overrides())
+        config = load_config(dataclasses.replace(opts, approval_policy="never").to_overrides())
     except ConfigError as exc:
-        if exc.key == "approval_policy":
-            print(f"warning: {exc}; approvals will be denied automatically", file=sys.stderr)
-            return load_config_or_exit(opts, default_approval_policy="never")
-    return load_config_or_exit(dataclasses.replace(opts, approval_policy="never"))
+        if exc.key != "approval_policy":
+            fail(str(exc))
+        print(f"warning: {exc}; approvals will be denied automatically", file=sys.stderr)
+        return load_config_or_exit(opts, default_approval_policy="never")
+    for w in config.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return config
 
 
 def _inside_git_repo(cwd: Path) -> bool:
