@@ -107,7 +107,13 @@ def run_sandbox_cli(platform: str, opts: CliOptions, command: list[str], *, full
     from codex_core.network.sandboxing import managed_network_proxy
 
     try:
-        proxy_cm = managed_network_proxy(config)
+        domains = None
+        if config.feature("network_proxy") or config.requirements.experimental_network:
+            from codex_core.execpolicy import load_exec_policy
+
+            # network_rule(...) overlays from the rules files apply here as in agent threads
+            domains = load_exec_policy(config.codex_home).policy.compiled_network_domains()
+        proxy_cm = managed_network_proxy(config, exec_policy_domains=domains)
         proxy = proxy_cm.__enter__()
     except CodexError as exc:
         fail(str(exc))
