@@ -78,7 +78,9 @@ def main() -> None:
             one.append(t)
             rss.append(r)
         cpu = statistics.median(CPU_MS)
-        print(f"one-turn codex exec      median {statistics.median(one):7.1f} ms   peak RSS {max(rss):6.1f} MB   CPU {cpu:.1f} ms")
+        print(
+            f"one-turn codex exec      median {statistics.median(one):7.1f} ms   peak RSS {max(rss):6.1f} MB   CPU {cpu:.1f} ms"
+        )
         for flag, label in (
             ("--dangerously-bypass-approvals-and-sandbox", "danger-full-access"),
             ("--full-auto", "workspace-write sandbox"),
