@@ -7,9 +7,11 @@ writable roots (so a sandboxed command cannot create one); git ignores those and
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
+from typing import Any
 
-__all__ = ["find_git_root", "is_git_marker"]
+__all__ = ["find_git_root", "git_info", "is_git_marker"]
 
 
 def is_git_marker(dot_git: Path) -> bool:
@@ -27,3 +29,21 @@ def find_git_root(start: Path) -> Path | None:
         if is_git_marker(d / ".git"):
             return d
     return None
+
+
+def git_info(cwd: Path) -> dict[str, Any] | None:
+    def run(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=2, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
+
+    if find_git_root(cwd) is None:
+        return None
+    info = {
+        "commit_hash": run("rev-parse", "HEAD"),
+        "branch": run("rev-parse", "--abbrev-ref", "HEAD"),
+        "repository_url": run("config", "--get", "remote.origin.url"),
+    }
+    return {k: v for k, v in info.items() if v}

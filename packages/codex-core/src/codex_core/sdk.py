@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from codex_core.agent.context import user_instructions
+from codex_core.agent.resume import refresh_context_after_resume, restore_usage
 from codex_core.agent.runtime import TurnRuntime
 from codex_core.agent.simple_tools import image_data_url
 from codex_core.agent.state import ApprovalDecision, ThreadState, usage_event
@@ -34,6 +35,7 @@ from codex_core.config import (
     load_config,
 )
 from codex_core.errors import CodexError, UsageError
+from codex_core.git import git_info
 from codex_core.logging import get_logger
 from codex_core.protocol.events import (
     AgentMessageItem,
@@ -129,10 +131,10 @@ class Codex:
             context_initialised=bool(resumed.history),
         )
         state.turn_counter = resumed.turns
-        _restore_usage(state, resumed.last_usage)
+        restore_usage(state, resumed.last_usage)
         state.recorder = RolloutRecorder.append_to(path)
         if state.context_initialised:
-            _refresh_context_after_resume(state, resumed.last_turn_context)
+            refresh_context_after_resume(state, resumed.last_turn_context)
         thread = Thread(self, state)
         self._threads.append(thread)
         return thread
@@ -146,58 +148,6 @@ class Codex:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-
-def _restore_usage(state: ThreadState, saved: dict[str, Any] | None) -> None:
-    from codex_core.client.types import TokenUsage
-
-    info = (saved or {}).get("info")
-    if not isinstance(info, dict):
-        return
-    fields = set(attrs.fields_dict(TokenUsage))
-
-    def usage(raw: object) -> TokenUsage:
-        data = raw if isinstance(raw, dict) else {}
-        return TokenUsage(**{k: int(v) for k, v in data.items() if k in fields and isinstance(v, int)})
-
-    state.total_usage = usage(info.get("total_token_usage"))
-    state.last_usage = usage(info.get("last_token_usage"))
-
-
-def _refresh_context_after_resume(state: ThreadState, last: dict[str, Any] | None) -> None:
-    """A session resumed with another cwd or other permissions gets fresh context messages."""
-    from codex_core.agent.context import environment_context, permissions_instructions
-
-    cfg = state.config
-    last = last or {}
-    if (last.get("approval_policy"), last.get("sandbox_policy"), last.get("cwd")) != (
-        cfg.approval_policy,
-        cfg.sandbox_mode,
-        str(cfg.cwd),
-    ):
-        state.record([Message.developer(permissions_instructions(cfg))])
-    if last.get("cwd") != str(cfg.cwd):
-        state.record([Message.user(environment_context(cfg.cwd))])
-
-
-def _git_info(cwd: Path) -> dict[str, Any] | None:
-    def run(*args: str) -> str | None:
-        try:
-            out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=2, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
-
-    from codex_core.git import find_git_root
-
-    if find_git_root(cwd) is None:
-        return None
-    info = {
-        "commit_hash": run("rev-parse", "HEAD"),
-        "branch": run("rev-parse", "--abbrev-ref", "HEAD"),
-        "repository_url": run("config", "--get", "remote.origin.url"),
-    }
-    return {k: v for k, v in info.items() if v}
 
 
 _DONE = object()
@@ -268,7 +218,7 @@ class Thread:
             source=self._codex._source,
             model_provider=cfg.model_provider_id,
             instructions=user_instructions(cfg),
-            git=_git_info(cfg.cwd),
+            git=git_info(cfg.cwd),
         )
 
     def override(
