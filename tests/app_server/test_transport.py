@@ -115,3 +115,21 @@ def test_opt_out_notifications(client: AppServerClient) -> None:
     client.call("model/list", {})
     assert "thread/started" not in client.methods()
     assert json.loads(client.raw_lines[-1])["result"]["data"]
+
+
+def test_requests_piped_then_eof_still_answered(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    codex = str(Path(sys.executable).parent / "codex")
+    lines = (
+        '{"id":1,"method":"initialize","params":{"clientInfo":{"name":"t","version":"1"}}}\n'
+        '{"id":2,"method":"thread/start","params":{"cwd":123}}\n'
+    )
+    proc = subprocess.run([codex, "app-server"], input=lines, capture_output=True, text=True, timeout=30,
+                          env=dict(os.environ, CODEX_HOME=str(tmp_path)))  # fmt: skip
+    assert proc.returncode == 0
+    out = proc.stdout.splitlines()
+    assert len(out) == 2 and '"id":2' in out[1] and "-32602" in out[1]

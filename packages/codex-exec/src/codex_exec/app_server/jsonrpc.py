@@ -35,6 +35,10 @@ INTERNAL_ERROR = -32603
 RequestId = str | int
 
 
+_EOF_GRACE_S = 2.0
+"""How long in-flight requests may still finish after stdin reaches EOF."""
+
+
 class RpcError(Exception):
     """An error to send back as a JSON-RPC error response."""
 
@@ -150,6 +154,10 @@ class Connection:
             for fut in self._pending.values():
                 if not fut.done():
                     fut.set_exception(RpcError(INTERNAL_ERROR, "connection closed"))
+            if tasks:
+                # stdin closed (e.g. `printf '<request>' | codex app-server`): let requests that are
+                # already running answer, but do not wait long for long-running turns
+                await asyncio.wait(set(tasks), timeout=_EOF_GRACE_S)
             for task in list(tasks):
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
