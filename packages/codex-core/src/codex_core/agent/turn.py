@@ -18,7 +18,13 @@ from codex_core.agent.context import base_instructions, initial_context_items
 from codex_core.agent.router import build_tool_specs, dispatch_tool_call, to_tool_call
 from codex_core.agent.runtime import ToolCall, TurnRuntime
 from codex_core.agent.state import ThreadState, usage_event
-from codex_core.client import ContextWindowExceeded, backoff_delay, is_retryable, retry_after_of
+from codex_core.client import (
+    ContextWindowExceeded,
+    ModelConnectionError,
+    backoff_delay,
+    is_retryable,
+    retry_after_of,
+)
 from codex_core.client.types import (
     Completed,
     OutputItemAdded,
@@ -141,7 +147,8 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
                 prompt = Prompt(**{**_prompt_fields(prompt), "input": _normalised_history(state.history)})
                 continue
             except CodexError as exc:
-                if not is_retryable(exc) or attempt >= max_stream_retries:
+                # a provider that cannot be reached was already retried by the request layer
+                if not is_retryable(exc) or isinstance(exc, ModelConnectionError) or attempt >= max_stream_retries:
                     raise
                 attempt += 1
                 delay = backoff_delay(attempt, retry_after_of(exc))
