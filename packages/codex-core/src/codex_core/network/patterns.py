@@ -14,6 +14,7 @@ __all__ = [
     "is_global_wildcard",
     "normalize_host",
     "normalize_pattern",
+    "parse_inet_aton",
     "parse_ip",
     "pattern_covers",
 ]
@@ -53,12 +54,47 @@ def parse_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
+_NUMERIC_PART = re.compile(r"^(0[xX][0-9a-fA-F]*|[0-9]+)$")
+
+
+def parse_inet_aton(text: str) -> ipaddress.IPv4Address | None:
+    """An IPv4 address in any form ``inet_aton(3)`` (and so the system resolver) accepts, or None.
+
+    ``1572395042``, ``0x5db8d822``, ``93.184.55330``, ``0135.0270.0330.042`` all spell
+    ``93.184.216.34``: one to four parts, each decimal, octal (leading ``0``) or hex (``0x``);
+    the last part fills the remaining bytes.
+    """
+    parts = text.split(".")
+    if not 1 <= len(parts) <= 4 or not all(_NUMERIC_PART.match(p) for p in parts):
+        return None
+    values: list[int] = []
+    for p in parts:
+        if p[:2].lower() == "0x":
+            values.append(int(p[2:] or "0", 16))
+        elif len(p) > 1 and p.startswith("0"):
+            if not set(p) <= set("01234567"):
+                return None
+            values.append(int(p, 8))
+        else:
+            values.append(int(p))
+    *head, last = values
+    if any(v > 255 for v in head) or last >= 1 << (8 * (4 - len(head))):
+        return None
+    number = last
+    for i, v in enumerate(head):
+        number |= v << (8 * (3 - i))
+    return ipaddress.IPv4Address(number)
+
+
 def normalize_host(raw: str) -> str:
     """Normalise a request host: brackets/port dropped, lowercase, trailing dots stripped, IDNA.
 
     ``[::1]:443`` -> ``::1``; ``Example.COM.:80`` -> ``example.com``; ``bücher.de`` ->
-    ``xn--bcher-kva.de``. IPv6 literals are written in compressed form. Returns ``""`` for an
-    unusable host (callers treat that as ``not_allowed``).
+    ``xn--bcher-kva.de``. IPv6 literals are written in compressed form. Every other spelling of
+    an IPv4 address is written dotted-quad, so deny rules cannot be sidestepped by respelling:
+    the numeric forms the resolver accepts (``1572395042``, ``0x5db8d822``, ``93.184.55330`` ->
+    ``93.184.216.34``, see :func:`parse_inet_aton`) and IPv4-mapped IPv6 (``::ffff:1.2.3.4`` ->
+    ``1.2.3.4``). Returns ``""`` for an unusable host (callers treat that as ``not_allowed``).
     """
     s = raw.strip()
     if s.startswith("["):
@@ -70,7 +106,11 @@ def normalize_host(raw: str) -> str:
     if not s:
         return ""
     ip = parse_ip(s)
+    if ip is None:
+        ip = parse_inet_aton(s)
     if ip is not None:
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped.compressed
         zone = s[s.index("%") :] if "%" in s else ""
         return ip.compressed + zone
     return _idna(s)
@@ -126,6 +166,11 @@ class DomainPattern:
     @property
     def is_ip(self) -> bool:
         return self.kind == "exact" and parse_ip(self.normalized) is not None
+
+    @property
+    def is_ip_rule(self) -> bool:
+        """An exact IP or an IP glob such as ``10.0.0.*`` (a rule that can match an address)."""
+        return self.is_ip or (self.kind == "glob" and not re.search(r"[a-z]", self.normalized))
 
     def matches(self, host: str) -> bool:
         """Whether normalised ``host`` matches. IP-literal hosts match only IP rules (and ``*``)."""

@@ -137,7 +137,15 @@ class NetworkPolicy:
     def _compile(self) -> None:
         denied = {e.value for e in self.network.denied}
         self._deny = [(DomainPattern.parse(e.value), e) for e in self.network.denied]
+        self._deny_ips = any(pat.is_ip_rule for pat, _ in self._deny)
         self._allow = [(DomainPattern.parse(e.value), e) for e in self.network.allowed if e.value not in denied]
+        # canonicalised once, here: a symlink planted at an entry's path later cannot redirect it
+        self._unix: list[tuple[str, str]] = []
+        for entry in self.network.unix_sockets:
+            if not entry.value.startswith("/"):
+                log.warning("skipping invalid unix socket entry %r (not an absolute path)", entry.value)
+                continue
+            self._unix.append((entry.value, os.path.realpath(entry.value)))
 
     def update(self, network: EffectiveNetwork) -> None:
         """Swap in new rules (e.g. after an approval added a host)."""
@@ -206,8 +214,8 @@ class NetworkPolicy:
         if rule is not None:
             return deny("denied", rule=rule)
         addresses: tuple[str, ...] = ()
+        ip = parse_ip(host)
         if not net.allow_local_binding:
-            ip = parse_ip(host)
             if host == "localhost" or (ip is not None and is_non_public_ip(ip)):
                 if self._exact_local_allow(host) is None:
                     return deny("not_allowed_local")
@@ -222,6 +230,16 @@ class NetworkPolicy:
                 addresses = tuple(resolved)
         elif host in self.hosts:
             addresses = self.hosts[host]
+        elif ip is None and self._deny_ips:
+            # IP deny rules must see where a name leads, so resolve (and pin) it here too
+            try:
+                addresses = tuple(await self.resolve(host, port))
+            except (TimeoutError, OSError, UnicodeError):
+                return deny("denied")  # fail closed: the address cannot be checked
+        for address in addresses:
+            rule = self.denied_by(normalize_host(address))
+            if rule is not None:  # a name (or hosts entry) that resolves to a denied address
+                return deny("denied", rule=rule)
         allow_rule = self.allowed_by(host)
         if allow_rule is None:
             if self.decider is not None and not net.hard_deny_misses:
@@ -256,20 +274,48 @@ class NetworkPolicy:
                 return deny("method_not_allowed", "mode_guard")
         return Decision(allowed=True, host=host, port=port, protocol=protocol, rule=allow_rule, addresses=addresses)
 
+    def unix_socket_target(self, path: str) -> str | None:
+        """The canonical path to connect to for a client's ``x-unix-socket: path``, or None.
+
+        ``path`` must be absolute and equal an allowed entry or canonicalise to the same file as
+        one; the answer is then the *entry's* canonical path, never the client's string (which
+        the client may re-point at another socket between this check and the connect). With
+        ``dangerously_allow_all_unix_sockets`` every absolute path is allowed as it resolves.
+        Entries are canonicalised when the rules are compiled (proxy start / :meth:`update`).
+        """
+        if not path.startswith("/"):
+            return None
+        real = os.path.realpath(path)
+        if self.network.dangerously_allow_all_unix_sockets:
+            return real
+        for value, entry_real in self._unix:
+            if value == path or entry_real == real:
+                return entry_real
+        return None
+
     def unix_socket_allowed(self, path: str) -> bool:
         """Absolute ``path`` equal to (or the same file as) an allowed entry, or all allowed."""
-        if not path.startswith("/"):
-            return False
-        if self.network.dangerously_allow_all_unix_sockets:
-            return True
-        real = os.path.realpath(path)
-        for entry in self.network.unix_sockets:
-            if not entry.value.startswith("/"):
-                log.warning("skipping invalid unix socket entry %r (not an absolute path)", entry.value)
-                continue
-            if entry.value == path or os.path.realpath(entry.value) == real:
-                return True
-        return False
+        return self.unix_socket_target(path) is not None
+
+    def decide_unix_socket(self, path: str, method: str) -> Decision:
+        """The verdict for an HTTP request carrying ``x-unix-socket: path``.
+
+        Order: proxy disabled (``proxy_disabled``), limited mode (only GET/HEAD/OPTIONS,
+        ``method_not_allowed``), then the unix-socket allowlist (``unix_socket_not_allowed``).
+        An allowed decision carries the canonical path to connect to as its only address.
+        """
+
+        def deny(reason: str, source: str = "baseline_policy") -> Decision:
+            return Decision(allowed=False, host=path, port=0, protocol="http", reason=reason, source=source)
+
+        if not self.network.enabled:
+            return deny("proxy_disabled", "proxy_state")
+        if self.network.mode == "limited" and method.upper() not in _LIMITED_METHODS:
+            return deny("method_not_allowed", "mode_guard")
+        target = self.unix_socket_target(path)
+        if target is None:
+            return deny("unix_socket_not_allowed")
+        return Decision(allowed=True, host=path, port=0, protocol="http", addresses=(target,))
 
     def record(self, decision: Decision, *, client: str | None, method: str | None) -> None:
         """Remember a block (ring buffer of 200), log it and tell the observer."""

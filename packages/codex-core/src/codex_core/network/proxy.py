@@ -14,21 +14,21 @@ import logging
 import os
 import shutil
 import socket
-import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from codex_core.errors import SandboxError
 from codex_core.network.effective import EffectiveNetwork
 from codex_core.network.env import listen_addresses, proxy_env
 from codex_core.network.policy import BlockRecord, Decider, Decision, NetworkPolicy, NetworkProtocol
 from codex_core.network.relay import Endpoint, HandshakeError
 from codex_core.network.responses import (
-    blocked_body,
     blocked_http_response,
-    proxy_error_header,
     simple_response,
 )
+from codex_core.network.rundir import SOCKET_NAME, check_private_dir, create_proxy_dir
+from codex_core.network.unix_connect import connect_unix_pinned
 from codex_core.network.upstream import UpstreamProxies
 
 __all__ = ["NetworkProxy", "start_network_proxy"]
@@ -127,10 +127,16 @@ class NetworkProxy:
             server = await loop.create_server(factory, socks_bind[0], socks_bind[1], reuse_address=True)
             self._servers.append(server)
             self.socks_port = int(server.sockets[0].getsockname()[1])
-        base = self._uds_dir
-        if base is None:
-            self._own_dir = base = Path(tempfile.mkdtemp(prefix="codex-net-"))
-        path = base / f"proxy-{os.getpid()}-{self.http_port}.sock"
+        if self._uds_dir is None:
+            # never under /tmp or another writable root of sandboxed commands (see rundir.py)
+            self._own_dir = create_proxy_dir()
+            path = self._own_dir / SOCKET_NAME
+        else:
+            problem = check_private_dir(self._uds_dir)
+            if problem is not None:
+                await self.close()
+                raise SandboxError(f"refusing to put the network proxy's unix socket in {self._uds_dir}: {problem}")
+            path = self._uds_dir / f"proxy-{os.getpid()}-{self.http_port}.sock"
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         server = await loop.create_unix_server(factory, str(path))
@@ -258,7 +264,7 @@ class NetworkProxy:
             protocol: NetworkProtocol = "https_connect"
             path = ""
         else:
-            parsed, path = self._absolute_target(target)
+            parsed, path, authority = self._absolute_target(target)
             protocol = "http"
         unix_socket = next((v for k, v in headers if k.lower() == "x-unix-socket"), None)
         if unix_socket is not None and method != "CONNECT":
@@ -286,28 +292,50 @@ class NetworkProxy:
         if method == "CONNECT":
             client.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
         elif via is not None:  # the parent's proxy wants the absolute-form request
-            upstream.write(self._origin_request(method, target, version, headers, extra=via.header_lines()))
+            upstream.write(
+                self._origin_request(method, target, version, headers, host=authority, extra=via.header_lines())
+            )
         else:
-            upstream.write(self._origin_request(method, path, version, headers))
+            upstream.write(self._origin_request(method, path, version, headers, host=authority))
         client.link(upstream)
 
     @staticmethod
-    def _absolute_target(target: str) -> tuple[tuple[str, int] | None, str]:
+    def _absolute_target(target: str) -> tuple[tuple[str, int] | None, str, str | None]:
+        """``(host, port)``, the origin-form path and the authority (``host[:port]``, no userinfo).
+
+        For a non-absolute target: ``(None, target, None)``.
+        """
         if not target.lower().startswith("http://"):
-            return None, target
+            return None, target, None
         parts = urlsplit(target)
-        parsed = _split_authority(parts.netloc.rpartition("@")[2], 80)
+        authority = parts.netloc.rpartition("@")[2]
+        parsed = _split_authority(authority, 80)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
-        return parsed, path
+        return parsed, path, authority
 
     @staticmethod
     def _origin_request(
-        method: str, path: str, version: str, headers: list[tuple[str, str]], *, extra: Sequence[str] = ()
+        method: str,
+        path: str,
+        version: str,
+        headers: list[tuple[str, str]],
+        *,
+        host: str | None = None,
+        extra: Sequence[str] = (),
     ) -> bytes:
+        """The request head sent on. ``host`` (the absolute URI's authority) replaces every
+        client ``Host`` header (RFC 7230 section 5.4), so the origin sees the host the policy
+        checked, not one the client wrote separately."""
         lines = [f"{method} {path} {version}"]
-        lines += [f"{k}: {v}" for k, v in headers if k.lower() not in _HOP_HEADERS]
+        if host is not None:
+            lines.append(f"Host: {host}")
+        lines += [
+            f"{k}: {v}"
+            for k, v in headers
+            if k.lower() not in _HOP_HEADERS and not (host is not None and k.lower() == "host")
+        ]
         lines += [*extra, "Connection: close", "", ""]
         return "\r\n".join(lines).encode("latin-1")
 
@@ -320,24 +348,25 @@ class NetworkProxy:
         version: str,
         headers: list[tuple[str, str]],
     ) -> None:
-        if not self.policy.unix_socket_allowed(path):
-            decision = Decision(allowed=False, host=path, port=0, protocol="http", reason="unix_socket_not_allowed")
+        decision = self.policy.decide_unix_socket(path, method)
+        if not decision.allowed:
             self.policy.record(decision, client=client.client_label(), method=method)
-            client.write(
-                simple_response(403, "Forbidden", blocked_body(decision), {"x-proxy-error": proxy_error_header("")})
-            )
+            client.write(blocked_http_response(decision))
             client.close()
             return
+        canonical = decision.addresses[0]  # the allowed entry's own path, not the client's string
         loop = asyncio.get_running_loop()
         try:
-            _, upstream = await loop.create_unix_connection(Endpoint, path)
-        except OSError as exc:
+            sock = await asyncio.wait_for(connect_unix_pinned(canonical), CONNECT_TIMEOUT)
+            _, upstream = await loop.create_unix_connection(Endpoint, sock=sock)
+        except (OSError, TimeoutError) as exc:
             client.write(simple_response(502, "Bad Gateway", f"could not connect to unix socket {path}: {exc}\n"))
             client.close()
             return
+        host = None
         if target.lower().startswith("http://"):
-            target = self._absolute_target(target)[1]
-        upstream.write(self._origin_request(method, target, version, headers))
+            _, target, host = self._absolute_target(target)
+        upstream.write(self._origin_request(method, target, version, headers, host=host))
         client.link(upstream)
 
     async def _socks_request(self, client: _Listener) -> tuple[str, int] | None:
