@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,7 +178,8 @@ def resolve(
 
     sww = doc.sandbox_workspace_write or type(doc).model_fields["sandbox_workspace_write"].annotation.__args__[0]()  # type: ignore[union-attr]
     if ov.add_dirs:
-        extra = [Path(d).expanduser().resolve() for d in ov.add_dirs]
+        # not resolve(): the sandbox policy resolves roots itself and refuses symlinks inside writable roots
+        extra = [Path(os.path.normpath(Path(d).expanduser().absolute())) for d in ov.add_dirs]
         for d in extra:
             if not d.is_dir():
                 raise ConfigError(f"--add-dir: {d} is not a directory", key="add_dir")

@@ -145,7 +145,12 @@ async def run_command(
         if not done:
             timed_out = True
             proc.kill_group(signal.SIGKILL)
-        exit_code = await asyncio.shield(wait_task)
+        try:
+            exit_code = await asyncio.shield(wait_task)
+        except SandboxError as exc:  # the fork-server died under the command
+            exit_code, lost = 126, f"\ncodex: sandbox launcher lost the command: {exc}\n".encode()
+            stderr_buf.write(lost)
+            aggregated.write(lost)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.gather(*(r.eof for r in readers)), EOF_GRACE_S)
     except asyncio.CancelledError:

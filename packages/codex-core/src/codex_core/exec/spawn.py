@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 
 from codex_core.sandbox.policy import SandboxPolicy
 from codex_core.sandbox.spec import LinuxSandboxSpec
-from codex_core.sandbox.zygote_client import ZygoteProcess, default_zygote
+from codex_core.sandbox.zygote_client import RequestTooLarge, ZygoteProcess, default_zygote
 
 __all__ = ["Launcher", "RunningProcess", "helper_argv", "spawn"]
 
@@ -114,11 +114,19 @@ async def spawn(
         from codex_core.errors import SandboxUnavailable
 
         raise SandboxUnavailable(f"the {policy.kind} sandbox is not available on {sys.platform} in codex-py")
-    if launcher == "helper":
-        popen = subprocess.Popen(  # noqa: ASYNC220 - fork/exec only, never waits
-            helper_argv(spec, argv, cwd=cwd), env=dict(env), stdin=stdin, stdout=stdout, stderr=stderr,
-            start_new_session=True,
-        )  # fmt: skip
-        return _PopenProcess(popen)
+    if launcher == "zygote":
+        try:
+            proc = await default_zygote().spawn(
+                argv, cwd=cwd, env=env, spec=spec, stdin=stdin, stdout=stdout, stderr=stderr
+            )
+        except RequestTooLarge:
+            pass  # too big for one control message: start this one through the helper instead
+        else:
+            return _ZygoteProcessAdapter(proc)
+    popen = subprocess.Popen(  # noqa: ASYNC220 - fork/exec only, never waits
+        helper_argv(spec, argv, cwd=cwd), env=dict(env), stdin=stdin, stdout=stdout, stderr=stderr,
+        start_new_session=True,
+    )  # fmt: skip
+    return _PopenProcess(popen)
     proc = await default_zygote().spawn(argv, cwd=cwd, env=env, spec=spec, stdin=stdin, stdout=stdout, stderr=stderr)
     return _ZygoteProcessAdapter(proc)

@@ -8,13 +8,54 @@ socket. Single-threaded ``selectors`` loop; stops when ``should_stop()`` returns
 from __future__ import annotations
 
 import contextlib
+import os
 import selectors
 import socket
+import stat
+import struct
 from collections.abc import Callable, Sequence
 
-__all__ = ["listen_loopback", "serve_forwarder"]
+__all__ = ["UdsTarget", "listen_loopback", "serve_forwarder"]
 
 _CHUNK = 64 * 1024
+
+
+class UdsTarget:
+    """The host proxy's unix socket, opened safely.
+
+    The directory is opened once (``O_PATH|O_DIRECTORY``) before the command starts; every
+    connection then goes relative to that descriptor, refuses a socket path that is not a socket
+    (a symlink, say), and checks the listener's ``SO_PEERCRED`` against the expected pid/uid. So
+    even a command that could modify the directory cannot point the forwarder (which runs outside
+    Landlock, with full capabilities) at some other host socket.
+    """
+
+    def __init__(self, path: str, *, peer_pid: int | None, peer_uid: int | None) -> None:
+        directory, self.name = os.path.split(path)
+        if not self.name or not directory:
+            raise ValueError(f"proxy socket path must be absolute: {path!r}")
+        self.path = path
+        self.dir_fd = os.open(directory, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        self.peer_pid, self.peer_uid = peer_pid, peer_uid
+
+    def connect(self) -> socket.socket:
+        """A connected stream socket to the proxy; ``OSError`` when anything looks wrong."""
+        st = os.stat(self.name, dir_fd=self.dir_fd, follow_symlinks=False)
+        if not stat.S_ISSOCK(st.st_mode):
+            raise PermissionError(f"{self.path} is not a socket")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            os.fchdir(self.dir_fd)  # single-threaded: connect relative to the pinned directory
+            sock.connect(self.name)
+            pid, uid, _gid = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+            if (self.peer_pid is not None and pid != self.peer_pid) or (
+                self.peer_uid is not None and uid != self.peer_uid
+            ):
+                raise PermissionError(f"{self.path}: unexpected listener (pid {pid}, uid {uid})")
+        except BaseException:
+            sock.close()
+            raise
+        return sock
 
 
 def listen_loopback(port: int) -> socket.socket:
@@ -37,13 +78,13 @@ class _Pipe:
 
 
 def serve_forwarder(
-    listeners: Sequence[tuple[socket.socket, str]],
+    listeners: Sequence[tuple[socket.socket, UdsTarget]],
     *,
     should_stop: Callable[[], bool],
     tick: float = 0.2,
     wake_fds: Sequence[int] = (),
 ) -> None:
-    """Relay connections accepted on each ``(listener, uds_path)`` to ``uds_path`` until stopped.
+    """Relay connections accepted on each ``(listener, target)`` to ``target`` until stopped.
 
     ``should_stop`` is checked every ``tick`` seconds and whenever one of ``wake_fds`` (e.g. a
     pidfd of the command) becomes readable.
@@ -51,8 +92,8 @@ def serve_forwarder(
     sel = selectors.DefaultSelector()
     for fd in wake_fds:
         sel.register(fd, selectors.EVENT_READ, ("wake", None))
-    for lst, path in listeners:
-        sel.register(lst, selectors.EVENT_READ, ("listen", path))
+    for lst, target in listeners:
+        sel.register(lst, selectors.EVENT_READ, ("listen", target))
     pairs: dict[socket.socket, tuple[socket.socket, list[_Pipe]]] = {}
 
     def close_pair(s: socket.socket) -> None:
@@ -85,7 +126,7 @@ def serve_forwarder(
 
     while not should_stop():
         for key, mask in sel.select(tick):
-            kind, path = key.data
+            kind, target = key.data
             if kind == "wake":
                 continue
             sock = key.fileobj
@@ -95,12 +136,10 @@ def serve_forwarder(
                     client, _ = sock.accept()
                 except BlockingIOError:
                     continue
-                upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 try:
-                    upstream.connect(path)
+                    upstream = target.connect()
                 except OSError:
                     client.close()
-                    upstream.close()
                     continue
                 client.setblocking(False)
                 upstream.setblocking(False)

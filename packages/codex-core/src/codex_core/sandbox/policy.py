@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import attrs
 
-from codex_core.errors import ConfigError
+from codex_core.errors import ConfigError, SandboxError
 from codex_core.sandbox.spec import LinuxSandboxSpec
 
 if TYPE_CHECKING:
@@ -50,6 +50,10 @@ class ProxyNetwork:
     socks_port: int | None = None
     socks_uds_path: Path | None = None
     """The proxy's SOCKS5 unix socket; defaults to ``uds_path``."""
+    peer_pid: int | None = attrs.field(factory=os.getpid)
+    """The pid that must be listening on the sockets (checked with ``SO_PEERCRED`` before every
+    relayed connection); defaults to this process, where the managed proxy runs. ``None``: check
+    only the uid (the uid of the process building the sandbox spec is always checked)."""
 
 
 NetworkMode: TypeAlias = Literal["none", "full"] | ProxyNetwork
@@ -68,6 +72,47 @@ class WritableRoot:
 
 def _resolve(p: Path | str) -> Path:
     return Path(os.path.realpath(os.path.expanduser(str(p))))
+
+
+def _redirecting_symlink(configured: Path, roots: Sequence[Path]) -> Path | None:
+    """The first symlink among ``configured``'s components that sits inside one of ``roots``.
+
+    A command can replace anything inside a writable root, so such a link could be re-pointed
+    (say at ``/etc``) before the next command starts; those paths are refused.
+    """
+    path = Path(os.path.abspath(os.path.expanduser(str(configured))))
+    current = Path(path.anchor)
+    for part in path.parts[1:]:
+        current = current / part
+        if not current.is_symlink():
+            continue
+        location = _resolve(current.parent) / current.name
+        if any(location != r and r in location.parents for r in roots):
+            return current
+    return None
+
+
+def check_not_redirected(configured: Sequence[Path], roots: Sequence[Path], *, what: str) -> None:
+    """Refuse (``ConfigError``) a configured path reached through a symlink inside a writable root."""
+    for p in configured:
+        link = _redirecting_symlink(p, roots)
+        if link is not None:
+            raise ConfigError(
+                f"{what}: `{p}` goes through the symlink `{link}`, which lies inside a writable root "
+                "(a sandboxed command could re-point it); use the real path instead",
+                key=what,
+            )
+
+
+def _assert_still_resolved(paths: Iterable[Path], *, allow_final_symlink: bool = False) -> None:
+    """Refuse (``SandboxError``) to build a spec when a resolved path now goes through a symlink."""
+    for p in paths:
+        check = p.parent if allow_final_symlink and p.is_symlink() else p
+        if os.path.lexists(check) and _resolve(check) != check:
+            raise SandboxError(
+                f"sandbox path `{check}` now resolves to `{_resolve(check)}` (a symlink was planted in it "
+                "since the policy was built); refusing to run the command"
+            )
 
 
 def _dedupe(paths: Iterable[Path]) -> tuple[Path, ...]:
@@ -145,6 +190,7 @@ class SandboxPolicy:
         roots = [_resolve(r) for r in writable_roots]
         roots.append(_resolve(cwd))
         roots += _tmp_roots(env, exclude_tmpdir_env_var=exclude_tmpdir_env_var, exclude_slash_tmp=exclude_slash_tmp)
+        check_not_redirected([*writable_roots, cwd], roots, what="writable root")
         return cls(kind="workspace-write", writable_roots=_dedupe(roots), network=network)
 
     @classmethod
@@ -226,19 +272,39 @@ class SandboxPolicy:
         """Concrete instructions for the Linux helper; ``None`` for ``danger-full-access``."""
         if self.is_unrestricted:
             return None
+        _assert_still_resolved(self.writable_roots)
         details = self.writable_root_details()
+        _assert_still_resolved((p for d in details for p in d.read_only_subpaths), allow_final_symlink=True)
         proxy = self.network if isinstance(self.network, ProxyNetwork) else None
+        read_only = [p for d in details for p in d.read_only_subpaths]
+        proxy_uds = proxy_socks_uds = None
+        if proxy is not None:
+            # The directories holding the proxy's sockets stay read-only inside the sandbox, so a
+            # command cannot swap a socket for a symlink to some other host socket.
+            # (Not when that directory is, or contains, a writable root: the forwarder's own
+            # checks -- no symlinks, SO_PEERCRED -- still hold then.)
+            proxy_uds = _resolve(proxy.uds_path.parent) / proxy.uds_path.name
+            socks = proxy.socks_uds_path
+            proxy_socks_uds = _resolve(socks.parent) / socks.name if socks is not None else None
+            for sock_path in (proxy_uds, proxy_socks_uds):
+                if sock_path is None:
+                    continue
+                d = sock_path.parent
+                if not any(r == d or d in r.parents for r in self.writable_roots):
+                    read_only.append(d)
         return LinuxSandboxSpec(
             readable_roots=None if self.readable_roots is None else tuple(map(str, self.readable_roots)),
             writable_roots=tuple(str(d.root) for d in details),
-            read_only_paths=tuple(str(p) for d in details for p in d.read_only_subpaths),
+            read_only_paths=tuple(str(p) for p in _dedupe(read_only)),
             protect_missing=tuple(str(p) for d in details for p in d.missing_protected),
             masked_paths=tuple(map(str, self.masked_paths)),
             network=self.network_mode_name,
-            proxy_uds=str(proxy.uds_path) if proxy else None,
-            proxy_socks_uds=str(proxy.socks_uds_path) if proxy and proxy.socks_uds_path else None,
+            proxy_uds=str(proxy_uds) if proxy_uds else None,
+            proxy_socks_uds=str(proxy_socks_uds) if proxy_socks_uds else None,
             proxy_http_port=proxy.http_port if proxy else None,
             proxy_socks_port=proxy.socks_port if proxy else None,
+            proxy_peer_pid=proxy.peer_pid if proxy else None,
+            proxy_peer_uid=os.geteuid() if proxy else None,
             log_denials=log_denials,
         )
 

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codex_core.errors import ConfigError
-from codex_core.sandbox.policy import NetworkMode, SandboxPolicy, _dedupe, _resolve, ensure_absolute
+from codex_core.sandbox.policy import (
+    NetworkMode,
+    SandboxPolicy,
+    _dedupe,
+    _resolve,
+    check_not_redirected,
+    ensure_absolute,
+)
 
 if TYPE_CHECKING:
     from codex_core.config import Config
@@ -45,6 +52,18 @@ def _special(name: str, config: Config, env: Mapping[str, str], key: str) -> lis
         ":slash_tmp)",
         key=key,
     )
+
+
+def _configured(raw: str, config: Config, env: Mapping[str, str], key: str) -> list[Path]:
+    """The paths of an entry as written (before symlinks are resolved)."""
+    if raw == ":workspace_roots":
+        return [Path(config.cwd), *(Path(r) for r in config.sandbox_workspace_write.writable_roots)]
+    if raw == ":tmpdir":
+        tmpdir = env.get("TMPDIR")
+        return [Path(tmpdir)] if tmpdir and os.path.isdir(tmpdir) else []
+    if raw.startswith(":"):
+        return []
+    return [ensure_absolute(raw, key=key)]
 
 
 def _expand(raw: str, config: Config, env: Mapping[str, str], key: str) -> list[Path]:
@@ -78,16 +97,19 @@ def policy_from_profile(config: Config, *, env: Mapping[str, str]) -> SandboxPol
             key="default_permissions",
         )
     entries: list[tuple[Path, str]] = []
+    configured: list[tuple[Path, str]] = []  # as written, for the symlink check below
     for raw, value in profile.filesystem.items():
         key = f"permissions.{name}.filesystem.{raw}"
         bases = _expand(raw, config, env, key)
         if isinstance(value, str):
             entries += [(b, value) for b in bases]
+            configured += [(p, key) for p in _configured(raw, config, env, key)]
             continue
         for sub, sub_access in value.items():
             if os.path.isabs(sub) or ".." in Path(sub).parts:
                 raise ConfigError(f"{key}.{sub}: scoped entries must be relative paths inside `{raw}`", key=key)
             entries += [(_resolve(b / sub), sub_access) for b in bases]
+            configured += [(b / sub, f"{key}.{sub}") for b in bases]
     # Narrower entries override broader ones: the longest path wins for a given path.
     entries.sort(key=lambda e: len(e[0].parts))
     effective: dict[Path, str] = {}
@@ -98,6 +120,8 @@ def policy_from_profile(config: Config, *, env: Mapping[str, str]) -> SandboxPol
     masked = [p for p, a in effective.items() if a == "none"]
     read_all = effective.get(Path("/")) in ("read", "write")
     read_only_inside = [p for p in readable if any(w in p.parents for w in writable)]
+    for path, key in configured:
+        check_not_redirected([path], writable, what=key)
     network: NetworkMode = "none"
     if profile.network is not None and profile.network.enabled:
         network = "full"

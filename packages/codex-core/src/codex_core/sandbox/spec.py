@@ -27,6 +27,8 @@ _FIELDS = (
     "proxy_socks_uds",
     "proxy_http_port",
     "proxy_socks_port",
+    "proxy_peer_pid",
+    "proxy_peer_uid",
     "log_denials",
 )
 
@@ -43,7 +45,8 @@ class LinuxSandboxSpec:
       placeholder directory and mounts it read-only so nothing can be created there.
     - ``masked_paths``: access ``none`` (hidden behind an empty read-only mount).
     - ``network``: ``none`` | ``full`` | ``proxy`` (``proxy_*`` give the forwarder's ports and
-      the host proxy's unix socket paths).
+      the host proxy's unix socket paths; ``proxy_peer_pid``/``proxy_peer_uid``: the credentials
+      the forwarder requires (``SO_PEERCRED``) from whatever listens on those sockets).
     - ``log_denials``: ask the kernel to audit-log Landlock denials after ``exec``.
     """
 
@@ -59,6 +62,8 @@ class LinuxSandboxSpec:
     proxy_socks_uds: str | None
     proxy_http_port: int | None
     proxy_socks_port: int | None
+    proxy_peer_pid: int | None
+    proxy_peer_uid: int | None
     log_denials: bool
 
     def __init__(
@@ -74,6 +79,8 @@ class LinuxSandboxSpec:
         proxy_socks_uds: str | None = None,
         proxy_http_port: int | None = None,
         proxy_socks_port: int | None = None,
+        proxy_peer_pid: int | None = None,
+        proxy_peer_uid: int | None = None,
         log_denials: bool = False,
     ) -> None:
         if network not in ("none", "full", "proxy"):
@@ -90,6 +97,8 @@ class LinuxSandboxSpec:
         self.proxy_socks_uds = proxy_socks_uds
         self.proxy_http_port = proxy_http_port
         self.proxy_socks_port = proxy_socks_port
+        self.proxy_peer_pid = proxy_peer_pid
+        self.proxy_peer_uid = proxy_peer_uid
         self.log_denials = log_denials
 
     def __setattr__(self, name: str, value: object) -> None:

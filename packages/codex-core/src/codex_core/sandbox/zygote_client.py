@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -16,7 +17,16 @@ from collections.abc import Mapping, Sequence
 from codex_core.errors import SandboxError
 from codex_core.sandbox.spec import LinuxSandboxSpec
 
-__all__ = ["ZygoteClient", "ZygoteProcess", "default_zygote"]
+__all__ = ["RequestTooLarge", "ZygoteClient", "ZygoteProcess", "default_zygote"]
+
+_CLEAN_EXIT_S = 2.0
+"""How long ``close``/``_reset`` wait for the server to kill its commands and exit by itself."""
+
+
+class RequestTooLarge(SandboxError):
+    """The command (argv + env) does not fit in one control message; start it another way.
+
+    The server is unaffected (nothing was sent)."""
 
 
 class ZygoteProcess:
@@ -104,6 +114,8 @@ class ZygoteClient:
                 socket.send_fds(self._control, [msg], [stdin, stdout, stderr, remote.fileno()])
             except OSError as exc:
                 local.close()
+                if exc.errno == errno.EMSGSIZE:
+                    raise RequestTooLarge(f"command too large for the fork-server ({len(msg)} bytes)") from exc
                 self._reset()
                 if attempt:
                     raise SandboxError(f"sandbox fork-server unavailable: {exc}") from exc
@@ -122,18 +134,22 @@ class ZygoteClient:
         raise AssertionError("unreachable")
 
     def _reset(self) -> None:
+        """Close the control socket; the server then kills its commands and exits (else SIGKILL)."""
         with self._lock:
             if self._control is not None:
                 self._control.close()
                 self._control = None
             if self._proc is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    self._proc.kill()
-                self._proc.wait()
+                try:
+                    self._proc.wait(_CLEAN_EXIT_S)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):
+                        self._proc.kill()
+                    self._proc.wait()
                 self._proc = None
 
     def close(self) -> None:
-        """Stop the server; it kills every command still running."""
+        """Stop the server; it kills every command still running (their process groups)."""
         self._reset()
 
 

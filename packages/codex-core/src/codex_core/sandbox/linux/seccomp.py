@@ -5,11 +5,12 @@ bpf/perf syscalls, ``open_by_handle_at``, ``clone`` with any ``CLONE_NEW*`` flag
 ioctls (typing into the user's terminal); ``clone3``
 returns ``ENOSYS`` so libc falls back to ``clone`` (whose flags we can inspect).
 
-Network ``none``: ``socket`` only for ``AF_UNIX``; ``connect``/``bind``/``listen``/``accept*``,
+Network ``none``: ``socket`` only for ``AF_UNIX`` stream sockets; ``connect``/``bind``/``listen``/``accept*``,
 ``sendmmsg``/``recvmmsg`` and ``sendto`` with a destination address fail with ``EPERM``.
 Network ``proxy``: ``socket`` only for ``AF_INET``/``AF_INET6`` (the network namespace has only
-loopback and Landlock limits TCP to the proxy ports); new ``AF_UNIX`` sockets are denied,
-``socketpair`` stays allowed. Network ``full``: no socket rules.
+loopback and Landlock limits TCP to the proxy ports); new ``AF_UNIX`` sockets are denied.
+In both, ``socketpair`` works for stream sockets only (a datagram socket could ``sendmsg`` to a
+host socket path). Network ``full``: no socket rules.
 """
 
 from __future__ import annotations
@@ -72,8 +73,12 @@ _TIOCLINUX = 0x541C
 _CLONE_NEW_FLAGS = 0x7E020000  # NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
 _AF_UNIX, _AF_INET, _AF_INET6 = 1, 2, 10
 
+_SOCK_TYPE_MASK = 0xF  # the type without SOCK_NONBLOCK / SOCK_CLOEXEC
+_SOCK_DGRAM, _SOCK_SEQPACKET = 2, 5
+
 # BPF opcodes
 _LD_W_ABS = 0x20
+_ALU_AND_K = 0x54
 _JEQ_K = 0x15
 _JGE_K = 0x35
 _JSET_K = 0x45
@@ -104,6 +109,9 @@ class _Asm:
 
     def ld(self, offset: int) -> None:
         self.insns.append((_LD_W_ABS, None, None, offset))
+
+    def and_(self, k: int) -> None:
+        self.insns.append((_ALU_AND_K, None, None, k))
 
     def jump(self, code: int, k: int, jt: Label, jf: Label = None) -> None:
         self.insns.append((code, jt, jf, k))
@@ -157,6 +165,7 @@ def _build(network: NetworkFilter, arch: str) -> bytes:
     a.jump(_JEQ_K, nr["ioctl"], "ioctl")
     if network != "full":
         a.jump(_JEQ_K, nr["socket"], "socket")
+        a.jump(_JEQ_K, nr["socketpair"], "unix_type")
     if network == "none":
         for name in _NET_DENIED_WHEN_OFF:
             a.jump(_JEQ_K, nr[name], "eperm")
@@ -174,10 +183,17 @@ def _build(network: NetworkFilter, arch: str) -> bytes:
         a.label("socket")
         a.ld(_arg_lo(0))
         if network == "none":
-            a.jump(_JEQ_K, _AF_UNIX, "allow", "eperm")
+            a.jump(_JEQ_K, _AF_UNIX, "unix_type", "eperm")
         else:
             a.jump(_JEQ_K, _AF_INET, "allow")
             a.jump(_JEQ_K, _AF_INET6, "allow", "eperm")
+        # AF_UNIX (socket() in none mode, socketpair() in both): stream only. A datagram socket
+        # can sendmsg() to any host socket path, which no argument filter can see.
+        a.label("unix_type")
+        a.ld(_arg_lo(1))
+        a.and_(_SOCK_TYPE_MASK)
+        a.jump(_JEQ_K, _SOCK_DGRAM, "eperm")
+        a.jump(_JEQ_K, _SOCK_SEQPACKET, "eperm", "allow")
     if network == "none":
         a.label("sendto")  # allowed only without a destination address (arg 4 == NULL)
         a.ld(_arg_lo(4))
