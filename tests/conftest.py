@@ -15,6 +15,7 @@ def _isolated_codex_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("CODEX_HOME", str(home))
     monkeypatch.setenv("CODEX_REQUIREMENTS_PATH", str(home / "no-requirements.toml"))
     monkeypatch.setenv("CODEX_SYSTEM_CONFIG_PATH", str(home / "no-system-config.toml"))
+    monkeypatch.setenv("CODEX_MANAGED_CONFIG_PATH", str(home / "no-managed-config.toml"))
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CODEX_RS_SSE_FIXTURE"):
         monkeypatch.delenv(var, raising=False)
     yield

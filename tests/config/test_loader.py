@@ -243,3 +243,20 @@ def test_granular_approval_policy(codex_home: Path, tmp_path: Path) -> None:
     write(codex_home / "config.toml", "approval_policy = { granular = { bogus = true } }\n")
     with pytest.raises(ConfigError, match="bogus"):
         load_config(cwd=tmp_path)
+
+
+def test_legacy_managed_config_layer_and_requirements(
+    codex_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    managed = write(
+        tmp_path / "managed_config.toml",
+        'approval_policy = "untrusted"\nsandbox_mode = "workspace-write"\nmodel = "managed-model"\n',
+    )
+    monkeypatch.setenv("CODEX_MANAGED_CONFIG_PATH", str(managed))
+    cfg = load_config(ConfigOverrides(config_overrides=["model=from-c"]), cwd=tmp_path)
+    assert cfg.model == "managed-model" and cfg.explain("model").layer == "managed"  # above -c
+    assert cfg.approval_policy == "untrusted" and cfg.sandbox_mode == "workspace-write"
+    with pytest.raises(ConfigError, match=r"legacy managed_config\.toml"):
+        load_config(ConfigOverrides(approval_policy="never"), cwd=tmp_path)
+    cfg = load_config(ConfigOverrides(sandbox_mode="read-only"), cwd=tmp_path)
+    assert cfg.sandbox_mode == "read-only"

@@ -32,6 +32,8 @@ from codex_core.errors import ConfigError
 __all__ = ["ConfigOverrides", "find_codex_home", "load_config"]
 
 DEFAULT_SYSTEM_CONFIG = Path("/etc/codex/config.toml")
+DEFAULT_MANAGED_CONFIG = Path("/etc/codex/managed_config.toml")
+"""Legacy admin config; overridable with ``CODEX_MANAGED_CONFIG_PATH``."""
 DEFAULT_MODEL = "gpt-5.1-codex"
 DEFAULT_OSS_MODEL = "gpt-oss:20b"
 
@@ -198,6 +200,16 @@ def load_config(
             raise ConfigError(err.message.replace("-c overrides: ", "Error in -c override: "), key=err.key) from None
         layers.append(sl)
 
+    # legacy managed config: highest file layer, and a source of requirements (spec 2.2 / 2.3)
+    raw_managed = env.get("CODEX_MANAGED_CONFIG_PATH")
+    managed_path = Path(raw_managed) if raw_managed else DEFAULT_MANAGED_CONFIG
+    managed = read_toml_file(managed_path)
+    managed_layer: _Layer | None = None
+    if managed is not None:
+        managed_layer = _Layer("managed", str(managed_path), managed[0], managed[1])
+        _validate_layer(managed_layer)
+        layers.append(managed_layer)
+
     merged: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
     for layer in layers:
@@ -209,6 +221,8 @@ def load_config(
         raise validation_to_config_error(exc, source="merged configuration") from None
 
     requirements = load_requirements(requirements_path)
+    if managed_layer is not None:
+        requirements = _requirements_from_managed_config(requirements, managed_layer)
 
     from codex_core.config.resolve import resolve
 
@@ -223,6 +237,22 @@ def load_config(
         default_model=DEFAULT_OSS_MODEL if ov.oss else DEFAULT_MODEL,
         default_approval_policy=default_approval_policy,
     )
+
+
+def _requirements_from_managed_config(req: Requirements, layer: _Layer) -> Requirements:
+    """Legacy ``managed_config.toml`` values become constraints where requirements.toml sets none:
+    its ``approval_policy`` is the only allowed policy, its ``sandbox_mode`` is allowed with read-only."""
+    updates: dict[str, Any] = {}
+    policy = layer.data.get("approval_policy")
+    if isinstance(policy, str) and req.allowed_approval_policies is None:
+        updates["allowed_approval_policies"] = [policy]
+    mode = layer.data.get("sandbox_mode")
+    if isinstance(mode, str) and req.allowed_sandbox_modes is None:
+        updates["allowed_sandbox_modes"] = list(dict.fromkeys(["read-only", mode]))
+    if not updates:
+        return req
+    source = req.source if req.source != "built-in defaults" else f"{layer.path} (legacy managed_config.toml)"
+    return req.model_copy(update={**updates, "source": source})
 
 
 def check_requirement(field: str, value: str, allowed: Sequence[str] | None, req: Requirements) -> None:
