@@ -160,7 +160,7 @@ def load_config(
         work = ov.cwd.expanduser()
     if not work.is_dir():
         raise ConfigError(f"--cd: {work} is not a directory", key="cwd")
-    work = Path(os.path.normpath(work.absolute()))  # symlinks are checked by the sandbox policy
+    work = work.resolve()  # the directory the user is in; --add-dir paths are checked by the sandbox policy
 
     layers: list[_Layer] = []
     sys_path = system_config_path

@@ -132,6 +132,48 @@ def _tmp_roots(env: Mapping[str, str], *, exclude_tmpdir_env_var: bool, exclude_
     return roots
 
 
+def _protected_chain(p: Path) -> tuple[list[Path], list[Path]]:
+    """Everything that must stay read-only for a protected entry ``p`` (``.git``, ``.codex``, ...).
+
+    Returns ``(existing, missing)``: every hop of a symlink chain (so no intermediate link can be
+    re-pointed), the final target, and for git: the ``gitdir:`` target of a ``.git`` file and that
+    git dir's ``commondir`` (a worktree's shared ``config`` and ``hooks`` live there). Targets that
+    do not exist yet are returned as ``missing`` so the sandbox creates read-only placeholders.
+    """
+    present: list[Path] = [p]
+    missing: list[Path] = []
+    cur = p
+    for _ in range(40):  # ELOOP limit
+        if not cur.is_symlink():
+            break
+        nxt = Path(os.readlink(cur))
+        cur = Path(os.path.normpath(nxt if nxt.is_absolute() else cur.parent / nxt))
+        (present if (cur.exists() or cur.is_symlink()) else missing).append(cur)
+    final = _resolve(p)
+    if final != cur and (final.exists() or final.is_symlink()):
+        present.append(final)
+    if p.name == ".git" and final.is_file():
+        gitdir = _gitdir_target(final)
+        if gitdir is not None:
+            (present if gitdir.exists() else missing).append(gitdir)
+            common = _git_commondir(gitdir)
+            if common is not None:
+                (present if common.exists() else missing).append(common)
+    return present, missing
+
+
+def _git_commondir(gitdir: Path) -> Path | None:
+    """The shared git dir of a worktree (``<gitdir>/commondir``), if any."""
+    try:
+        text = (gitdir / "commondir").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    if not text:
+        return None
+    target = Path(text)
+    return _resolve(target if target.is_absolute() else gitdir / target)
+
+
 def _gitdir_target(dot_git: Path) -> Path | None:
     """For a ``.git`` *file* (worktree/submodule), the directory its ``gitdir:`` line names."""
     try:
@@ -190,7 +232,11 @@ class SandboxPolicy:
         roots = [_resolve(r) for r in writable_roots]
         roots.append(_resolve(cwd))
         roots += _tmp_roots(env, exclude_tmpdir_env_var=exclude_tmpdir_env_var, exclude_slash_tmp=exclude_slash_tmp)
-        check_not_redirected([*writable_roots, cwd], roots, what="writable root")
+        configured = [*writable_roots, cwd]
+        tmpdir = env.get("TMPDIR")
+        if tmpdir and not exclude_tmpdir_env_var:
+            configured.append(Path(tmpdir))  # a command could re-point $TMPDIR's path for the next one
+        check_not_redirected(configured, roots, what="writable root")
         return cls(kind="workspace-write", writable_roots=_dedupe(roots), network=network)
 
     @classmethod
@@ -248,18 +294,11 @@ class SandboxPolicy:
             missing: list[Path] = []
             for name in PROTECTED_DIR_NAMES:
                 p = root / name
-                if p.is_symlink():
-                    # A symlinked carve-out: protect the link itself and what it points to.
-                    ro.append(p)
-                    target = _resolve(p)
-                    if target.exists():
-                        ro.append(target)
-                elif p.exists():
-                    ro.append(p)
-                    if name == ".git" and p.is_file():
-                        gitdir = _gitdir_target(p)
-                        if gitdir is not None and gitdir.exists():
-                            ro.append(gitdir)
+                if p.is_symlink() or p.exists():
+                    present, absent = _protected_chain(p)
+                    ro += present
+                    # a placeholder is only needed (and only created) where the command could write
+                    missing += [m for m in absent if any(m == r or r in m.parents for r in self.writable_roots)]
                 else:
                     missing.append(p)
             for extra in self.read_only_paths:

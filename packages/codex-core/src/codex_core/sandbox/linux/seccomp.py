@@ -74,7 +74,7 @@ _CLONE_NEW_FLAGS = 0x7E020000  # NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NE
 _AF_UNIX, _AF_INET, _AF_INET6 = 1, 2, 10
 
 _SOCK_TYPE_MASK = 0xF  # the type without SOCK_NONBLOCK / SOCK_CLOEXEC
-_SOCK_DGRAM, _SOCK_SEQPACKET = 2, 5
+_SOCK_STREAM = 1
 
 # BPF opcodes
 _LD_W_ABS = 0x20
@@ -192,8 +192,8 @@ def _build(network: NetworkFilter, arch: str) -> bytes:
         a.label("unix_type")
         a.ld(_arg_lo(1))
         a.and_(_SOCK_TYPE_MASK)
-        a.jump(_JEQ_K, _SOCK_DGRAM, "eperm")
-        a.jump(_JEQ_K, _SOCK_SEQPACKET, "eperm", "allow")
+        # allow-list, not deny-list: the kernel turns AF_UNIX SOCK_RAW into a datagram socket
+        a.jump(_JEQ_K, _SOCK_STREAM, "allow", "eperm")
     if network == "none":
         a.label("sendto")  # allowed only without a destination address (arg 4 == NULL)
         a.ld(_arg_lo(4))
