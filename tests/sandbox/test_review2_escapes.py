@@ -136,3 +136,13 @@ def test_symlinked_cwd_still_works(tmp_path: Path) -> None:
     proc = _sandbox(["--full-auto", "--", "sh", "-c", "echo ok > f.txt"], link, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (ws / "f.txt").read_text() == "ok\n"
+
+
+def test_proc_masks_are_refused(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        'default_permissions = "p"\n[permissions.p.filesystem]\n":root" = "read"\n"/proc/cpuinfo" = "none"\n'
+    )
+    proc = _sandbox(["--", "cat", "/proc/cpuinfo"], tmp_path, home)
+    assert proc.returncode == 1 and "/proc/cpuinfo" in proc.stderr and "Traceback" not in proc.stderr

@@ -118,6 +118,14 @@ def policy_from_profile(config: Config, *, env: Mapping[str, str]) -> SandboxPol
     writable = [p for p, a in effective.items() if a == "write"]
     readable = [p for p, a in effective.items() if a == "read"]
     masked = [p for p, a in effective.items() if a == "none"]
+    for p in masked:
+        if p == Path("/proc") or Path("/proc") in p.parents:
+            # each command gets a fresh /proc (its own PID namespace), mounted over any mask
+            raise ConfigError(
+                f'permissions.{name}.filesystem: `{p}` = "none" is not supported: /proc is private to each '
+                "sandboxed command already",
+                key=f"permissions.{name}.filesystem",
+            )
     read_all = effective.get(Path("/")) in ("read", "write")
     read_only_inside = [p for p in readable if any(w in p.parents for w in writable)]
     for path, key in configured:
