@@ -146,3 +146,11 @@ def test_proc_masks_are_refused(tmp_path: Path) -> None:
     )
     proc = _sandbox(["--", "cat", "/proc/cpuinfo"], tmp_path, home)
     assert proc.returncode == 1 and "/proc/cpuinfo" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_configured_writable_root_is_skipped(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('[sandbox_workspace_write]\nwritable_roots = ["/nonexistent/codex-root"]\n')
+    proc = _sandbox(["--full-auto", "--", "sh", "-c", "echo ok > f"], tmp_path, home)
+    assert proc.returncode == 0, proc.stderr

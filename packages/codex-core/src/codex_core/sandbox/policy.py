@@ -229,6 +229,9 @@ class SandboxPolicy:
     ) -> SandboxPolicy:
         """Write ``writable_roots``, ``cwd``, ``/tmp`` and ``$TMPDIR`` (unless excluded)."""
         env = os.environ if env is None else env
+        # a configured root that does not exist (yet) cannot be bind-mounted: leave it out rather
+        # than failing every command
+        writable_roots = [r for r in writable_roots if os.path.isdir(r)]
         roots = [_resolve(r) for r in writable_roots]
         roots.append(_resolve(cwd))
         roots += _tmp_roots(env, exclude_tmpdir_env_var=exclude_tmpdir_env_var, exclude_slash_tmp=exclude_slash_tmp)
