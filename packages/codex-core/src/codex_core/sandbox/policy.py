@@ -147,7 +147,10 @@ def _protected_chain(p: Path) -> tuple[list[Path], list[Path]]:
         if not cur.is_symlink():
             break
         nxt = Path(os.readlink(cur))
-        cur = Path(os.path.normpath(nxt if nxt.is_absolute() else cur.parent / nxt))
+        nxt = Path(os.path.normpath(nxt if nxt.is_absolute() else cur.parent / nxt))
+        # canonical parent, unresolved last component: the hop itself (maybe a link) is what we pin,
+        # and the helper refuses paths whose parent is not canonical
+        cur = Path(os.path.realpath(nxt.parent)) / nxt.name
         (present if (cur.exists() or cur.is_symlink()) else missing).append(cur)
     final = _resolve(p)
     if final != cur and (final.exists() or final.is_symlink()):
