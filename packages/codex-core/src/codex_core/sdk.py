@@ -34,6 +34,7 @@ from codex_core.config import (
     SandboxMode,
     load_config,
 )
+from codex_core.config.requirements import require_allowed
 from codex_core.errors import CodexError, UsageError
 from codex_core.git import git_info
 from codex_core.logging import get_logger
@@ -153,13 +154,6 @@ class Codex:
 _DONE = object()
 
 
-def _check_allowed(field: str, value: str, allowed: Sequence[str] | None, cfg: Config) -> None:
-    if allowed is not None and value not in allowed:
-        from codex_core.config.requirements import constraint_error
-
-        raise ConfigError(constraint_error(field, value, list(allowed), cfg.requirements.source), key=field)
-
-
 class Thread:
     """A conversation. One turn runs at a time."""
 
@@ -238,10 +232,12 @@ class Thread:
         cfg = self._state.config
         changes: dict[str, Any] = {}
         if approval_policy is not None:
-            _check_allowed("approval_policy", approval_policy, cfg.requirements.allowed_approval_policies, cfg)
+            require_allowed(
+                "approval_policy", approval_policy, cfg.requirements.allowed_approval_policies, cfg.requirements
+            )
             changes["approval_policy"] = approval_policy
         if sandbox_mode is not None:
-            _check_allowed("sandbox_mode", sandbox_mode, cfg.requirements.allowed_sandbox_modes, cfg)
+            require_allowed("sandbox_mode", sandbox_mode, cfg.requirements.allowed_sandbox_modes, cfg.requirements)
             changes["sandbox_mode"] = sandbox_mode
             changes["default_permissions"] = None  # an explicit mode leaves permission-profile mode
         if model is not None:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from codex_core.config import Config
+from codex_core.git import find_git_root
 from codex_core.protocol.items import Message
 
 __all__ = [
@@ -28,12 +29,6 @@ def base_instructions(config: Config) -> str:
     return (Path(__file__).parent / "prompts" / "base_instructions.md").read_text("utf-8")
 
 
-def _git_root(cwd: Path) -> Path | None:
-    from codex_core.git import find_git_root
-
-    return find_git_root(cwd)
-
-
 def _candidate_names(fallbacks: tuple[str, ...]) -> list[str]:
     names = [_OVERRIDE, _DEFAULT]
     for f in fallbacks:
@@ -46,7 +41,7 @@ def discover_project_docs(cwd: Path, *, max_bytes: int, fallback_filenames: tupl
     """Concatenate AGENTS.md files from the git root down to ``cwd`` (spec 6.4)."""
     if max_bytes == 0:
         return None
-    root = _git_root(cwd)
+    root = find_git_root(cwd)
     dirs = [cwd]
     if root is not None:
         dirs = [cwd, *[p for p in cwd.parents if p.is_relative_to(root)]]

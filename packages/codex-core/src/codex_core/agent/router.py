@@ -36,11 +36,7 @@ _MCP_LATE_WAIT_S = 30.0
 
 
 def build_tool_specs(state: ThreadState) -> list[dict[str, Any]]:
-    from codex_core.apply_patch import (
-        APPLY_PATCH_FREEFORM_DESCRIPTION,
-        APPLY_PATCH_LARK_GRAMMAR,
-        APPLY_PATCH_TOOL_DESCRIPTION,
-    )
+    from codex_core.apply_patch import apply_patch_tool_specs
 
     config = state.config
     specs: list[dict[str, Any]] = []
@@ -50,14 +46,7 @@ def build_tool_specs(state: ThreadState) -> list[dict[str, Any]]:
         specs += [unified_exec.exec_command_tool(), unified_exec.write_stdin_tool()]
     elif config.feature("shell_tool"):
         specs.append(tool_specs.shell_tool())
-    specs.append(
-        tool_specs.apply_patch_tool(
-            freeform=config.feature("apply_patch_freeform"),
-            description=APPLY_PATCH_TOOL_DESCRIPTION,
-            grammar=APPLY_PATCH_LARK_GRAMMAR,
-            freeform_description=APPLY_PATCH_FREEFORM_DESCRIPTION,
-        )
-    )
+    specs.append(apply_patch_tool_specs()["freeform" if config.feature("apply_patch_freeform") else "function"])
     specs.append(tool_specs.update_plan_tool())
     if config.feature("view_image_tool"):
         specs.append(tool_specs.view_image_tool())

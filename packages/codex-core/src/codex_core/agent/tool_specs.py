@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["apply_patch_tool", "shell_tool", "update_plan_tool", "view_image_tool", "web_search_tool"]
+__all__ = ["shell_tool", "update_plan_tool", "view_image_tool", "web_search_tool"]
 
 _APPROVAL_PROPS: dict[str, Any] = {
     "sandbox_permissions": {
@@ -51,32 +51,6 @@ def shell_tool() -> dict[str, Any]:
                 **_APPROVAL_PROPS,
             },
             "required": ["command"],
-            "additionalProperties": False,
-        },
-    }
-
-
-def apply_patch_tool(
-    *, freeform: bool, description: str, grammar: str, freeform_description: str = ""
-) -> dict[str, Any]:
-    if freeform:
-        return {
-            "type": "custom",
-            "name": "apply_patch",
-            "description": freeform_description,
-            "format": {"type": "grammar", "syntax": "lark", "definition": grammar},
-        }
-    return {
-        "type": "function",
-        "name": "apply_patch",
-        "description": description,
-        "strict": False,
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "input": {"type": "string", "description": "The entire contents of the apply_patch command"}
-            },
-            "required": ["input"],
             "additionalProperties": False,
         },
     }

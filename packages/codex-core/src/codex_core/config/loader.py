@@ -24,10 +24,11 @@ from codex_core.config.models import (
     SandboxMode,
 )
 from codex_core.config.overrides import apply_override, deep_merge, parse_overrides
-from codex_core.config.requirements import Requirements, constraint_error, load_requirements
+from codex_core.config.requirements import Requirements, load_requirements
 from codex_core.config.resolved import Config, Origin
 from codex_core.config.toml_io import read_toml_file
 from codex_core.errors import ConfigError
+from codex_core.git import find_git_root
 
 __all__ = ["ConfigOverrides", "find_codex_home", "load_config"]
 
@@ -87,12 +88,6 @@ def _validate_layer(layer: _Layer) -> None:
         raise validation_to_config_error(exc, source=source, text=layer.text) from None
 
 
-def _git_root(cwd: Path) -> Path | None:
-    from codex_core.git import find_git_root
-
-    return find_git_root(cwd)
-
-
 def _record_origins(data: Mapping[str, Any], layer: _Layer, origins: dict[str, Origin], prefix: str = "") -> None:
     for k, v in data.items():
         key = f"{prefix}.{k}" if prefix else k
@@ -103,7 +98,7 @@ def _record_origins(data: Mapping[str, Any], layer: _Layer, origins: dict[str, O
 
 
 def _project_layers(cwd: Path, user_doc: Mapping[str, Any]) -> list[_Layer]:
-    root = _git_root(cwd) or cwd
+    root = find_git_root(cwd) or cwd
     projects = user_doc.get("projects") or {}
     dirs = [cwd] + [p for p in cwd.parents if p.is_relative_to(root)] if cwd.is_relative_to(root) else [cwd]
     layers: list[_Layer] = []
@@ -127,7 +122,7 @@ def _project_layers(cwd: Path, user_doc: Mapping[str, Any]) -> list[_Layer]:
 
 def _is_trusted(cwd: Path, doc: Mapping[str, Any]) -> bool:
     projects = doc.get("projects") or {}
-    root = _git_root(cwd)
+    root = find_git_root(cwd)
     for candidate in (cwd, root):
         if candidate is None:
             continue
@@ -253,8 +248,3 @@ def _requirements_from_managed_config(req: Requirements, layer: _Layer) -> Requi
         return req
     source = req.source if req.source != "built-in defaults" else f"{layer.path} (legacy managed_config.toml)"
     return req.model_copy(update={**updates, "source": source})
-
-
-def check_requirement(field: str, value: str, allowed: Sequence[str] | None, req: Requirements) -> None:
-    if allowed is not None and value not in allowed:
-        raise ConfigError(constraint_error(field, value, list(allowed), req.source), key=field)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from codex_core.config.models import ApprovalPolicy, SandboxMode, WebSearchMode
 from codex_core.config.toml_io import read_toml_file
+from codex_core.errors import ConfigError
 
 __all__ = [
     "DEFAULT_REQUIREMENTS_PATH",
@@ -17,6 +19,7 @@ __all__ = [
     "constraint_error",
     "debug_name",
     "load_requirements",
+    "require_allowed",
 ]
 
 DEFAULT_REQUIREMENTS_PATH = Path("/etc/codex/requirements.toml")
@@ -71,6 +74,12 @@ def constraint_error(field: str, candidate: str, allowed: list[str], source: str
     return (
         f"invalid value for `{field}`: `{debug_name(candidate)}` is not in the allowed set {rendered} (set by {source})"
     )
+
+
+def require_allowed(field: str, value: str, allowed: Sequence[str] | None, req: Requirements) -> None:
+    """Refuse an explicit choice that managed requirements forbid (``ConfigError`` naming the source)."""
+    if allowed is not None and value not in allowed:
+        raise ConfigError(constraint_error(field, value, list(allowed), req.source), key=field)
 
 
 def load_requirements(path: Path | None = None) -> Requirements:
