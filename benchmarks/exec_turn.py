@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.support.provider import provider_cli_args
 from tests.support.sse_server import ScriptedResponsesServer, turn_message, turn_tool_call
 
 CODEX = str(Path(sys.executable).parent / "codex")
@@ -35,12 +36,7 @@ def run_exec(home: Path, repo: Path, server: ScriptedResponsesServer, *extra: st
         "exec",
         "--json",
         "--ephemeral",
-        "-c",
-        "model_provider=test",
-        "-c",
-        f'model_providers.test.base_url="{server.base_url}"',
-        "-c",
-        "model_providers.test.env_key=TEST_API_KEY",
+        *provider_cli_args(server.base_url),
         *extra,
         "go",
     ]

@@ -12,19 +12,14 @@ from pathlib import Path
 from codex_core import Codex
 from codex_core.config import ConfigOverrides, load_config
 from tests.e2e.conftest import CODEX
+from tests.support.provider import provider_cli_args, provider_overrides
 from tests.support.sse_server import ScriptedResponsesServer, Stall, ev_created, ev_message, turn_message
 
 
 def _config(server: ScriptedResponsesServer, cwd: Path, codex_home: Path):  # type: ignore[no-untyped-def]
     os.environ["TEST_API_KEY"] = "k"
     return load_config(
-        ConfigOverrides(
-            config_overrides=[
-                "model_provider=test",
-                f'model_providers.test.base_url="{server.base_url}"',
-                "model_providers.test.env_key=TEST_API_KEY",
-            ]
-        ),
+        ConfigOverrides(config_overrides=provider_overrides(server.base_url)),
         cwd=cwd,
     )
 
@@ -63,12 +58,7 @@ def test_exec_ctrl_c_exits_130_without_traceback(tmp_path: Path, codex_home: Pat
         args = [
             CODEX,
             "exec",
-            "-c",
-            "model_provider=test",
-            "-c",
-            f'model_providers.test.base_url="{server.base_url}"',
-            "-c",
-            "model_providers.test.env_key=TEST_API_KEY",
+            *provider_cli_args(server.base_url),
             "--json",
             "hang",
         ]

@@ -139,6 +139,7 @@ async def test_stream_drop_does_not_kill_running_tool(workspace: Path, codex_hom
     import os
 
     from codex_core.config import ConfigOverrides, load_config
+    from tests.support.provider import provider_overrides
     from tests.support.sse_server import DropAfter, ScriptedResponsesServer, ev_completed, ev_created, ev_function_call
 
     marker = workspace / "marker"
@@ -148,11 +149,7 @@ async def test_stream_drop_does_not_kill_running_tool(workspace: Path, codex_hom
         os.environ["TEST_API_KEY"] = "k"
         cfg = load_config(
             ConfigOverrides(
-                config_overrides=[
-                    "model_provider=test",
-                    f'model_providers.test.base_url="{server.base_url}"',
-                    "model_providers.test.env_key=TEST_API_KEY",
-                ],
+                config_overrides=provider_overrides(server.base_url),
                 sandbox_mode="danger-full-access",
             ),
             cwd=workspace,

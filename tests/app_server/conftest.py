@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.provider import write_provider_config
 from tests.support.sse_server import ScriptedResponsesServer
 
 CODEX = str(Path(sys.executable).parent / "codex")
@@ -137,18 +138,7 @@ def workspace(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app_env(codex_home: Path, server: ScriptedResponsesServer) -> dict[str, str]:
-    (codex_home / "config.toml").write_text(
-        'model = "test-model"\n'
-        'model_provider = "test"\n'
-        "[model_providers.test]\n"
-        'name = "Test"\n'
-        f'base_url = "{server.base_url}"\n'
-        'env_key = "TEST_API_KEY"\n'
-        "request_max_retries = 1\n"
-        "stream_max_retries = 1\n"
-        "stream_idle_timeout_ms = 20000\n",
-        encoding="utf-8",
-    )
+    write_provider_config(codex_home, server.base_url, retries=1, stream_idle_timeout_ms=20000)
     env = dict(os.environ)
     env["TEST_API_KEY"] = "sk-test"
     env["CODEX_RETRY_BASE_MS"] = "10"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.provider import write_provider_config
 from tests.support.sse_server import ScriptedResponsesServer
 
 CODEX = str(Path(sys.executable).parent / "codex")
@@ -31,19 +32,7 @@ def repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cli_env(codex_home: Path, server: ScriptedResponsesServer) -> dict[str, str]:
-    (codex_home / "config.toml").write_text(
-        "# test config\n"
-        'model = "test-model"\n'
-        'model_provider = "test"\n'
-        "[model_providers.test]\n"
-        'name = "Test"\n'
-        f'base_url = "{server.base_url}"\n'
-        'env_key = "TEST_API_KEY"\n'
-        "request_max_retries = 2\n"
-        "stream_max_retries = 2\n"
-        "stream_idle_timeout_ms = 2000\n",
-        encoding="utf-8",
-    )
+    write_provider_config(codex_home, server.base_url, retries=2, stream_idle_timeout_ms=2000, header="# test config\n")
     env = dict(os.environ)
     env["TEST_API_KEY"] = "sk-test"
     env["CODEX_RETRY_BASE_MS"] = "10"
