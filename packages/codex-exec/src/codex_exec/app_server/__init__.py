@@ -60,7 +60,12 @@ def app_server_command(ctx: click.Context, /, listen: str, **kwargs: Any) -> Non
     metavar="DIR",
     help="Output directory (created if missing).",
 )
-def generate_json_schema(out_dir: Path) -> None:
+@click.option(
+    "--experimental",
+    is_flag=True,
+    help="Include experimental methods and fields (accepted for compatibility: every implemented one is included).",
+)
+def generate_json_schema(out_dir: Path, experimental: bool) -> None:
     from codex_exec.app_server.schema import write_schemas
 
     try:
