@@ -21,7 +21,7 @@ import attrs
 from codex_core.agent.context import user_instructions
 from codex_core.agent.resume import refresh_context_after_resume, restore_usage
 from codex_core.agent.runtime import TurnRuntime
-from codex_core.agent.simple_tools import image_data_url
+from codex_core.agent.services import load_exec_policy_once, start_mcp, start_network_proxy, user_items
 from codex_core.agent.state import ApprovalDecision, ThreadState, usage_event
 from codex_core.agent.turn import notify_payload, run_turn
 from codex_core.client.types import ModelClient
@@ -51,7 +51,7 @@ from codex_core.protocol.events import (
     TurnStarted,
     Usage,
 )
-from codex_core.protocol.items import InputImage, InputText, Message, ResponseItem
+from codex_core.protocol.items import Message, ResponseItem
 
 __all__ = ["Codex", "Thread", "TurnResult"]
 
@@ -116,14 +116,10 @@ class Codex:
 
     def resume_thread(self, thread_id: str | Path) -> Thread:
         """Continue a saved thread (by id, id prefix, or rollout path) with its exact history."""
-        from codex_core.session import RolloutRecorder, find_rollout, read_rollout
+        from codex_core.session import RolloutRecorder
 
-        path = (
-            Path(thread_id)
-            if isinstance(thread_id, Path) or str(thread_id).endswith(".jsonl")
-            else find_rollout(self.config.codex_home, str(thread_id))
-        )
-        resumed = read_rollout(path)
+        resumed = self._read_saved(thread_id)
+        path = resumed.path
         state = ThreadState(
             thread_id=resumed.thread_id,
             config=self.config,
@@ -139,6 +135,64 @@ class Codex:
         thread = Thread(self, state)
         self._threads.append(thread)
         return thread
+
+    def fork_thread(
+        self, source: str | Path | Thread, *, user_turns: int | None = None, ephemeral: bool = False
+    ) -> Thread:
+        """A new thread (new id, new rollout file) that continues a copy of ``source``'s history.
+
+        ``source`` is a loaded ``Thread`` (not running a turn) or a saved one (id, id prefix or
+        rollout path). ``user_turns`` keeps only the first N user turns. The source is untouched.
+        """
+        from codex_core.agent.resume import keep_user_turns
+
+        if isinstance(source, Thread):
+            if source._turn_task is not None and not source._turn_task.done():
+                raise UsageError(f"cannot fork thread {source.id} while a turn is running")
+            src_cfg, src_state = source.config, source._state
+            origin, history, usage = source.id, source.history, None
+            last_ctx: dict[str, Any] | None = {
+                "approval_policy": src_cfg.approval_policy,
+                "sandbox_policy": src_cfg.sandbox_mode,
+                "cwd": str(src_cfg.cwd),
+            }
+        else:
+            src_state = None
+            resumed = self._read_saved(source)
+            origin, history, usage, last_ctx = (
+                resumed.thread_id,
+                resumed.history,
+                resumed.last_usage,
+                resumed.last_turn_context,
+            )
+        kept = keep_user_turns(history, user_turns)
+        thread = self.start_thread(ephemeral=ephemeral)
+        state = thread._state
+        state.history = kept
+        state.context_initialised = bool(kept)
+        state.turn_counter = len(thread.display_items())
+        if len(kept) == len(history) and src_state is not None:
+            state.total_usage, state.last_usage = src_state.total_usage, src_state.last_usage
+        elif len(kept) == len(history):
+            restore_usage(state, usage)
+        thread._forked_from = origin
+        if not ephemeral:
+            thread._ensure_rollout()
+            if state.recorder is not None:
+                state.recorder.record_items(kept)
+        if state.context_initialised:
+            refresh_context_after_resume(state, last_ctx)
+        return thread
+
+    def _read_saved(self, thread_id: str | Path) -> Any:
+        from codex_core.session import find_rollout, read_rollout
+
+        path = (
+            Path(thread_id)
+            if isinstance(thread_id, Path) or str(thread_id).endswith(".jsonl")
+            else find_rollout(self.config.codex_home, str(thread_id))
+        )
+        return read_rollout(path)
 
     async def aclose(self) -> None:
         for t in self._threads:
@@ -166,6 +220,7 @@ class Thread:
         self._mcp_loop: asyncio.AbstractEventLoop | None = None
         self._proxy_checked = False
         self._persist = False
+        self._forked_from: str | None = None
         self._proxy_thread: Any = None
 
     @property
@@ -179,6 +234,11 @@ class Thread:
     @property
     def rollout_path(self) -> Path | None:
         return self._state.recorder.path if self._state.recorder else None
+
+    @property
+    def forked_from(self) -> str | None:
+        """The id of the thread this one was forked from (``Codex.fork_thread``)."""
+        return self._forked_from
 
     @property
     def history(self) -> list[Any]:
@@ -213,6 +273,7 @@ class Thread:
             model_provider=cfg.model_provider_id,
             instructions=user_instructions(cfg),
             git=git_info(cfg.cwd),
+            forked_from=self._forked_from,
         )
 
     def override(
@@ -290,75 +351,13 @@ class Thread:
             return
         # first turn, or a new event loop (run_sync): connections are bound to their loop
         self._mcp_loop = loop
-        from codex_core.mcp import McpConnectionManager
-
-        enabled = {k: v for k, v in self.config.mcp_servers.items() if v.enabled}
-        self._state.mcp = await McpConnectionManager.start(enabled, cwd=self.config.cwd)
-
-    def _ensure_exec_policy(self) -> list[str]:
-        if self._state.exec_policy is not None:
-            return []
-        from codex_core.approvals import SessionApprovals
-        from codex_core.execpolicy import load_exec_policy
-
-        cfg = self.config
-        project_dirs = [cfg.cwd / ".codex" / "rules"] if cfg.trusted_project else []
-        loaded = load_exec_policy(
-            cfg.codex_home,
-            managed_rules=cfg.requirements.rules,
-            project_rules_dirs=project_dirs,
-            system_rules_dir=Path("/etc/codex/rules"),
-        )
-        self._state.exec_policy = loaded.policy
-        self._state.session_approvals = SessionApprovals()
-        return [issue.display() for issue in loaded.issues]
+        await start_mcp(self._state)
 
     def _ensure_network_proxy(self) -> None:
         """Start the managed network proxy for this thread when config enables it (once)."""
-        if self._proxy_checked:
-            return
-        self._proxy_checked = True
-        cfg = self.config
-        if not cfg.feature("network_proxy") and not cfg.requirements.experimental_network:
-            return  # the proxy only runs when a feature flag or managed requirements enable it
-        from codex_core.network import network_proxy_for_config
-        from codex_core.network.thread import NetworkProxyThread
-
-        policy = self._state.exec_policy
-        domains = policy.compiled_network_domains() if policy is not None else None
-        network = network_proxy_for_config(self.config, exec_policy_domains=domains)
-        if network is None:
-            return
-        proxy = NetworkProxyThread(network).start()
-        self._proxy_thread = proxy
-        self._state.proxy = proxy.sandbox_network()
-        self._state.proxy_env = proxy.env()
-
-    def _user_items(self, prompt: str | Sequence[ResponseItem], images: Sequence[Path | str]) -> list[ResponseItem]:
-        if not isinstance(prompt, str):
-            return list(prompt)
-        parts: list[InputText | InputImage] = []
-        for n, img in enumerate(images, start=1):
-            if isinstance(img, str) and img.startswith(("http://", "https://", "data:")):
-                parts += [
-                    InputText(text=f"<image name=[Image #{n}]>"),
-                    InputImage(image_url=img),
-                    InputText(text="</image>"),
-                ]
-                continue
-            path = Path(img)
-            try:
-                url = image_data_url(path if path.is_absolute() else self.config.cwd / path)
-            except ValueError as exc:
-                parts.append(InputText(text=f"Image {path} could not be attached: {exc}"))
-                continue
-            parts += [
-                InputText(text=f"<image name=[Image #{n}]>"),
-                InputImage(image_url=url),
-                InputText(text="</image>"),
-            ]
-        parts.append(InputText(text=prompt))
-        return [Message(role="user", content=parts)]
+        if not self._proxy_checked:
+            self._proxy_checked = True
+            self._proxy_thread = start_network_proxy(self._state)
 
     async def run_streamed(
         self,
@@ -407,7 +406,7 @@ class Thread:
             await emit(TurnStarted())
             self._ensure_rollout()
             try:
-                for w in self._ensure_exec_policy():
+                for w in load_exec_policy_once(self._state):
                     await emit(Warning(message=w))
                 self._ensure_network_proxy()
             except CodexError as exc:  # unreadable rules, invalid network rules: the turn cannot start
@@ -429,7 +428,7 @@ class Thread:
                 sandbox_mode=state.config.sandbox_mode,
                 output_schema=output_schema,
             )
-            items = self._user_items(prompt, images)
+            items = user_items(prompt, images, cwd=self.config.cwd)
             text = prompt if isinstance(prompt, str) else "\n".join(i.text for i in items if isinstance(i, Message))
             state.record_event({"type": "user_message", "message": text})
             state.record_turn_context(

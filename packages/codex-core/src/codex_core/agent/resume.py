@@ -1,15 +1,18 @@
-"""Bringing a resumed thread up to date: token usage and context messages."""
+"""Bringing a resumed or forked thread up to date: token usage, context messages, truncated history."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import attrs
 
 from codex_core.agent.state import ThreadState
 from codex_core.protocol.items import Message
 
-__all__ = ["refresh_context_after_resume", "restore_usage"]
+__all__ = ["keep_user_turns", "refresh_context_after_resume", "restore_usage"]
+
+T = TypeVar("T")
 
 
 def restore_usage(state: ThreadState, saved: dict[str, Any] | None) -> None:
@@ -42,3 +45,23 @@ def refresh_context_after_resume(state: ThreadState, last: dict[str, Any] | None
         state.record([Message.developer(permissions_instructions(cfg))])
     if last.get("cwd") != str(cfg.cwd):
         state.record([Message.user(environment_context(cfg.cwd))])
+
+
+def keep_user_turns(history: Sequence[T], user_turns: int | None) -> list[T]:
+    """``history`` cut just before its ``user_turns + 1``-th real user message (all of it when ``None``).
+
+    Context messages (environment, AGENTS.md, compaction summaries) do not count as user turns.
+    """
+    from codex_core.agent.compaction import is_real_user_message
+
+    if user_turns is None:
+        return list(history)
+    if user_turns < 0:
+        raise ValueError("user_turns must be >= 0")
+    seen = 0
+    for index, item in enumerate(history):
+        if isinstance(item, Message) and item.role == "user" and is_real_user_message(item):
+            if seen == user_turns:
+                return list(history[:index])
+            seen += 1
+    return list(history)

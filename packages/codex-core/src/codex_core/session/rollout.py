@@ -59,6 +59,7 @@ class RolloutRecorder:
         model_provider: str,
         instructions: str | None,
         git: dict[str, Any] | None = None,
+        forked_from: str | None = None,
     ) -> RolloutRecorder:
         now = dt.datetime.now()
         folder = codex_home / "sessions" / f"{now:%Y}" / f"{now:%m}" / f"{now:%d}"
@@ -78,6 +79,8 @@ class RolloutRecorder:
         }
         if git:
             meta["git"] = git
+        if forked_from:
+            meta["forked_from_id"] = forked_from
         rec.write("session_meta", meta)
         return rec
 

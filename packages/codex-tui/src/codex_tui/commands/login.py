@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -21,21 +19,6 @@ def _home() -> Path:
     except CodexError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-
-
-def _write_auth(home: Path, data: dict[str, object]) -> Path:
-    home.mkdir(parents=True, exist_ok=True)
-    path = home / "auth.json"
-    tmp = home / ".auth.json.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    return path
 
 
 @click.group(
@@ -56,22 +39,28 @@ def login(ctx: click.Context, with_api_key: bool, api_key: str | None) -> None:
             err=True,
         )
         sys.exit(1)
-    if any(c.isspace() for c in api_key):
-        click.echo("Error: the API key must not contain whitespace", err=True)
+    from codex_core.auth import save_api_key
+    from codex_core.errors import UsageError
+
+    try:
+        path = save_api_key(_home(), api_key)
+    except UsageError as exc:
+        click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-    path = _write_auth(_home(), {"OPENAI_API_KEY": api_key})
     click.echo(f"Successfully logged in (API key stored in {path})")
 
 
 @login.command(name="status", help="Show login status (exit 0 when logged in).")
 def status() -> None:
-    path = _home() / "auth.json"
+    from codex_core.auth import stored_api_key
+    from codex_core.errors import AuthError
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        data = {}
-    key = data.get("OPENAI_API_KEY") if isinstance(data, dict) else None
-    if isinstance(key, str) and key:
+        key = stored_api_key(_home())
+    except AuthError as exc:
+        click.echo(f"Not logged in ({exc})")
+        sys.exit(1)
+    if key:
         masked = key[:5] + "***" + key[-4:] if len(key) > 12 else "***"
         click.echo(f"Logged in using an API key - {masked}")
         return
@@ -81,10 +70,9 @@ def status() -> None:
 
 @click.command(name="logout", help="Remove stored authentication credentials.")
 def logout() -> None:
-    path = _home() / "auth.json"
-    try:
-        path.unlink()
-    except FileNotFoundError:
+    from codex_core.auth import remove_auth
+
+    if not remove_auth(_home()):
         click.echo("Not logged in")
         return
     click.echo("Successfully logged out")

@@ -1,0 +1,85 @@
+"""Per-thread services started on a thread's first turn: exec policy, network proxy, MCP
+connections; and turning a prompt plus images into the user message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from codex_core.agent.simple_tools import image_data_url
+from codex_core.agent.state import ThreadState
+from codex_core.protocol.items import InputImage, InputText, Message, ResponseItem
+
+__all__ = ["load_exec_policy_once", "start_mcp", "start_network_proxy", "user_items"]
+
+
+def load_exec_policy_once(state: ThreadState) -> list[str]:
+    """Load the exec policy rules (once per thread); returns warnings about unusable rule files."""
+    if state.exec_policy is not None:
+        return []
+    from codex_core.approvals import SessionApprovals
+    from codex_core.execpolicy import load_exec_policy
+
+    cfg = state.config
+    project_dirs = [cfg.cwd / ".codex" / "rules"] if cfg.trusted_project else []
+    loaded = load_exec_policy(
+        cfg.codex_home,
+        managed_rules=cfg.requirements.rules,
+        project_rules_dirs=project_dirs,
+        system_rules_dir=Path("/etc/codex/rules"),
+    )
+    state.exec_policy = loaded.policy
+    state.session_approvals = SessionApprovals()
+    return [issue.display() for issue in loaded.issues]
+
+
+def start_network_proxy(state: ThreadState) -> Any:
+    """Start the managed network proxy when config enables it; returns its thread (``None`` if off)."""
+    cfg = state.config
+    if not cfg.feature("network_proxy") and not cfg.requirements.experimental_network:
+        return None  # the proxy only runs when a feature flag or managed requirements enable it
+    from codex_core.network import network_proxy_for_config
+    from codex_core.network.thread import NetworkProxyThread
+
+    policy = state.exec_policy
+    domains = policy.compiled_network_domains() if policy is not None else None
+    network = network_proxy_for_config(cfg, exec_policy_domains=domains)
+    if network is None:
+        return None
+    proxy = NetworkProxyThread(network).start()
+    state.proxy = proxy.sandbox_network()
+    state.proxy_env = proxy.env()
+    return proxy
+
+
+async def start_mcp(state: ThreadState) -> None:
+    """Connect the enabled MCP servers (bound to the running event loop)."""
+    from codex_core.mcp import McpConnectionManager
+
+    enabled = {k: v for k, v in state.config.mcp_servers.items() if v.enabled}
+    state.mcp = await McpConnectionManager.start(enabled, cwd=state.config.cwd)
+
+
+def _image_parts(n: int, url: str) -> list[InputText | InputImage]:
+    return [InputText(text=f"<image name=[Image #{n}]>"), InputImage(image_url=url), InputText(text="</image>")]
+
+
+def user_items(prompt: str | Sequence[ResponseItem], images: Sequence[Path | str], *, cwd: Path) -> list[ResponseItem]:
+    """The user message of a turn: images (URLs, or local files relative to ``cwd``) then the text."""
+    if not isinstance(prompt, str):
+        return list(prompt)
+    parts: list[InputText | InputImage] = []
+    for n, img in enumerate(images, start=1):
+        if isinstance(img, str) and img.startswith(("http://", "https://", "data:")):
+            parts += _image_parts(n, img)
+            continue
+        path = Path(img)
+        try:
+            url = image_data_url(path if path.is_absolute() else cwd / path)
+        except ValueError as exc:
+            parts.append(InputText(text=f"Image {path} could not be attached: {exc}"))
+            continue
+        parts += _image_parts(n, url)
+    parts.append(InputText(text=prompt))
+    return [Message(role="user", content=parts)]
