@@ -71,7 +71,7 @@ def test_listen_other_than_stdio_is_a_clear_error(app_env: dict[str, str], works
 def test_info_methods(client: AppServerClient, codex_home: Path) -> None:
     client.initialize()
     account = client.call("account/read", {})
-    assert account == {"account": {"type": "apiKey"}, "requiresOpenaiAuth": False}
+    assert account == {"account": {"type": "apiKey"}, "userId": None, "requiresOpenaiAuth": False}
     models = client.call("model/list", {})
     assert [m["model"] for m in models["data"]] == ["test-model"] and models["data"][0]["isDefault"]
     assert client.call("model/list", {"modelProvider": "other"})["data"] == []

@@ -247,15 +247,9 @@ class Thread:
     def display_items(self) -> list[Message]:
         """The conversation as a user sees it: user prompts and assistant answers, in order
         (initial context, AGENTS.md and compaction summaries are left out)."""
-        from codex_core.agent.compaction import is_real_user_message
+        from codex_core.agent.resume import display_messages
 
-        out: list[Message] = []
-        for item in self._state.history:
-            if isinstance(item, Message) and (
-                (item.role == "user" and is_real_user_message(item)) or item.role == "assistant"
-            ):
-                out.append(item)
-        return out
+        return display_messages(self._state.history)
 
     def _ensure_rollout(self) -> None:
         if not self._persist or self._state.recorder is not None:

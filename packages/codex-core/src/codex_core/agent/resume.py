@@ -10,7 +10,7 @@ import attrs
 from codex_core.agent.state import ThreadState
 from codex_core.protocol.items import Message
 
-__all__ = ["keep_user_turns", "refresh_context_after_resume", "restore_usage"]
+__all__ = ["display_messages", "keep_user_turns", "refresh_context_after_resume", "restore_usage"]
 
 T = TypeVar("T")
 
@@ -65,3 +65,16 @@ def keep_user_turns(history: Sequence[T], user_turns: int | None) -> list[T]:
                 return list(history[:index])
             seen += 1
     return list(history)
+
+
+def display_messages(history: Sequence[object]) -> list[Message]:
+    """The conversation as a user sees it: user prompts and assistant answers, in order
+    (initial context, AGENTS.md and compaction summaries are left out)."""
+    from codex_core.agent.compaction import is_real_user_message
+
+    return [
+        item
+        for item in history
+        if isinstance(item, Message)
+        and ((item.role == "user" and is_real_user_message(item)) or item.role == "assistant")
+    ]

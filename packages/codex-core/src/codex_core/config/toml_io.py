@@ -9,7 +9,7 @@ from typing import Any
 
 from codex_core.errors import ConfigError
 
-__all__ = ["find_key_line", "parse_toml_text", "read_toml_file"]
+__all__ = ["find_key_line", "parse_toml_text", "read_toml_file", "split_dotted_key"]
 
 _LINE_RE = re.compile(r"at line (\d+), column (\d+)")
 
@@ -58,6 +58,16 @@ def _split_dotted(key: str) -> list[str]:
             p = p[1:-1]
         parts.append(p)
     return parts
+
+
+_DOTTED_RE = re.compile(
+    r"""^\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_\-]+))*\s*$"""
+)
+
+
+def split_dotted_key(key: str) -> list[str]:
+    """``'a.b."c.d"'`` -> ``["a", "b", "c.d"]``; ``[]`` when ``key`` is not a valid dotted TOML key."""
+    return _split_dotted(key) if _DOTTED_RE.match(key) else []
 
 
 def find_key_line(text: str, loc: tuple[str | int, ...]) -> int | None:

@@ -7,17 +7,15 @@ directory, fsync, then ``os.replace`` (the original's permission bits are kept).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from codex_core.config.edit import load_for_edit, read_text, write_atomic
 from codex_core.config.models import McpServerToml
 from codex_core.config.toml_io import find_key_line, parse_toml_text
 from codex_core.errors import ConfigError, UsageError
@@ -60,20 +58,6 @@ def parse_env_pairs(pairs: Sequence[str]) -> dict[str, str]:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> str | None:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}", path=str(path)) from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path}:{line}: file is not valid UTF-8", path=str(path), line=line) from None
-
-
 def _servers_from_data(data: Mapping[str, Any], text: str, path: Path) -> dict[str, McpServerToml]:
     raw = data.get("mcp_servers", {})
     if not isinstance(raw, Mapping):
@@ -97,7 +81,7 @@ def _servers_from_data(data: Mapping[str, Any], text: str, path: Path) -> dict[s
 
 def load_mcp_servers(config_path: Path) -> dict[str, McpServerToml]:
     """The ``[mcp_servers]`` of ``config_path`` (``{}`` if the file does not exist), validated."""
-    text = _read_text(config_path)
+    text = read_text(config_path)
     if text is None:
         return {}
     data = parse_toml_text(text, source=str(config_path))
@@ -105,40 +89,6 @@ def load_mcp_servers(config_path: Path) -> dict[str, McpServerToml]:
 
 
 # --- editing ---------------------------------------------------------------------------------
-
-
-def _load_for_edit(config_path: Path) -> tuple[Any, str]:
-    import tomlkit
-
-    text = _read_text(config_path) or ""
-    parse_toml_text(text, source=str(config_path))  # refuse to edit a broken file (error has the line)
-    return tomlkit.parse(text), text
-
-
-def _write_atomic(config_path: Path, text: str) -> None:
-    config_path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = config_path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o600
-    fd, tmp = tempfile.mkstemp(prefix=f".{config_path.name}.", suffix=".tmp", dir=config_path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, config_path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(config_path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def _add_server(config_path: Path, name: str, entry: dict[str, Any]) -> None:
@@ -151,7 +101,7 @@ def _add_server(config_path: Path, name: str, entry: dict[str, Any]) -> None:
         raise UsageError(
             f"invalid MCP server {name!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
         ) from None
-    doc, _ = _load_for_edit(config_path)
+    doc, _ = load_for_edit(config_path)
     servers = doc.get("mcp_servers")
     if servers is None:
         servers = tomlkit.table(is_super_table=True)
@@ -173,7 +123,7 @@ def _add_server(config_path: Path, name: str, entry: dict[str, Any]) -> None:
     servers[name] = table
     new_text = tomlkit.dumps(doc)
     _check_result(config_path, new_text)
-    _write_atomic(config_path, new_text)
+    write_atomic(config_path, new_text)
 
 
 def _check_result(config_path: Path, new_text: str) -> None:
@@ -206,9 +156,9 @@ def add_http_server(config_path: Path, name: str, url: str, bearer_token_env_var
 def remove_server(config_path: Path, name: str) -> bool:
     """Delete ``[mcp_servers.<name>]``; ``False`` if there was no such server (file untouched)."""
     validate_server_name(name)
-    if _read_text(config_path) is None:
+    if read_text(config_path) is None:
         return False
-    doc, _ = _load_for_edit(config_path)
+    doc, _ = load_for_edit(config_path)
     servers = doc.get("mcp_servers")
     if not isinstance(servers, MutableMapping) or name not in servers:
         return False
@@ -219,7 +169,7 @@ def remove_server(config_path: Path, name: str) -> bool:
 
     new_text = tomlkit.dumps(doc)
     parse_toml_text(new_text, source=f"{config_path} (edited)")
-    _write_atomic(config_path, new_text)
+    write_atomic(config_path, new_text)
     return True
 
 

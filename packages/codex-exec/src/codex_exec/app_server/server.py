@@ -41,6 +41,11 @@ Handler = Callable[[Any], Awaitable[Any]]
 
 _EFFORTS = ("low", "medium", "high")
 
+PROTOCOL_VERSION = "0.169.0"
+"""The Codex app-server protocol release whose v2 schema this server follows; reported as
+``serverInfo.version`` (clients such as the ``openai-codex`` SDK check it). Our own package
+version stays in the user agent."""
+
 
 def describe_validation_error(method: str, exc: ValidationError) -> str:
     """``Invalid params for thread/start: `approvalPolicy`: Input should be ...`` (first few problems)."""
@@ -65,14 +70,20 @@ class AppServer:
             "initialize": self._initialize,
             "thread/start": self.threads.start,
             "thread/resume": self.threads.resume,
+            "thread/fork": self.threads.fork,
             "thread/list": self.threads.list_threads,
             "thread/read": self.threads.read_thread,
             "thread/compact/start": self.threads.compact_start,
             "turn/start": self.threads.turn_start,
             "turn/interrupt": self.threads.turn_interrupt,
             "config/read": self._config_read,
+            "config/value/write": self._config_value_write,
+            "config/batchWrite": self._config_batch_write,
             "configRequirements/read": self._requirements_read,
             "account/read": self._account_read,
+            "account/login/start": self._account_login_start,
+            "account/login/cancel": self._account_login_cancel,
+            "account/logout": self._account_logout,
             "model/list": self._model_list,
         }
         assert set(self._handlers) == set(wire.METHODS)
@@ -132,8 +143,10 @@ class AppServer:
         if p.capabilities and p.capabilities.opt_out_notification_methods:
             self.conn.muted.update(p.capabilities.opt_out_notification_methods)
         system = platform.system().lower()
+        client = p.client_info
         return wire.InitializeResponse(
-            user_agent=user_agent(p.client_info.name),
+            server_info=wire.ServerInfo(name="codex-py", version=PROTOCOL_VERSION),
+            user_agent=f"{user_agent(client.name)} ({client.name}; {client.version})",
             codex_home=str(self.config.codex_home),
             platform_family="windows" if system == "windows" else "unix",
             platform_os={"darwin": "macos"}.get(system, system),
@@ -155,13 +168,16 @@ class AppServer:
             value = getattr(config, key)
             if value is not None:
                 effective[key] = value
-        origins = {key: _layer(origin) for key, origin in config.explain_all().items()}
+        # built-in defaults have no layer file to point at: only keys set by a layer get an origin
+        origins = {key: _layer(origin) for key, origin in config.explain_all().items() if origin.layer != "default"}
         layers = None
         if p.include_layers:
             seen: dict[str, wire.ConfigLayerMetadata] = {}
             for meta in origins.values():
                 seen.setdefault(repr(sorted(meta.name.items())), meta)
-            layers = [{"name": m.name, "version": m.version, "config": None} for m in seen.values()]
+            layers = [
+                {"name": m.name, "version": m.version, "config": None, "disabledReason": None} for m in seen.values()
+            ]
         return wire.ConfigReadResponse(config=effective, origins=origins, layers=layers)
 
     async def _requirements_read(self, p: wire.Empty) -> wire.Wire:
@@ -177,8 +193,61 @@ class AppServer:
                 allowed_web_search_modes=list(req.allowed_web_search_modes) if req.allowed_web_search_modes else None,
                 feature_requirements=req.pinned_features or None,
                 enforce_residency=req.enforce_residency,
-                network=req.experimental_network,
+                network=self._network_requirements(),
             )
+        )
+
+    def _network_requirements(self) -> wire.NetworkRequirements | None:
+        from codex_core.network.rules import parse_network_requirements
+
+        req = self.config.requirements
+        rules = parse_network_requirements(req.experimental_network, source=req.source)
+        return None if rules is None else wire.NetworkRequirements.model_validate(rules.to_app_server())
+
+    async def _config_value_write(self, p: wire.ConfigValueWriteParams) -> wire.Wire:
+        edit = wire.ConfigEdit(key_path=p.key_path, value=p.value, merge_strategy=p.merge_strategy)
+        return await self._config_write([edit], p.file_path, p.expected_version)
+
+    async def _config_batch_write(self, p: wire.ConfigBatchWriteParams) -> wire.Wire:
+        if not p.edits:
+            raise RpcError(INVALID_PARAMS, "Invalid params for config/batchWrite: `edits` must not be empty")
+        return await self._config_write(p.edits, p.file_path, p.expected_version)
+
+    async def _config_write(
+        self, edits: list[wire.ConfigEdit], file_path: str | None, expected_version: str | None
+    ) -> wire.ConfigWriteResponse:
+        """Edit the user's config.toml (comments kept, atomic), then reload the server's config."""
+        from codex_core.config.edit import ConfigEdit, ConfigWriteError, write_config_values
+
+        user_file = self.config.codex_home / "config.toml"
+        if file_path is not None and resolve_path(file_path) != user_file.resolve():
+            raise RpcError(
+                INVALID_REQUEST,
+                f"{file_path}: only the user config ({user_file}) can be written; other layers are read-only",
+                {"configWriteErrorCode": "configLayerReadonly"},
+            )
+        core_edits = [ConfigEdit(e.key_path, e.value, e.merge_strategy) for e in edits]
+        try:
+            version = await asyncio.to_thread(
+                write_config_values, user_file, core_edits, expected_version=expected_version
+            )
+        except ConfigWriteError as exc:
+            raise RpcError(INVALID_REQUEST, str(exc), {"configWriteErrorCode": exc.write_code}) from None
+        config = await asyncio.to_thread(load_config, self.overrides, codex_home=self.config.codex_home)
+        self.config = self.threads.base_config = config
+        overridden = None
+        origin = config.explain(edits[-1].key_path)
+        if origin is not None and origin.layer not in ("user", "default") and not origin.layer.startswith("profile:"):
+            overridden = wire.OverriddenMetadata(
+                message=f"`{edits[-1].key_path}` is overridden by the {origin.layer} layer",
+                overriding_layer=_layer(origin),
+                effective_value=_effective_value(config, edits[-1].key_path),
+            )
+        return wire.ConfigWriteResponse(
+            status="okOverridden" if overridden else "ok",
+            version=version,
+            file_path=str(user_file),
+            overridden_metadata=overridden,
         )
 
     async def _account_read(self, p: wire.GetAccountParams) -> wire.Wire:
@@ -196,6 +265,31 @@ class AppServer:
         return wire.GetAccountResponse(
             account=wire.Account() if key else None, requires_openai_auth=provider.requires_openai_auth
         )
+
+    async def _account_login_start(self, p: wire.LoginAccountParams) -> tuple[wire.Wire, Callable[[], None]]:
+        from codex_core.auth import save_api_key
+        from codex_core.errors import UsageError
+
+        if p.type != "apiKey":
+            raise RpcError(INVALID_REQUEST, f"login type {p.type!r} is not supported by this server; use `apiKey`")
+        if not p.api_key:
+            raise RpcError(INVALID_PARAMS, "Invalid params for account/login/start: `apiKey` is required")
+        try:
+            await asyncio.to_thread(save_api_key, self.config.codex_home, p.api_key)
+        except UsageError as exc:
+            raise RpcError(INVALID_PARAMS, f"Invalid params for account/login/start: {exc}") from None
+        note = wire.AccountUpdatedNotification(auth_mode="apikey")
+        return wire.LoginAccountResponse(), lambda: self.conn.notify("account/updated", note.dump())
+
+    async def _account_login_cancel(self, p: wire.CancelLoginAccountParams) -> wire.Wire:
+        raise RpcError(INVALID_REQUEST, f"no login {p.login_id!r} is in progress (API-key login completes at once)")
+
+    async def _account_logout(self, p: wire.Empty) -> tuple[wire.Wire, Callable[[], None]]:
+        from codex_core.auth import remove_auth
+
+        await asyncio.to_thread(remove_auth, self.config.codex_home)
+        note = wire.AccountUpdatedNotification(auth_mode=None)
+        return wire.Empty(), lambda: self.conn.notify("account/updated", note.dump())
 
     async def _model_list(self, p: wire.ModelListParams) -> wire.Wire:
         cfg = self.config
@@ -239,6 +333,17 @@ def _layer(origin: Origin) -> wire.ConfigLayerMetadata:
         except OSError:
             version = ""
     return wire.ConfigLayerMetadata(name=name, version=version)
+
+
+def _effective_value(config: Config, key_path: str) -> Any:
+    from codex_core.config.toml_io import split_dotted_key
+
+    value: Any = config.toml.model_dump(mode="json")
+    for part in split_dotted_key(key_path):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
 
 
 def serve_stdio(overrides: ConfigOverrides, config: Config, stdin: IO[bytes] | None = None) -> int:

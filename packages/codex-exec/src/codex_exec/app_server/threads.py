@@ -29,7 +29,7 @@ from codex_core.protocol.events import ApprovalRequested
 from codex_core.sdk import VERSION, Codex, Thread
 from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, Connection, RpcError
-from codex_exec.app_server.translate import TurnTranslator, now_ms
+from codex_exec.app_server.translate import TurnTranslator, history_turns, now_ms, turn_prompt
 
 __all__ = ["LoadedThread", "ThreadManager", "resolve_path", "sandbox_policy"]
 
@@ -111,6 +111,7 @@ class LoadedThread:
             path=str(path) if path else None,
             cwd=str(cfg.cwd),
             cli_version=VERSION,
+            forked_from_id=self.thread.forked_from,
             turns=list(self.turns) if include_turns else [],
         )
 
@@ -230,7 +231,61 @@ class ThreadManager:
             created_at=_meta_time(session.meta) or int(path.stat().st_mtime),
             preview=info.preview if info else "",
             updated_at=int(path.stat().st_mtime),
-            turns=history_turns(thread),
+            turns=history_turns(thread.id, thread.display_items()),
+        )
+
+    # --- thread/fork ----------------------------------------------------------------------
+
+    async def fork(self, p: wire.ThreadForkParams) -> tuple[wire.Wire, After]:
+        source = None if p.path else self.threads.get(p.thread_id)
+        if source is not None and source.active is not None:
+            raise RpcError(
+                INVALID_REQUEST,
+                f"thread {source.thread.id} is running turn {source.active.id}; fork it after the turn ends",
+            )
+        if source is None and not p.path and not p.thread_id:
+            raise RpcError(INVALID_PARAMS, "Invalid params for thread/fork: `threadId` or `path` is required")
+        lt = await asyncio.to_thread(self._fork, p, source)
+        self.threads[lt.thread.id] = lt
+        response = lt.start_response(include_turns=not p.exclude_turns)
+        return response, lambda: self._notify("thread/started", wire.ThreadStartedNotification(thread=response.thread))
+
+    def _fork(self, p: wire.ThreadForkParams, source: LoadedThread | None) -> LoadedThread:
+        from codex_core.agent.resume import display_messages
+        from codex_core.session import find_rollout, read_rollout
+
+        home = self.base_config.codex_home
+        origin: Thread | Path
+        cwd: Path | None
+        if source is not None:
+            origin, turns, cwd, preview = source.thread, source.turns, source.thread.config.cwd, source.preview
+        else:
+            origin = resolve_path(p.path) if p.path else find_rollout(home, p.thread_id)
+            session = read_rollout(origin)
+            recorded = session.meta.get("cwd")
+            cwd = Path(recorded) if isinstance(recorded, str) and Path(recorded).is_dir() else None
+            messages = display_messages(session.history)
+            turns = history_turns(session.thread_id, messages)
+            preview = next((m.text for m in messages if m.role == "user"), "")[:200]
+        user_turns = None
+        if p.last_turn_id:
+            ids = [t.id for t in turns]
+            if p.last_turn_id not in ids:
+                raise RpcError(
+                    INVALID_PARAMS, f"Invalid params for thread/fork: no turn {p.last_turn_id!r} in the thread"
+                )
+            kept = turns[: ids.index(p.last_turn_id) + 1]
+            user_turns = sum(1 for t in kept if any(i.type == "userMessage" for i in t.items))
+        config = load_config(self._overrides(p, default_cwd=cwd), codex_home=home)
+        codex = Codex(config, originator=self.originator, source="vscode")
+        thread = codex.fork_thread(origin, user_turns=user_turns, ephemeral=p.ephemeral)
+        return LoadedThread(
+            thread=thread,
+            codex=codex,
+            ephemeral=p.ephemeral,
+            created_at=int(time.time()),
+            preview=preview,
+            turns=history_turns(thread.id, thread.display_items()),
         )
 
     # --- thread/list, thread/read ---------------------------------------------------------
@@ -306,7 +361,7 @@ class ThreadManager:
         lt = self._loaded(p.thread_id)
         if lt.active is not None:
             raise RpcError(INVALID_REQUEST, f"a turn is already running on thread {p.thread_id} ({lt.active.id})")
-        prompt, images = _prompt(p.input)
+        prompt, images = turn_prompt(p.input)
         thread = lt.thread
         if p.cwd is not None and resolve_path(p.cwd) != thread.config.cwd.resolve():
             raise RpcError(
@@ -514,22 +569,6 @@ class ThreadManager:
                 await lt.codex.aclose()
 
 
-def history_turns(thread: Thread) -> list[wire.Turn]:
-    """The saved conversation as completed turns: each user prompt opens one, answers follow it."""
-    turns: list[wire.Turn] = []
-    for message in thread.display_items():
-        if message.role == "user" or not turns:
-            turn_id = f"{thread.id}-history-{len(turns)}"
-            content: list[Any] = [wire.TextInput(type="text", text=message.text)] if message.role == "user" else []
-            turns.append(wire.Turn(id=turn_id, status="completed", items=[]))
-            if content:
-                turns[-1].items.append(wire.UserMessageItem(id=f"{turn_id}-input", content=content))
-                continue
-        turn = turns[-1]
-        turn.items.append(wire.AgentMessageItem(id=f"{turn.id}-{len(turn.items)}", text=message.text))
-    return turns
-
-
 def _failure(exc: Exception) -> str:
     if isinstance(exc, CodexError):
         return str(exc)
@@ -545,24 +584,3 @@ def _meta_time(meta: dict[str, Any]) -> int | None:
         return int(dt.datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp())
     except ValueError:
         return None
-
-
-def _prompt(inputs: list[Any]) -> tuple[Any, list[str]]:
-    """The SDK prompt for a ``turn/start`` input list: text (+ local image paths), or items for URL images."""
-    if not inputs:
-        raise RpcError(INVALID_PARAMS, "Invalid params: `input` must contain at least one item")
-    text = "\n".join(i.text for i in inputs if isinstance(i, wire.TextInput))
-    local = [i.path for i in inputs if isinstance(i, wire.LocalImageInput)]
-    urls = [i.url for i in inputs if isinstance(i, wire.ImageInput)]
-    if not urls:
-        return text, local
-    if local:
-        raise RpcError(
-            INVALID_PARAMS, "Invalid params: mixing `image` (URL) and `localImage` inputs in one turn is not supported"
-        )
-    from codex_core.protocol.items import InputImage, InputText, Message
-
-    parts: list[InputText | InputImage] = [InputImage(image_url=u) for u in urls]
-    if text:
-        parts.append(InputText(text=text))
-    return [Message(role="user", content=parts)], []

@@ -8,12 +8,23 @@ Approval requests are not handled here (they need a round trip to the client).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from codex_core.protocol import events as ev
+from codex_core.protocol.items import Message
 from codex_exec.app_server import wire
+from codex_exec.app_server.jsonrpc import INVALID_PARAMS, RpcError
 
-__all__ = ["RECONNECT_PREFIX", "TurnTranslator", "convert_item", "now_ms", "token_breakdown"]
+__all__ = [
+    "RECONNECT_PREFIX",
+    "TurnTranslator",
+    "convert_item",
+    "history_turns",
+    "now_ms",
+    "token_breakdown",
+    "turn_prompt",
+]
 
 RECONNECT_PREFIX = "Reconnecting..."
 """Warnings starting with this are stream reconnect attempts: sent as ``error`` with ``willRetry``."""
@@ -193,3 +204,40 @@ def _as_started(item: Any) -> Any:
     if isinstance(item, wire.CommandExecutionItem | wire.FileChangeItem | wire.McpToolCallItem):
         return item.model_copy(update={"status": "inProgress"}) if item.status != "declined" else item
     return item
+
+
+def history_turns(thread_id: str, messages: Sequence[Message]) -> list[wire.Turn]:
+    """The saved conversation as completed turns: each user prompt opens one, answers follow it."""
+    turns: list[wire.Turn] = []
+    for message in messages:
+        if message.role == "user" or not turns:
+            turn_id = f"{thread_id}-history-{len(turns)}"
+            content: list[Any] = [wire.TextInput(type="text", text=message.text)] if message.role == "user" else []
+            turns.append(wire.Turn(id=turn_id, status="completed", items=[]))
+            if content:
+                turns[-1].items.append(wire.UserMessageItem(id=f"{turn_id}-input", content=content))
+                continue
+        turn = turns[-1]
+        turn.items.append(wire.AgentMessageItem(id=f"{turn.id}-{len(turn.items)}", text=message.text))
+    return turns
+
+
+def turn_prompt(inputs: list[Any]) -> tuple[Any, list[str]]:
+    """The SDK prompt for a ``turn/start`` input list: text (+ local image paths), or items for URL images."""
+    if not inputs:
+        raise RpcError(INVALID_PARAMS, "Invalid params: `input` must contain at least one item")
+    text = "\n".join(i.text for i in inputs if isinstance(i, wire.TextInput))
+    local = [i.path for i in inputs if isinstance(i, wire.LocalImageInput)]
+    urls = [i.url for i in inputs if isinstance(i, wire.ImageInput)]
+    if not urls:
+        return text, local
+    if local:
+        raise RpcError(
+            INVALID_PARAMS, "Invalid params: mixing `image` (URL) and `localImage` inputs in one turn is not supported"
+        )
+    from codex_core.protocol.items import InputImage, InputText
+
+    parts: list[InputText | InputImage] = [InputImage(image_url=u) for u in urls]
+    if text:
+        parts.append(InputText(text=text))
+    return [Message(role="user", content=parts)], []

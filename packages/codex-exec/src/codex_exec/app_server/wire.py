@@ -11,21 +11,85 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+
+from codex_exec.app_server.wire_base import (
+    ApprovalPolicy,
+    ApprovalsReviewer,
+    Empty,
+    ImageInput,
+    LocalImageInput,
+    SandboxMode,
+    TextInput,
+    UserInput,
+    Wire,
+)
+from codex_exec.app_server.wire_settings import (
+    Account,
+    AccountUpdatedNotification,
+    CancelLoginAccountParams,
+    ConfigBatchWriteParams,
+    ConfigEdit,
+    ConfigLayerMetadata,
+    ConfigReadParams,
+    ConfigReadResponse,
+    ConfigRequirements,
+    ConfigRequirementsReadResponse,
+    ConfigValueWriteParams,
+    ConfigWriteResponse,
+    GetAccountParams,
+    GetAccountResponse,
+    LoginAccountParams,
+    LoginAccountResponse,
+    MergeStrategy,
+    ModelInfo,
+    ModelListParams,
+    ModelListResponse,
+    NetworkRequirements,
+    OverriddenMetadata,
+    ReasoningEffortOption,
+)
 
 __all__ = [
     "METHODS",
     "NOTIFICATIONS",
     "SERVER_REQUESTS",
+    "Account",
+    "AccountUpdatedNotification",
     "AgentMessageItem",
     "ApprovalPolicy",
+    "ApprovalsReviewer",
+    "CancelLoginAccountParams",
     "CommandExecutionApprovalDecision",
     "CommandExecutionItem",
+    "ConfigBatchWriteParams",
+    "ConfigEdit",
+    "ConfigLayerMetadata",
+    "ConfigReadParams",
+    "ConfigReadResponse",
+    "ConfigRequirements",
+    "ConfigRequirementsReadResponse",
+    "ConfigValueWriteParams",
+    "ConfigWriteResponse",
     "ContextCompactionItem",
+    "Empty",
     "FileChangeItem",
+    "GetAccountParams",
+    "GetAccountResponse",
+    "ImageInput",
+    "LocalImageInput",
+    "LoginAccountParams",
+    "LoginAccountResponse",
     "McpToolCallItem",
+    "MergeStrategy",
+    "ModelInfo",
+    "ModelListParams",
+    "ModelListResponse",
+    "NetworkRequirements",
+    "OverriddenMetadata",
+    "ReasoningEffortOption",
     "ReasoningItem",
     "SandboxMode",
+    "TextInput",
     "ThreadInfo",
     "ThreadItem",
     "TokenUsageBreakdown",
@@ -36,49 +100,6 @@ __all__ = [
     "WebSearchItem",
     "Wire",
 ]
-
-ApprovalPolicy = Literal["untrusted", "on-failure", "on-request", "never"]
-SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
-
-
-class Wire(BaseModel):
-    """Base of every wire model: camelCase aliases, python names accepted too."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="ignore",
-        json_schema_serialization_defaults_required=True,
-    )
-
-    def dump(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
-
-
-class Empty(Wire):
-    """``{}`` (params of parameterless methods, results that carry nothing)."""
-
-
-# --- user input ---------------------------------------------------------------------------
-
-
-class TextInput(Wire):
-    type: Literal["text"]
-    text: str
-    text_elements: list[dict[str, Any]] = Field(default_factory=list, alias="text_elements")
-
-
-class ImageInput(Wire):
-    type: Literal["image"]
-    url: str
-
-
-class LocalImageInput(Wire):
-    type: Literal["localImage"]
-    path: str
-
-
-UserInput = Annotated[TextInput | ImageInput | LocalImageInput, Field(discriminator="type")]
 
 # --- thread items -------------------------------------------------------------------------
 
@@ -216,6 +237,7 @@ class ThreadInfo(Wire):
     cwd: str
     cli_version: str
     source: Literal["cli", "vscode", "exec", "appServer", "unknown"] = "appServer"
+    forked_from_id: str | None = None
     project_id: str | None = None
     name: str | None = None
     turns: list[Turn] = Field(default_factory=list)
@@ -240,7 +262,13 @@ class InitializeParams(Wire):
     capabilities: InitializeCapabilities | None = None
 
 
+class ServerInfo(Wire):
+    name: str
+    version: str
+
+
 class InitializeResponse(Wire):
+    server_info: ServerInfo
     user_agent: str
     codex_home: str
     platform_family: str
@@ -254,6 +282,7 @@ class ThreadSettings(Wire):
     model_provider: str | None = None
     cwd: str | None = None
     approval_policy: ApprovalPolicy | None = None
+    approvals_reviewer: ApprovalsReviewer | None = None
     sandbox: SandboxMode | None = None
     config: dict[str, Any] | None = None
     base_instructions: str | None = None
@@ -276,7 +305,7 @@ class ThreadStartResponse(Wire):
     model_provider: str
     cwd: str
     approval_policy: ApprovalPolicy
-    approvals_reviewer: Literal["user"] = "user"
+    approvals_reviewer: ApprovalsReviewer = "user"
     sandbox: SandboxPolicy
     reasoning_effort: str | None = None
 
@@ -287,6 +316,18 @@ class ThreadResumeParams(ThreadSettings):
 
 
 class ThreadResumeResponse(ThreadStartResponse):
+    pass
+
+
+class ThreadForkParams(ThreadSettings):
+    thread_id: str = ""
+    path: str | None = None
+    last_turn_id: str | None = None
+    ephemeral: bool = False
+    exclude_turns: bool = False
+
+
+class ThreadForkResponse(ThreadStartResponse):
     pass
 
 
@@ -335,77 +376,6 @@ class TurnStartResponse(Wire):
 class TurnInterruptParams(Wire):
     thread_id: str
     turn_id: str
-
-
-class ConfigReadParams(Wire):
-    cwd: str | None = None
-    include_layers: bool = False
-
-
-class ConfigLayerMetadata(Wire):
-    name: dict[str, Any]
-    version: str
-
-
-class ConfigReadResponse(Wire):
-    config: dict[str, Any]
-    origins: dict[str, ConfigLayerMetadata]
-    layers: list[dict[str, Any]] | None = None
-
-
-class ConfigRequirements(Wire):
-    allowed_approval_policies: list[str] | None = None
-    allowed_sandbox_modes: list[str] | None = None
-    allowed_web_search_modes: list[str] | None = None
-    feature_requirements: dict[str, bool] | None = None
-    enforce_residency: str | None = None
-    network: dict[str, Any] | None = None
-
-
-class ConfigRequirementsReadResponse(Wire):
-    requirements: ConfigRequirements | None = None
-
-
-class GetAccountParams(Wire):
-    refresh_token: bool = False
-
-
-class Account(Wire):
-    type: Literal["apiKey"] = "apiKey"
-
-
-class GetAccountResponse(Wire):
-    account: Account | None = None
-    requires_openai_auth: bool
-
-
-class ModelListParams(Wire):
-    cursor: str | None = None
-    limit: int | None = Field(default=None, ge=1)
-    include_hidden: bool | None = None
-    model_provider: str | None = None
-
-
-class ReasoningEffortOption(Wire):
-    reasoning_effort: str
-    description: str
-
-
-class ModelInfo(Wire):
-    id: str
-    model: str
-    display_name: str
-    description: str
-    hidden: bool = False
-    is_default: bool
-    default_reasoning_effort: str
-    supported_reasoning_efforts: list[ReasoningEffortOption]
-    input_modalities: list[str] = Field(default_factory=lambda: ["text", "image"])
-
-
-class ModelListResponse(Wire):
-    data: list[ModelInfo]
-    next_cursor: str | None = None
 
 
 # --- notifications ------------------------------------------------------------------------
@@ -552,14 +522,20 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "initialize": (InitializeParams, InitializeResponse),
     "thread/start": (ThreadStartParams, ThreadStartResponse),
     "thread/resume": (ThreadResumeParams, ThreadResumeResponse),
+    "thread/fork": (ThreadForkParams, ThreadForkResponse),
     "thread/list": (ThreadListParams, ThreadListResponse),
     "thread/read": (ThreadReadParams, ThreadReadResponse),
     "thread/compact/start": (ThreadCompactStartParams, Empty),
     "turn/start": (TurnStartParams, TurnStartResponse),
     "turn/interrupt": (TurnInterruptParams, Empty),
     "config/read": (ConfigReadParams, ConfigReadResponse),
+    "config/value/write": (ConfigValueWriteParams, ConfigWriteResponse),
+    "config/batchWrite": (ConfigBatchWriteParams, ConfigWriteResponse),
     "configRequirements/read": (Empty, ConfigRequirementsReadResponse),
     "account/read": (GetAccountParams, GetAccountResponse),
+    "account/login/start": (LoginAccountParams, LoginAccountResponse),
+    "account/login/cancel": (CancelLoginAccountParams, Empty),
+    "account/logout": (Empty, Empty),
     "model/list": (ModelListParams, ModelListResponse),
 }
 """Client -> server requests: method -> (params model, result model)."""
@@ -576,6 +552,7 @@ NOTIFICATIONS: dict[str, type[Wire]] = {
     "item/agentMessage/delta": DeltaNotification,
     "item/reasoning/summaryTextDelta": ReasoningSummaryTextDeltaNotification,
     "item/commandExecution/outputDelta": DeltaNotification,
+    "account/updated": AccountUpdatedNotification,
     "error": ErrorNotification,
     "warning": WarningNotification,
 }

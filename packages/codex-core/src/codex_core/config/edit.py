@@ -1,0 +1,211 @@
+"""Editing ``config.toml`` in place: comments and formatting survive (tomlkit), writes are atomic.
+
+Used by ``codex mcp add/remove`` and the app-server's ``config/value/write`` /
+``config/batchWrite``. A file that does not parse is never touched (the error names the line);
+an edit whose result would not be a valid config is refused (the error names the key) and the
+file is left as it was. ``expected_version`` (``sha256:<hex>`` of the file's bytes, as
+``config/read`` reports it) guards against overwriting somebody else's change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Mapping, MutableMapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+from pydantic import ValidationError
+
+from codex_core.config.errors import validation_to_config_error
+from codex_core.config.toml_io import parse_toml_text, split_dotted_key
+from codex_core.errors import ConfigError
+
+__all__ = [
+    "ConfigEdit",
+    "ConfigWriteError",
+    "MergeStrategy",
+    "file_version",
+    "load_for_edit",
+    "read_text",
+    "write_atomic",
+    "write_config_values",
+]
+
+MergeStrategy = Literal["replace", "upsert"]
+
+WriteErrorCode = Literal["configVersionConflict", "configValidationError", "configPathNotFound"]
+
+
+class ConfigWriteError(ConfigError):
+    """A refused config edit; ``write_code`` is the app-server's ``ConfigWriteErrorCode``."""
+
+    def __init__(self, message: str, *, write_code: WriteErrorCode, path: str | None = None, key: str | None = None):
+        super().__init__(message, path=path, key=key)
+        self.write_code = write_code
+
+
+@attrs.frozen
+class ConfigEdit:
+    """Set ``key_path`` (dotted, quoted parts allowed) to ``value``; ``None`` deletes the key."""
+
+    key_path: str
+    value: Any
+    merge_strategy: MergeStrategy = "replace"
+
+
+def read_text(path: Path) -> str | None:
+    """The file's text, ``None`` if it does not exist; unreadable or non-UTF-8 is a ``ConfigError``."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}", path=str(path)) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: file is not valid UTF-8", path=str(path), line=line) from None
+
+
+def file_version(path: Path) -> str:
+    """``sha256:<hex>`` of the file's bytes (of no bytes when it does not exist)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        data = b""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def load_for_edit(path: Path) -> tuple[Any, str]:
+    """``(tomlkit document, original text)``; refuses a file that does not parse."""
+    import tomlkit
+
+    text = read_text(path) or ""
+    parse_toml_text(text, source=str(path))
+    return tomlkit.parse(text), text
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same directory, fsync, rename (the original's permission bits are kept)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o600
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _toml_value(value: Any, key: str) -> Any:
+    """JSON value -> plain TOML-able value (``None`` inside tables is dropped, inside arrays refused)."""
+    if isinstance(value, Mapping):
+        return {str(k): _toml_value(v, f"{key}.{k}") for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        if any(v is None for v in value):
+            raise ConfigWriteError(
+                f"`{key}`: null is not allowed inside an array", write_code="configValidationError", key=key
+            )
+        return [_toml_value(v, f"{key}[]") for v in value]
+    return value
+
+
+def _apply(doc: MutableMapping[str, Any], edit: ConfigEdit, path: Path) -> None:
+    import tomlkit
+
+    parts = split_dotted_key(edit.key_path)
+    if not parts or any(not p for p in parts):
+        raise ConfigWriteError(
+            f"invalid keyPath {edit.key_path!r}: expected a dotted key such as `model` or `tools.web_search`",
+            write_code="configPathNotFound",
+            key=edit.key_path,
+        )
+    table: MutableMapping[str, Any] = doc
+    for depth, part in enumerate(parts[:-1]):
+        nxt = table.get(part)
+        if nxt is None:
+            if edit.value is None:
+                return  # deleting below a table that does not exist: nothing to do
+            nxt = tomlkit.table()
+            table[part] = nxt
+        elif not isinstance(nxt, MutableMapping):
+            where = ".".join(parts[: depth + 1])
+            raise ConfigWriteError(
+                f"{path}: cannot set `{edit.key_path}`: `{where}` is a value, not a table",
+                write_code="configPathNotFound",
+                path=str(path),
+                key=edit.key_path,
+            )
+        table = nxt
+    leaf = parts[-1]
+    if edit.value is None:
+        table.pop(leaf, None)
+        return
+    value = _toml_value(edit.value, edit.key_path)
+    current = table.get(leaf)
+    if edit.merge_strategy == "upsert" and isinstance(current, MutableMapping) and isinstance(value, dict):
+        _deep_merge(current, value)
+    else:
+        table[leaf] = value
+
+
+def _deep_merge(target: MutableMapping[str, Any], new: Mapping[str, Any]) -> None:
+    for key, value in new.items():
+        current = target.get(key)
+        if isinstance(current, MutableMapping) and isinstance(value, Mapping):
+            _deep_merge(current, value)
+        else:
+            target[key] = value
+
+
+def write_config_values(path: Path, edits: Sequence[ConfigEdit], *, expected_version: str | None = None) -> str:
+    """Apply ``edits`` to ``path`` in one atomic write; returns the new ``file_version``.
+
+    Raises ``ConfigWriteError`` (version conflict, bad key path, invalid result) or ``ConfigError``
+    (the file does not parse); in every error case the file is unchanged.
+    """
+    import tomlkit
+
+    from codex_core.config.models import ConfigToml
+
+    if expected_version is not None and expected_version != file_version(path):
+        raise ConfigWriteError(
+            f"{path} changed since version {expected_version} was read (now {file_version(path)}); "
+            "read the config again and retry",
+            write_code="configVersionConflict",
+            path=str(path),
+        )
+    doc, _ = load_for_edit(path)
+    for edit in edits:
+        _apply(doc, edit, path)
+    new_text = tomlkit.dumps(doc)
+    data = parse_toml_text(new_text, source=f"{path} (edited)")
+    try:
+        ConfigToml.model_validate(data)
+    except ValidationError as exc:
+        err = validation_to_config_error(exc, source=f"{path} (edited)", text=new_text)
+        raise ConfigWriteError(
+            f"{err}; {path} was not changed", write_code="configValidationError", path=str(path), key=err.key
+        ) from None
+    write_atomic(path, new_text)
+    return file_version(path)

@@ -1,0 +1,64 @@
+"""Base of the app-server wire models: the ``Wire`` model config, shared literals, user input."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+__all__ = [
+    "ApprovalPolicy",
+    "ApprovalsReviewer",
+    "Empty",
+    "ImageInput",
+    "LocalImageInput",
+    "SandboxMode",
+    "TextInput",
+    "UserInput",
+    "Wire",
+]
+
+ApprovalPolicy = Literal["untrusted", "on-failure", "on-request", "never"]
+ApprovalsReviewer = Literal["user", "auto_review", "guardian_subagent"]
+SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
+
+
+class Wire(BaseModel):
+    """Base of every wire model: camelCase aliases, python names accepted too."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="ignore",
+        json_schema_serialization_defaults_required=True,
+    )
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class Empty(Wire):
+    """``{}`` (params of parameterless methods, results that carry nothing)."""
+
+
+# --- user input ---------------------------------------------------------------------------
+
+
+class TextInput(Wire):
+    type: Literal["text"]
+    text: str
+    text_elements: list[dict[str, Any]] = Field(default_factory=list, alias="text_elements")
+
+
+class ImageInput(Wire):
+    type: Literal["image"]
+    url: str
+
+
+class LocalImageInput(Wire):
+    type: Literal["localImage"]
+    path: str
+
+
+UserInput = Annotated[TextInput | ImageInput | LocalImageInput, Field(discriminator="type")]
