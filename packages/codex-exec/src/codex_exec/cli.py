@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -14,6 +15,10 @@ import click
 from codex_exec.cli_options import collect_options, config_options, fail, load_config_or_exit
 
 __all__ = ["exec_command", "main"]
+
+CYBER_ACCESS_PROGRAMS = ("standard", "daybreak_blue", "daybreak_red")
+ORIGINATOR_OVERRIDE_ENV = "CODEX_INTERNAL_ORIGINATOR_OVERRIDE"
+"""Set by the TypeScript SDK (``codex_sdk_ts``): the ``originator`` of requests and the session."""
 
 
 def _read_prompt(prompt: str | None) -> str:
@@ -111,6 +116,19 @@ def _inside_git_repo(cwd: Path) -> bool:
     help="Image(s) to attach to the initial prompt (repeat or comma-separate).",
 )
 @click.option("--color", type=click.Choice(["always", "never", "auto"]), default="auto", help="Colour in human output.")
+@click.option(
+    "--thread-source",
+    "thread_source",
+    metavar="SOURCE",
+    help="Source classification of a new thread (accepted for SDK compatibility; not recorded).",
+)
+@click.option(
+    "--cyber-access-program",
+    "cyber_access_program",
+    type=click.Choice(CYBER_ACCESS_PROGRAMS),
+    hidden=True,
+    help="OpenAI-only Cyber access selection (accepted for SDK compatibility; ignored).",
+)
 @click.option("--last", "resume_last", is_flag=True, help="With `resume`: resume the most recent session.")
 @click.option("--all", "resume_all", is_flag=True, help="With `resume --last`: do not filter sessions by cwd.")
 @click.argument("args", nargs=-1)
@@ -124,12 +142,16 @@ def exec_command(
     ephemeral: bool,
     images: tuple[str, ...],
     color: str,
+    thread_source: str | None,
+    cyber_access_program: str | None,
     resume_last: bool,
     resume_all: bool,
     args: tuple[str, ...],
     **kwargs: Any,
 ) -> None:
     opts = collect_options(ctx, kwargs)
+    if thread_source is not None and not thread_source.strip():
+        fail("--thread-source: expected a non-empty source name")
     resume_id: str | None = None
     resuming = bool(args) and args[0] == "resume"
     rest = list(args[1:] if resuming else args)
@@ -150,29 +172,33 @@ def exec_command(
             fail(f"--output-schema: {output_schema_file}:{exc.lineno}: invalid JSON: {exc.msg}")
         if not isinstance(schema, dict):
             fail(f"--output-schema: {output_schema_file} must contain a JSON object")
+    from codex_core.client.providers import codex_api_key_env
     from codex_core.logging import configure_logging
 
     configure_logging("stderr")
+    if cyber_access_program is not None:
+        print("warning: --cyber-access-program is not supported by this implementation; ignored", file=sys.stderr)
     config = _load_exec_config(opts)
     if not skip_git_repo_check and not _inside_git_repo(config.cwd):
         fail("Not inside a trusted directory and --skip-git-repo-check was not specified.")
     image_list = [p for spec in images for p in spec.split(",") if p]
     use_color = color == "always" or (color == "auto" and sys.stderr.isatty())
-    code = asyncio.run(
-        _run(
-            config,
-            prompt,
-            json_mode=json_mode,
-            last_message_file=last_message_file,
-            schema=schema,
-            ephemeral=ephemeral,
-            images=image_list,
-            color=use_color,
-            resume_id=resume_id,
-            resume_last=resuming and resume_last,
-            resume_all=resume_all,
+    with codex_api_key_env():  # exec, unlike the other frontends, authenticates with CODEX_API_KEY
+        code = asyncio.run(
+            _run(
+                config,
+                prompt,
+                json_mode=json_mode,
+                last_message_file=last_message_file,
+                schema=schema,
+                ephemeral=ephemeral,
+                images=image_list,
+                color=use_color,
+                resume_id=resume_id,
+                resume_last=resuming and resume_last,
+                resume_all=resume_all,
+            )
         )
-    )
     sys.exit(code)
 
 
@@ -195,7 +221,8 @@ async def _run(
     from codex_core.protocol.events import EXEC_JSON_TYPES
     from codex_exec.human import HumanRenderer
 
-    codex = Codex(config, originator="codex_exec", source="exec")
+    originator = os.environ.get(ORIGINATOR_OVERRIDE_ENV, "").strip() or "codex_exec"
+    codex = Codex(config, originator=originator, source="exec")
     renderer = HumanRenderer(color=color)
     try:
         if resume_last:

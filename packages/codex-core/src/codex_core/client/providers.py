@@ -4,9 +4,10 @@
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,12 @@ from codex_core.errors import AuthError, ConfigError
 
 __all__ = [
     "BUILTIN_PROVIDER_IDS",
+    "CODEX_API_KEY_ENV",
     "DEFAULT_OPENAI_BASE_URL",
     "ProviderInfo",
     "api_key_for",
     "builtin_providers",
+    "codex_api_key_env",
     "resolve_provider",
 ]
 
@@ -34,6 +37,24 @@ DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_OLLAMA_PORT = 11434
 DEFAULT_LMSTUDIO_PORT = 1234
 BUILTIN_PROVIDER_IDS = ("openai", "ollama", "lmstudio")
+OPENAI_API_KEY_ENV = "OPENAI_API_KEY"
+CODEX_API_KEY_ENV = "CODEX_API_KEY"
+
+_codex_api_key_enabled: ContextVar[bool] = ContextVar("codex_api_key_enabled", default=False)
+
+
+@contextmanager
+def codex_api_key_env() -> Iterator[None]:
+    """Within this block, ``CODEX_API_KEY`` is the OpenAI credential (``codex exec`` only, as in Codex).
+
+    For providers with ``requires_openai_auth`` it wins over ``OPENAI_API_KEY`` and ``auth.json``
+    (a provider's own non-OpenAI ``env_key`` and ``experimental_bearer_token`` still come first).
+    """
+    token = _codex_api_key_enabled.set(True)
+    try:
+        yield
+    finally:
+        _codex_api_key_enabled.reset(token)
 
 
 @attrs.frozen
@@ -235,40 +256,32 @@ def resolve_provider(
     return _provider_from_entry(provider_id, user_providers[provider_id])
 
 
-def _auth_json_key(codex_home: Path) -> str | None:
-    path = codex_home / "auth.json"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise AuthError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AuthError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from exc
-    if not isinstance(data, dict):
-        raise AuthError(f"{path}: expected a JSON object")
-    value = data.get("OPENAI_API_KEY")
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
 def api_key_for(provider: ProviderInfo, *, codex_home: Path, env: Mapping[str, str] | None = None) -> str | None:
     """The bearer token to send for ``provider``, or ``None`` when it needs no auth.
 
     Order: ``experimental_bearer_token``, the ``env_key`` variable, then (for providers with
-    ``requires_openai_auth``) ``OPENAI_API_KEY`` in ``$CODEX_HOME/auth.json``.
+    ``requires_openai_auth``) ``OPENAI_API_KEY`` in ``$CODEX_HOME/auth.json``. Inside
+    :func:`codex_api_key_env`, ``CODEX_API_KEY`` comes before ``OPENAI_API_KEY`` and ``auth.json``.
     Raises :class:`AuthError` naming the variable when a key is required but missing.
     """
     env = os.environ if env is None else env
     if provider.experimental_bearer_token:
         return provider.experimental_bearer_token
+    codex_key = ""
+    if provider.requires_openai_auth and _codex_api_key_enabled.get():
+        codex_key = env.get(CODEX_API_KEY_ENV, "").strip()
+    if codex_key and provider.env_key in (None, OPENAI_API_KEY_ENV):
+        return codex_key
     if provider.env_key:
         value = env.get(provider.env_key, "").strip()
         if value:
             return value
+    if codex_key:
+        return codex_key
     if provider.requires_openai_auth:
-        stored = _auth_json_key(codex_home)
+        from codex_core.auth import stored_api_key
+
+        stored = stored_api_key(codex_home)
         if stored:
             return stored
     if provider.env_key is None and not provider.requires_openai_auth:

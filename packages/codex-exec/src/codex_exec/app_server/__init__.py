@@ -74,3 +74,42 @@ def generate_json_schema(out_dir: Path, experimental: bool) -> None:
         fail(f"cannot write schemas to {out_dir}: {exc.strerror or exc}")
         return
     click.echo(f"wrote {len(written)} schema files to {out_dir}", err=True)
+
+
+@app_server_command.command(
+    name="generate-ts", help="Write TypeScript type declarations of the implemented protocol messages to DIR."
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="Output directory (created if missing).",
+)
+@click.option(
+    "-p",
+    "--prettier",
+    "prettier",
+    default=None,
+    metavar="PRETTIER_BIN",
+    help="Run `PRETTIER_BIN --write DIR` on the generated files.",
+)
+@click.option(
+    "--experimental",
+    is_flag=True,
+    help="Include experimental methods and fields (accepted for compatibility: every implemented one is included).",
+)
+def generate_ts(out_dir: Path, prettier: str | None, experimental: bool) -> None:
+    from codex_exec.app_server.typescript import PrettierError, write_typescript
+
+    try:
+        written = write_typescript(out_dir, prettier=prettier)
+    except OSError as exc:
+        fail(f"cannot write TypeScript files to {out_dir}: {exc.strerror or exc}")
+        return
+    except PrettierError as exc:
+        fail(f"prettier failed: {exc}")
+        return
+    click.echo(f"wrote {len(written)} TypeScript files to {out_dir}", err=True)

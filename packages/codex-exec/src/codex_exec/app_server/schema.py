@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
 from codex_exec.app_server import wire
 
-__all__ = ["message_schemas", "type_name", "write_schemas"]
+__all__ = ["message_schemas", "notification_type_name", "type_name", "write_schemas"]
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -33,7 +33,19 @@ _NOTIFICATION_NAMES = {
 """Names the reference generator uses where they differ from the method name."""
 
 
-_METHOD_NAMES = {"account/read": "GetAccount"}
+_METHOD_NAMES = {
+    "account/read": "GetAccount",
+    "account/login/start": "LoginAccount",
+    "account/login/cancel": "CancelLoginAccount",
+    "account/logout": "LogoutAccount",
+    "config/value/write": "ConfigValueWrite",
+    "config/batchWrite": "ConfigBatchWrite",
+}
+
+
+def notification_type_name(method: str) -> str:
+    """``turn/completed`` -> ``TurnCompletedNotification`` (reference names where they differ)."""
+    return _NOTIFICATION_NAMES.get(method, type_name(method) + "Notification")
 
 
 def type_name(method: str) -> str:
@@ -112,7 +124,7 @@ def message_schemas() -> dict[str, dict[str, Any]]:
         client_requests.append(_message(f"{base}Request", method, params, with_id=True))
     server_notes: list[type[BaseModel]] = []
     for method, params in wire.NOTIFICATIONS.items():
-        base = _NOTIFICATION_NAMES.get(method, type_name(method) + "Notification")
+        base = notification_type_name(method)
         files[f"v2/{base}.json"] = _model_schema(params, base, "serialization")
         server_notes.append(_message(base + "Message", method, params, with_id=False))
     server_requests: list[type[BaseModel]] = []
