@@ -1,4 +1,4 @@
-"""Byte-exact relaying through CONNECT tunnels (kernel splice relay and the protocol fallback)."""
+"""Byte-exact relaying through CONNECT tunnels (bulk relay and the protocol fallback)."""
 
 from __future__ import annotations
 
@@ -45,25 +45,25 @@ async def _tunnel_echo(proxy_port: int, port: int, payload: bytes) -> bytes:
     return received
 
 
-@pytest.mark.parametrize("use_splice", [True, False])
-async def test_large_bidirectional_transfer_is_byte_exact(monkeypatch: pytest.MonkeyPatch, use_splice: bool) -> None:
-    from codex_core.network import splice
+@pytest.mark.parametrize("use_bulk", [True, False])
+async def test_large_bidirectional_transfer_is_byte_exact(monkeypatch: pytest.MonkeyPatch, use_bulk: bool) -> None:
+    from codex_core.network import bulk
 
     started: list[object] = []
-    original_start = splice.SpliceRelay.start
+    original_start = bulk.BulkRelay.start
 
-    def spy(self: splice.SpliceRelay) -> None:
+    def spy(self: bulk.BulkRelay) -> None:
         started.append(self)
         original_start(self)
 
-    monkeypatch.setattr(splice.SpliceRelay, "start", spy)
-    if not use_splice:
-        monkeypatch.setattr(splice, "splice_available", lambda loop: False)
+    monkeypatch.setattr(bulk.BulkRelay, "start", spy)
+    if not use_bulk:
+        monkeypatch.setattr(bulk, "bulk_available", lambda loop: False)
     payload = os.urandom(24 * 1024 * 1024 + 123)
     server, port = await _echo_server()
     async with server, start_network_proxy(EffectiveNetwork.from_maps({"127.0.0.1": "allow"})) as proxy:
         results = await asyncio.gather(*(_tunnel_echo(proxy.http_port, port, payload) for _ in range(3)))
-    assert len(started) == (3 if use_splice else 0)
+    assert len(started) == (3 if use_bulk else 0)
     for received in results:
         assert len(received) == len(payload)
         assert hashlib.sha256(received).digest() == hashlib.sha256(payload).digest()
@@ -109,3 +109,44 @@ async def test_silent_clients_are_dropped_after_the_handshake_timeout(monkeypatc
         writer.write(b"\x05\x01")  # greeting without its methods
         assert await asyncio.wait_for(reader.read(), 5) == b""
         writer.close()
+
+
+async def test_bulk_relay_holds_back_when_the_receiver_is_slow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A receiver that stops reading fills the socket buffers: the relay keeps the unsent
+    remainder, stops reading its source, and delivers everything exactly once it drains."""
+    from codex_core.network import bulk
+
+    held: list[int] = []
+    original = bulk._Direction._want
+
+    def spy(self: bulk._Direction, read: bool, write: bool) -> None:
+        if self.pending:
+            held.append(len(self.pending))
+        original(self, read, write)
+
+    monkeypatch.setattr(bulk._Direction, "_want", spy)
+    got = bytearray()
+    done = asyncio.Event()
+
+    async def slow_sink(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(0.5)  # let the tunnel back up
+        while data := await reader.read(1 << 16):
+            got.extend(data)
+        writer.close()
+        done.set()
+
+    server = await asyncio.start_server(slow_sink, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    payload = os.urandom(40 * 1024 * 1024)
+    async with server, start_network_proxy(EffectiveNetwork.from_maps({"127.0.0.1": "allow"})) as proxy:
+        reader, writer = await asyncio.open_connection("127.0.0.1", proxy.http_port)
+        writer.write(f"CONNECT 127.0.0.1:{port} HTTP/1.1\r\n\r\n".encode())
+        await reader.readuntil(b"\r\n\r\n")
+        for i in range(0, len(payload), 1 << 20):
+            writer.write(payload[i : i + (1 << 20)])
+            await writer.drain()
+        writer.write_eof()
+        await asyncio.wait_for(done.wait(), 30)
+        writer.close()
+    assert held, "the receiver never pushed back"
+    assert hashlib.sha256(got).digest() == hashlib.sha256(payload).digest()

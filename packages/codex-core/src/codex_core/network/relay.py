@@ -12,13 +12,13 @@ import socket
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from codex_core.network.splice import SpliceRelay
+    from codex_core.network.bulk import BulkRelay
 
 __all__ = ["Endpoint", "HandshakeError"]
 
 _MAX_BUFFER = 256 * 1024
-SPLICE_AFTER = 256 * 1024
-"""Bytes relayed through Python before a connection is moved to the kernel relay (bulk transfers)."""
+BULK_AFTER = 256 * 1024
+"""Bytes relayed by the protocol relay before a connection is moved to the bulk relay."""
 
 
 class HandshakeError(Exception):
@@ -36,8 +36,8 @@ class Endpoint(asyncio.Protocol):
         self.peer: Endpoint | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._sent_eof = False
-        self.relay: SpliceRelay | None = None
-        self._splice_ok = False
+        self.relay: BulkRelay | None = None
+        self._bulk_ok = False
         self._relayed = 0
 
     # -- asyncio.Protocol ------------------------------------------------------------------------
@@ -51,10 +51,10 @@ class Endpoint(asyncio.Protocol):
         if peer is not None:
             if peer.transport is not None and not peer.closed:
                 peer.transport.write(data)
-                if self._splice_ok:
+                if self._bulk_ok:
                     self._relayed += len(data)
-                    if self._relayed >= SPLICE_AFTER:
-                        self._try_splice(peer)
+                    if self._relayed >= BULK_AFTER:
+                        self._try_bulk(peer)
             return
         self.buf += data
         if len(self.buf) > _MAX_BUFFER and self.transport is not None:
@@ -145,24 +145,24 @@ class Endpoint(asyncio.Protocol):
         else:
             t.write_eof()
 
-    def _spliceable(self) -> socket.socket | None:
+    def _bulkable(self) -> socket.socket | None:
         t = self.transport
         if t is None or self.closed or self.eof or self.buf or t.get_write_buffer_size():
             return None
         sock: socket.socket | None = t.get_extra_info("socket")
         return sock
 
-    def link(self, other: Endpoint, *, splice: bool = True) -> None:
+    def link(self, other: Endpoint, *, bulk: bool = True) -> None:
         """Relay all further bytes both ways; any buffered handshake leftovers are sent first.
 
-        On Linux, once a connection has moved :data:`SPLICE_AFTER` bytes, it is handed to the
-        kernel relay (:mod:`codex_core.network.splice`); short exchanges stay here.
+        Once a connection has moved :data:`BULK_AFTER` bytes, it is handed to the bulk relay
+        (:mod:`codex_core.network.bulk`); short exchanges stay here.
         """
         self.peer, other.peer = other, self
-        if splice:
-            from codex_core.network.splice import splice_available
+        if bulk:
+            from codex_core.network.bulk import bulk_available
 
-            self._splice_ok = other._splice_ok = splice_available(asyncio.get_running_loop())
+            self._bulk_ok = other._bulk_ok = bulk_available(asyncio.get_running_loop())
         for a, b in ((self, other), (other, self)):
             if a.buf:
                 b.write(bytes(a.buf))
@@ -176,15 +176,15 @@ class Endpoint(asyncio.Protocol):
             if e.transport is not None and not e.closed:
                 e.transport.resume_reading()
 
-    def _try_splice(self, other: Endpoint) -> bool:
-        """Move both directions to the kernel relay if nothing is buffered on either side."""
-        from codex_core.network.splice import SpliceRelay
+    def _try_bulk(self, other: Endpoint) -> bool:
+        """Move both directions to the bulk relay if nothing is buffered on either side."""
+        from codex_core.network.bulk import BulkRelay
 
-        fa, fb = self._spliceable(), other._spliceable()
+        fa, fb = self._bulkable(), other._bulkable()
         if fa is None or fb is None or other.eof:
             return False
         loop = asyncio.get_running_loop()
-        self._splice_ok = other._splice_ok = False
+        self._bulk_ok = other._bulk_ok = False
         ta, tb = self.transport, other.transport
         assert ta is not None and tb is not None
         ta.pause_reading()
@@ -194,7 +194,7 @@ class Endpoint(asyncio.Protocol):
             ta.close()
             tb.close()
 
-        relay = SpliceRelay(loop, fa, fb, on_close)
+        relay = BulkRelay(loop, fa, fb, on_close)
         self.relay = other.relay = relay
         relay.start()
         return True

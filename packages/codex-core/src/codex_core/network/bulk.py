@@ -1,43 +1,52 @@
-"""Kernel-side relay for linked sockets on Linux (``os.splice`` through a pipe, no user copies).
+"""Bulk relay for linked sockets: large non-blocking reads and writes straight on the descriptors.
 
-Used by :meth:`codex_core.network.relay.Endpoint.link` when both endpoints are plain sockets on
-a selector event loop with nothing buffered; otherwise the protocol relay is used. The asyncio
-transports stay paused (they keep owning the sockets and close them); the relay works on
-duplicated file descriptors so it can register its own readiness callbacks.
+Used by :meth:`codex_core.network.relay.Endpoint.link` once a tunnel has moved enough bytes to be
+a bulk transfer, when both endpoints are plain sockets on a selector event loop with nothing
+buffered; short exchanges stay on the asyncio protocol relay. Each readiness callback moves up to
+1 MiB per system call through a per-thread scratch buffer (only an unsent remainder is copied),
+which measured faster on loopback than both the protocol relay and ``splice(2)`` through a pipe
+(see benchmarks/README.md). The asyncio transports stay paused (they keep owning the sockets and
+close them); the relay works on duplicated file descriptors with its own readiness callbacks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import os
 import socket
+import threading
 from collections.abc import Callable
 
-__all__ = ["SpliceRelay", "splice_available"]
+__all__ = ["BulkRelay", "bulk_available"]
 
 _CHUNK = 1 << 20
-_FLAGS = getattr(os, "SPLICE_F_MOVE", 1) | getattr(os, "SPLICE_F_NONBLOCK", 2)
-_F_SETPIPE_SZ = 1031
 _SOCK_BUF = 4 << 20
+_ROUNDS = 16
+"""Reads per readiness callback before yielding to the event loop (fairness between tunnels)."""
+
+_local = threading.local()
 
 
-def splice_available(loop: asyncio.AbstractEventLoop) -> bool:
-    return hasattr(os, "splice") and isinstance(loop, asyncio.SelectorEventLoop)
+def _scratch() -> bytearray:
+    buf: bytearray | None = getattr(_local, "buf", None)
+    if buf is None:
+        buf = _local.buf = bytearray(_CHUNK)
+    return buf
+
+
+def bulk_available(loop: asyncio.AbstractEventLoop) -> bool:
+    return isinstance(loop, asyncio.SelectorEventLoop)
 
 
 class _Direction:
-    """One direction: ``src`` socket -> pipe -> ``dst`` socket."""
+    """One direction: ``src`` socket -> ``dst`` socket; ``pending`` holds what ``dst`` did not take yet."""
 
-    def __init__(self, relay: SpliceRelay, src: int, dst: int, shutdown_dst: Callable[[], None]) -> None:
+    def __init__(self, relay: BulkRelay, src: int, dst: int, shutdown_dst: Callable[[], None]) -> None:
         self.relay = relay
         self.src, self.dst = src, dst
         self.shutdown_dst = shutdown_dst
-        self.pr, self.pw = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(self.pw, _F_SETPIPE_SZ, _CHUNK)
-        self.pending = 0
+        self.pending = b""
         self.eof = False
         self.done = False
         self.reading = False
@@ -59,34 +68,38 @@ class _Direction:
             self.writing = write
 
     def pump(self) -> None:
+        scratch = _scratch()
         try:
-            while True:
-                progressed = False
-                if not self.eof and self.pending < _CHUNK:
-                    try:
-                        n = os.splice(self.src, self.pw, _CHUNK - self.pending, flags=_FLAGS)
-                    except BlockingIOError:
-                        n = -1
-                    if n == 0:
-                        self.eof = True
-                    elif n > 0:
-                        self.pending += n
-                        progressed = True
+            for _ in range(_ROUNDS):
                 if self.pending:
                     try:
-                        self.pending -= os.splice(self.pr, self.dst, self.pending, flags=_FLAGS)
-                        progressed = True
+                        sent = os.write(self.dst, self.pending)
                     except BlockingIOError:
-                        pass
-                if self.eof and not self.pending:
+                        break
+                    self.pending = self.pending[sent:]
+                    if self.pending:
+                        break  # the destination's buffer is full: wait until it is writable
+                if self.eof:
                     self._finish()
                     return
-                if not progressed:
+                try:
+                    n = os.readv(self.src, [scratch])
+                except BlockingIOError:
                     break
+                if n == 0:
+                    self.eof = True
+                    continue
+                with memoryview(scratch) as view:
+                    try:
+                        sent = os.write(self.dst, view[:n])
+                    except BlockingIOError:
+                        sent = 0
+                    if sent < n:
+                        self.pending = bytes(view[sent:n])
         except OSError:
             self.relay.close()
             return
-        self._want(read=not self.eof and self.pending < _CHUNK, write=self.pending > 0)
+        self._want(read=not self.eof and not self.pending, write=bool(self.pending))
 
     def _finish(self) -> None:
         self._want(read=False, write=False)
@@ -97,12 +110,9 @@ class _Direction:
 
     def close(self) -> None:
         self._want(read=False, write=False)
-        for fd in (self.pr, self.pw):
-            with contextlib.suppress(OSError):
-                os.close(fd)
 
 
-class SpliceRelay:
+class BulkRelay:
     """Relay bytes both ways between two connected sockets until both directions hit EOF."""
 
     def __init__(
