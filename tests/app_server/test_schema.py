@@ -37,6 +37,10 @@ def test_schema_files_and_live_messages_validate(
         "v2/AgentMessageDeltaNotification.json",
         "CommandExecutionRequestApprovalParams.json",
         "codex_app_server_protocol.v2.schemas.json",
+        "codex_app_server_protocol.schemas.json",
+        "v2/ThreadForkParams.json",
+        "v2/ConfigValueWriteParams.json",
+        "v2/LoginAccountParams.json",
     ):
         schema = _load(out, name)
         jsonschema.Draft202012Validator.check_schema(schema)
@@ -95,3 +99,24 @@ def test_schema_files_and_live_messages_validate(
     assert checked > 20
     bad = {"method": "turn/completed", "params": {"threadId": "t", "turn": {"id": "x", "status": "done"}}}
     assert not notifications.is_valid(bad)
+
+
+def test_network_requirements_wire_model_accepts_legacy_only_input() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from codex_exec.app_server import wire
+
+    legacy = wire.NetworkRequirements.model_validate(
+        {"allowedDomains": ["a.example.com"], "deniedDomains": ["b.example.com"], "allowUnixSockets": ["/tmp/s.sock"]}
+    )
+    assert legacy.domains == {"a.example.com": "allow", "b.example.com": "deny"}
+    assert legacy.unix_sockets == {"/tmp/s.sock": "allow"}
+    canonical = wire.NetworkRequirements.model_validate(
+        {"domains": {"z.example.com": "deny", "a.example.com": "allow"}, "unixSockets": {"/tmp/x.sock": "none"}}
+    ).dump()
+    assert list(canonical["domains"]) == ["a.example.com", "z.example.com"]  # sorted keys
+    assert canonical["allowedDomains"] == ["a.example.com"] and canonical["deniedDomains"] == ["z.example.com"]
+    assert canonical["allowUnixSockets"] is None
+    with pytest.raises(ValidationError):
+        wire.NetworkRequirements.model_validate({"domains": {"a.example.com": "maybe"}})

@@ -4,7 +4,8 @@ Generated from the pydantic models in :mod:`codex_exec.app_server.wire`. Layout 
 reference tool: one file per params/response/notification type (``v1/`` for ``initialize``,
 ``v2/`` for the rest), top-level unions ``ClientRequest.json``, ``ClientNotification.json``,
 ``ServerRequest.json``, ``ServerNotification.json``, ``JSONRPCMessage.json`` (+ the plain
-JSON-RPC envelopes) and the bundle ``codex_app_server_protocol.v2.schemas.json``.
+JSON-RPC envelopes) and the bundles ``codex_app_server_protocol.schemas.json`` and
+``codex_app_server_protocol.v2.schemas.json``.
 """
 
 from __future__ import annotations
@@ -148,9 +149,11 @@ def message_schemas() -> dict[str, dict[str, Any]]:
     files["JSONRPCMessage.json"] = _union(
         "JSONRPCMessage", [JSONRPCRequest, JSONRPCNotification, JSONRPCResponse, JSONRPCError]
     )
-    files["codex_app_server_protocol.v2.schemas.json"] = _union(
-        "CodexAppServerProtocolV2", [*client_requests, initialized, *server_requests, *server_notes]
-    )
+    everything = [*client_requests, initialized, *server_requests, *server_notes]
+    files["codex_app_server_protocol.v2.schemas.json"] = _union("CodexAppServerProtocolV2", everything)
+    # the reference also writes an all-versions bundle; every message implemented here is v2 (or
+    # the v1 handshake, which v2 clients use too), so both bundles describe the same messages
+    files["codex_app_server_protocol.schemas.json"] = _union("CodexAppServerProtocol", everything)
     return files
 
 
