@@ -8,7 +8,6 @@ Writes are atomic (temp file, fsync, rename), so a crash never leaves a half-wri
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from codex_core.errors import AuthError, UsageError
@@ -46,17 +45,12 @@ def save_api_key(codex_home: Path, api_key: str) -> Path:
         raise UsageError("the API key is empty")
     if any(c.isspace() for c in api_key):
         raise UsageError("the API key must not contain whitespace")
+    from codex_core.fsutil import write_atomic
+
     codex_home.mkdir(parents=True, exist_ok=True)
     path = auth_file(codex_home)
-    tmp = codex_home / ".auth.json.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"OPENAI_API_KEY": api_key}, fh, indent=2)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    data = json.dumps({"OPENAI_API_KEY": api_key}, indent=2) + "\n"
+    write_atomic(path, data.encode("utf-8"), mode=0o600)
     return path
 
 

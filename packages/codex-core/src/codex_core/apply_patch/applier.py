@@ -21,7 +21,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -347,17 +346,9 @@ def _make_parents(directory: str, created: list[str]) -> None:
 
 
 def _write_atomic(target: str, data: bytes, mode: int) -> None:
-    directory, name = os.path.split(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".apply_patch.tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from codex_core.fsutil import write_atomic
+
+    write_atomic(target, data, mode=mode, durable=False)
 
 
 def _commit(state: dict[str, str | None]) -> None:

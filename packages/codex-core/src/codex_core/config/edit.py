@@ -9,10 +9,7 @@ file is left as it was. ``expected_version`` (``sha256:<hex>`` of the file's byt
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -91,30 +88,15 @@ def load_for_edit(path: Path) -> tuple[Any, str]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same directory, fsync, rename (the original's permission bits are kept)."""
+    """Atomically replace ``path`` with ``text`` (the original's permission bits are kept, new files 0600)."""
+    from codex_core.fsutil import write_atomic as replace_file
+
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o600
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    replace_file(path, text.encode("utf-8"), mode=mode)
 
 
 def _toml_value(value: Any, key: str) -> Any:

@@ -30,10 +30,9 @@ def append_history(codex_home: Path, settings: HistoryToml, *, session_id: str, 
             total = len(data)
             while lines and total > settings.max_bytes:
                 total -= len(lines.pop(0))
-            tmp = path.with_suffix(".jsonl.tmp")
-            tmp.write_bytes(b"".join(lines))
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
+            from codex_core.fsutil import write_atomic
+
+            write_atomic(path, b"".join(lines), mode=0o600, durable=False)
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)

@@ -49,10 +49,8 @@ def app_server_command(ctx: click.Context, /, listen: str, **kwargs: Any) -> Non
     sys.exit(serve_stdio(opts.to_overrides(), config))
 
 
-@app_server_command.command(
-    name="generate-json-schema", help="Write JSON Schemas of the implemented protocol messages to DIR."
-)
-@click.option(
+_out_option = click.option(
+    "-o",
     "--out",
     "out_dir",
     required=True,
@@ -60,11 +58,18 @@ def app_server_command(ctx: click.Context, /, listen: str, **kwargs: Any) -> Non
     metavar="DIR",
     help="Output directory (created if missing).",
 )
-@click.option(
+_experimental_option = click.option(
     "--experimental",
     is_flag=True,
     help="Include experimental methods and fields (accepted for compatibility: every implemented one is included).",
 )
+
+
+@app_server_command.command(
+    name="generate-json-schema", help="Write JSON Schemas of the implemented protocol messages to DIR."
+)
+@_out_option
+@_experimental_option
 def generate_json_schema(out_dir: Path, experimental: bool) -> None:
     from codex_exec.app_server.schema import write_schemas
 
@@ -79,15 +84,7 @@ def generate_json_schema(out_dir: Path, experimental: bool) -> None:
 @app_server_command.command(
     name="generate-ts", help="Write TypeScript type declarations of the implemented protocol messages to DIR."
 )
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    metavar="DIR",
-    help="Output directory (created if missing).",
-)
+@_out_option
 @click.option(
     "-p",
     "--prettier",
@@ -96,11 +93,7 @@ def generate_json_schema(out_dir: Path, experimental: bool) -> None:
     metavar="PRETTIER_BIN",
     help="Run `PRETTIER_BIN --write DIR` on the generated files.",
 )
-@click.option(
-    "--experimental",
-    is_flag=True,
-    help="Include experimental methods and fields (accepted for compatibility: every implemented one is included).",
-)
+@_experimental_option
 def generate_ts(out_dir: Path, prettier: str | None, experimental: bool) -> None:
     from codex_exec.app_server.typescript import PrettierError, write_typescript
 
