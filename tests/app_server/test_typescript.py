@@ -163,7 +163,7 @@ def test_layout_follows_the_reference(tmp_path: Path) -> None:
     assert "model?: string | null, " in start and "config?: { [key in string]?: JsonValue } | null" in start
     start_response = files["v2/ThreadStartResponse.ts"]
     assert "reasoningEffort: string | null, " in start_response  # server-sent: always present
-    assert 'import type { ThreadInfo } from "./ThreadInfo";' in start_response
+    assert 'import type { Thread } from "./Thread";' in start_response
     assert 'import type { ClientInfo } from "./ClientInfo";' in files["InitializeParams.ts"]
 
     requests = files["ClientRequest.ts"]

@@ -222,7 +222,9 @@ class ThreadStatus(Wire):
 
 
 class ThreadInfo(Wire):
-    """The ``Thread`` object of the protocol."""
+    """The ``Thread`` object of the protocol (named ``Thread`` in the schemas, like the reference)."""
+
+    model_config = ConfigDict(title="Thread")
 
     id: str
     session_id: str

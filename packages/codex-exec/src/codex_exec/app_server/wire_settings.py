@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
 from codex_exec.app_server.wire_base import Wire
@@ -181,6 +181,8 @@ class ReasoningEffortOption(Wire):
 
 
 class ModelInfo(Wire):
+    model_config = ConfigDict(title="Model")
+
     id: str
     model: str
     display_name: str
