@@ -120,7 +120,8 @@ def test_fork_errors_and_fork_by_path(client: AppServerClient, server: ScriptedR
     assert error_of(client, "thread/fork", {})["code"] == -32602
     assert "no turn" in error_of(client, "thread/fork", {"threadId": thread["id"], "lastTurnId": "nope"})["message"]
     path = client.call("thread/read", {"threadId": thread["id"]})["thread"]["path"]
-    forked = client.call("thread/fork", {"path": path, "ephemeral": True})
+    assert error_of(client, "thread/fork", {"threadId": ""})["code"] == -32602
+    forked = client.call("thread/fork", {"threadId": "ignored-when-path-is-set", "path": path, "ephemeral": True})
     assert forked["thread"]["forkedFromId"] == thread["id"] and forked["thread"]["path"] is None
     assert [i["type"] for i in forked["thread"]["turns"][0]["items"]] == ["userMessage", "agentMessage"]
     started = client.notification("thread/started", lambda p: p["thread"]["id"] == forked["thread"]["id"])

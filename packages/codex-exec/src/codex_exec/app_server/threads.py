@@ -244,7 +244,7 @@ class ThreadManager:
                 f"thread {source.thread.id} is running turn {source.active.id}; fork it after the turn ends",
             )
         if source is None and not p.path and not p.thread_id:
-            raise RpcError(INVALID_PARAMS, "Invalid params for thread/fork: `threadId` or `path` is required")
+            raise RpcError(INVALID_PARAMS, "Invalid params for thread/fork: `threadId` (or a `path`) must not be empty")
         lt = await asyncio.to_thread(self._fork, p, source)
         self.threads[lt.thread.id] = lt
         response = lt.start_response(include_turns=not p.exclude_turns)

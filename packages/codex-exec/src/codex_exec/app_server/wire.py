@@ -322,7 +322,8 @@ class ThreadResumeResponse(ThreadStartResponse):
 
 
 class ThreadForkParams(ThreadSettings):
-    thread_id: str = ""
+    thread_id: str
+    """Required like the reference; ignored when a non-empty ``path`` is given."""
     path: str | None = None
     last_turn_id: str | None = None
     ephemeral: bool = False
