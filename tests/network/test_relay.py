@@ -150,3 +150,16 @@ async def test_bulk_relay_holds_back_when_the_receiver_is_slow(monkeypatch: pyte
         writer.close()
     assert held, "the receiver never pushed back"
     assert hashlib.sha256(got).digest() == hashlib.sha256(payload).digest()
+
+
+async def test_end_of_file_on_the_last_read_of_a_callback_is_passed_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one read per readiness callback, every end-of-file arrives on a callback's last read:
+    it must still be propagated (it used to leave the tunnel hanging)."""
+    from codex_core.network import bulk
+
+    monkeypatch.setattr(bulk, "_ROUNDS", 1)
+    payload = os.urandom(3 * 1024 * 1024 + 7)
+    server, port = await _echo_server()
+    async with server, start_network_proxy(EffectiveNetwork.from_maps({"127.0.0.1": "allow"})) as proxy:
+        received = await asyncio.wait_for(_tunnel_echo(proxy.http_port, port, payload), 20)
+    assert hashlib.sha256(received).digest() == hashlib.sha256(payload).digest()

@@ -21,7 +21,6 @@ from collections.abc import Callable
 __all__ = ["BulkRelay", "bulk_available"]
 
 _CHUNK = 1 << 20
-_SOCK_BUF = 4 << 20
 _ROUNDS = 16
 """Reads per readiness callback before yielding to the event loop (fairness between tunnels)."""
 
@@ -86,9 +85,10 @@ class _Direction:
                     n = os.readv(self.src, [scratch])
                 except BlockingIOError:
                     break
-                if n == 0:
+                if n == 0:  # nothing is pending here: end-of-file can be passed on at once
                     self.eof = True
-                    continue
+                    self._finish()
+                    return
                 with memoryview(scratch) as view:
                     try:
                         sent = os.write(self.dst, view[:n])
@@ -119,11 +119,14 @@ class BulkRelay:
         self, loop: asyncio.AbstractEventLoop, a: socket.socket, b: socket.socket, on_close: Callable[[], None]
     ) -> None:
         self.loop = loop
-        for sock in (a, b):
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _SOCK_BUF)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SOCK_BUF)
-        self._fds = (os.dup(a.fileno()), os.dup(b.fileno()))
+        # socket buffers are left to the kernel's auto-tuning (setting SO_RCVBUF would pin them)
+        first = os.dup(a.fileno())
+        try:
+            second = os.dup(b.fileno())
+        except OSError:
+            os.close(first)
+            raise
+        self._fds = (first, second)
         self._on_close = on_close
         self._closed = False
         fa, fb = self._fds
