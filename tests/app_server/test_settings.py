@@ -79,7 +79,11 @@ def test_config_batch_write_upsert_delete_and_validation(client: AppServerClient
     assert err["data"]["configWriteErrorCode"] == "configLayerReadonly"
     err = error_of(client, "config/value/write", {"keyPath": "model", "mergeStrategy": "replace"})
     assert err["code"] == -32602 and "value" in err["message"]
+    # valid TOML for the model, but the config would no longer load: refused and rolled back
+    err = error_of(client, "config/value/write", {"keyPath": "profile", "value": "nope", "mergeStrategy": "replace"})
+    assert err["data"]["configWriteErrorCode"] == "configValidationError" and "nope" in err["message"]
     assert cfg.read_bytes() == before
+    assert client.call("thread/start", {"ephemeral": True})["model"] == "test-model"
 
 
 def test_config_write_reports_an_overriding_layer(app_env: dict[str, str], workspace: Path) -> None:

@@ -16,8 +16,12 @@ __all__ = ["write_atomic"]
 
 
 def write_atomic(path: str | Path, data: bytes, *, mode: int, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` (permission bits ``mode``); the directory must exist."""
-    directory, name = os.path.split(os.fspath(path))
+    """Replace ``path`` with ``data`` (permission bits ``mode``); the directory must exist.
+
+    A symlink is followed: its target is replaced and the link stays (dotfile setups).
+    """
+    path = os.path.realpath(path)
+    directory, name = os.path.split(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory or ".")
     try:
         with os.fdopen(fd, "wb") as handle:

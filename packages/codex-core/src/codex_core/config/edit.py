@@ -10,7 +10,8 @@ file is left as it was. ``expected_version`` (``sha256:<hex>`` of the file's byt
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, MutableMapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -69,13 +70,16 @@ def read_text(path: Path) -> str | None:
         raise ConfigError(f"{path}:{line}: file is not valid UTF-8", path=str(path), line=line) from None
 
 
-def file_version(path: Path) -> str:
-    """``sha256:<hex>`` of the file's bytes (of no bytes when it does not exist)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        data = b""
+def _version_of(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def file_version(path: Path) -> str:
+    """``sha256:<hex>`` of the file's bytes (of no bytes when it does not exist), as ``config/read`` reports it."""
+    try:
+        return _version_of(path.read_bytes())
+    except FileNotFoundError:
+        return _version_of(b"")
 
 
 def load_for_edit(path: Path) -> tuple[Any, str]:
@@ -103,6 +107,10 @@ def _toml_value(value: Any, key: str) -> Any:
     """JSON value -> plain TOML-able value (``None`` inside tables is dropped, inside arrays refused)."""
     if isinstance(value, Mapping):
         return {str(k): _toml_value(v, f"{key}.{k}") for k, v in value.items() if v is not None}
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        raise ConfigWriteError(
+            f"`{key}`: {value} does not fit in a TOML integer (64-bit)", write_code="configValidationError", key=key
+        )
     if isinstance(value, list):
         if any(v is None for v in value):
             raise ConfigWriteError(
@@ -160,34 +168,75 @@ def _deep_merge(target: MutableMapping[str, Any], new: Mapping[str, Any]) -> Non
             target[key] = value
 
 
-def write_config_values(path: Path, edits: Sequence[ConfigEdit], *, expected_version: str | None = None) -> str:
+_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(path.resolve(), threading.Lock())
+
+
+def write_config_values(
+    path: Path,
+    edits: Sequence[ConfigEdit],
+    *,
+    expected_version: str | None = None,
+    check: Callable[[], object] | None = None,
+) -> str:
     """Apply ``edits`` to ``path`` in one atomic write; returns the new ``file_version``.
 
-    Raises ``ConfigWriteError`` (version conflict, bad key path, invalid result) or ``ConfigError``
-    (the file does not parse); in every error case the file is unchanged.
+    ``check`` runs after the write (e.g. a full ``load_config``, which also resolves profiles,
+    providers and requirements); if it raises ``ConfigError`` the previous file is put back.
+    Writers in this process are serialised, so the version check and the replacement are one
+    step. Raises ``ConfigWriteError`` (version conflict, bad key path, invalid result) or
+    ``ConfigError`` (the file does not parse); in every error case the file is unchanged.
     """
     import tomlkit
 
     from codex_core.config.models import ConfigToml
 
-    if expected_version is not None and expected_version != file_version(path):
-        raise ConfigWriteError(
-            f"{path} changed since version {expected_version} was read (now {file_version(path)}); "
-            "read the config again and retry",
-            write_code="configVersionConflict",
-            path=str(path),
-        )
-    doc, _ = load_for_edit(path)
-    for edit in edits:
-        _apply(doc, edit, path)
-    new_text = tomlkit.dumps(doc)
-    data = parse_toml_text(new_text, source=f"{path} (edited)")
-    try:
-        ConfigToml.model_validate(data)
-    except ValidationError as exc:
-        err = validation_to_config_error(exc, source=f"{path} (edited)", text=new_text)
-        raise ConfigWriteError(
-            f"{err}; {path} was not changed", write_code="configValidationError", path=str(path), key=err.key
-        ) from None
-    write_atomic(path, new_text)
-    return file_version(path)
+    with _lock_for(path):
+        try:
+            original: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            original = None
+        current = _version_of(original or b"")
+        if expected_version is not None and expected_version != current:
+            raise ConfigWriteError(
+                f"{path} changed since version {expected_version} was read (now {current}); "
+                "read the config again and retry",
+                write_code="configVersionConflict",
+                path=str(path),
+            )
+        doc, _ = load_for_edit(path)
+        for edit in edits:
+            _apply(doc, edit, path)
+        new_text = tomlkit.dumps(doc)
+        data = parse_toml_text(new_text, source=f"{path} (edited)")
+        try:
+            ConfigToml.model_validate(data)
+        except ValidationError as exc:
+            err = validation_to_config_error(exc, source=f"{path} (edited)", text=new_text)
+            raise ConfigWriteError(
+                f"{err}; {path} was not changed", write_code="configValidationError", path=str(path), key=err.key
+            ) from None
+        write_atomic(path, new_text)
+        if check is not None:
+            try:
+                check()
+            except ConfigError as exc:
+                _restore(path, original)
+                raise ConfigWriteError(
+                    f"{exc}; {path} was not changed", write_code="configValidationError", path=str(path), key=exc.key
+                ) from None
+        return _version_of(new_text.encode("utf-8"))
+
+
+def _restore(path: Path, original: bytes | None) -> None:
+    from codex_core.fsutil import write_atomic as replace_file
+
+    if original is None:
+        path.unlink(missing_ok=True)
+    else:
+        replace_file(path, original, mode=path.stat().st_mode & 0o7777)

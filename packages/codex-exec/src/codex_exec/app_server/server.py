@@ -8,7 +8,6 @@ the ``initialize`` handshake, runs every request in its own task (a streaming tu
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import platform
 import sys
 from collections.abc import Awaitable, Callable
@@ -227,13 +226,18 @@ class AppServer:
                 {"configWriteErrorCode": "configLayerReadonly"},
             )
         core_edits = [ConfigEdit(e.key_path, e.value, e.merge_strategy) for e in edits]
+        loaded: list[Config] = []
+
+        def check() -> None:  # the whole config must still load (profiles, providers, requirements)
+            loaded.append(load_config(self.overrides, codex_home=self.config.codex_home))
+
         try:
             version = await asyncio.to_thread(
-                write_config_values, user_file, core_edits, expected_version=expected_version
+                write_config_values, user_file, core_edits, expected_version=expected_version, check=check
             )
         except ConfigWriteError as exc:
             raise RpcError(INVALID_REQUEST, str(exc), {"configWriteErrorCode": exc.write_code}) from None
-        config = await asyncio.to_thread(load_config, self.overrides, codex_home=self.config.codex_home)
+        config = loaded[-1]
         self.config = self.threads.base_config = config
         overridden = None
         origin = config.explain(edits[-1].key_path)
@@ -328,8 +332,10 @@ def _layer(origin: Origin) -> wire.ConfigLayerMetadata:
         name = {"type": "sessionFlags"}
     version = ""
     if origin.path:
+        from codex_core.config.edit import file_version
+
         try:
-            version = "sha256:" + hashlib.sha256(Path(origin.path).read_bytes()).hexdigest()
+            version = file_version(Path(origin.path))
         except OSError:
             version = ""
     return wire.ConfigLayerMetadata(name=name, version=version)
