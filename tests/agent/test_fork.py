@@ -77,3 +77,30 @@ def test_keep_user_turns_bounds() -> None:
     assert keep_user_turns(hist, 5) == hist
     with pytest.raises(ValueError):
         keep_user_turns(hist, -1)
+
+
+async def test_fork_of_a_compacted_thread_replays_the_rollout_up_to_the_cut(make_config) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel(
+        [[message("ans-alpha")], [message("ans-bravo")], [message("SUMMARYXYZ")], [message("ans-charlie")]]
+    )
+    codex = Codex(make_config(sandbox_mode="danger-full-access"), model_client=model)
+    src = codex.start_thread()
+    await src.run("ask-alpha")
+    await src.run("ask-bravo")
+    await src.compact()
+    await src.run("ask-charlie")
+
+    def texts(thread) -> str:  # type: ignore[no-untyped-def]
+        return " ".join(getattr(p, "text", "") for m in thread.history if isinstance(m, Message) for p in m.content)
+
+    # through turn two: the compaction happened before turn three, so its summary is kept
+    through_two = codex.fork_thread(src, user_turns=2)
+    assert "SUMMARYXYZ" in texts(through_two) and "charlie" not in texts(through_two)
+    # through turn one: from before the compaction, with turn one's own answer
+    through_one = codex.fork_thread(src.id, user_turns=1)
+    one = texts(through_one)
+    assert "ans-alpha" in one and "SUMMARYXYZ" not in one and "bravo" not in one
+    assert user_texts(through_one.history) == ["ask-alpha"]
+    # a resumed fork knows where it came from
+    resumed = Codex(make_config(), model_client=model).resume_thread(through_one.id)
+    assert resumed.forked_from == src.id and user_texts(resumed.history) == ["ask-alpha"]

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from codex_core.agent.context import user_instructions
-from codex_core.agent.resume import refresh_context_after_resume, restore_usage
+from codex_core.agent.resume import display_messages, refresh_context_after_resume, restore_usage
 from codex_core.agent.runtime import TurnRuntime
 from codex_core.agent.services import load_exec_policy_once, start_mcp, start_network_proxy, user_items
 from codex_core.agent.state import ApprovalDecision, ThreadState, usage_event
@@ -133,6 +133,8 @@ class Codex:
         if state.context_initialised:
             refresh_context_after_resume(state, resumed.last_turn_context)
         thread = Thread(self, state)
+        forked_from = resumed.meta.get("forked_from_id")
+        thread._forked_from = forked_from if isinstance(forked_from, str) else None
         self._threads.append(thread)
         return thread
 
@@ -142,49 +144,58 @@ class Codex:
         """A new thread (new id, new rollout file) that continues a copy of ``source``'s history.
 
         ``source`` is a loaded ``Thread`` (not running a turn) or a saved one (id, id prefix or
-        rollout path). ``user_turns`` keeps only the first N user turns. The source is untouched.
+        rollout path). ``user_turns`` keeps only the first N user turns: the history is rebuilt
+        from the rollout up to that point, so compactions before the cut are kept and later ones
+        are not. The source is untouched.
         """
         from codex_core.agent.resume import keep_user_turns
 
+        src_state: ThreadState | None = None
         if isinstance(source, Thread):
             if source._turn_task is not None and not source._turn_task.done():
                 raise UsageError(f"cannot fork thread {source.id} while a turn is running")
-            src_cfg, src_state = source.config, source._state
-            origin, history, usage = source.id, source.history, None
-            last_ctx: dict[str, Any] | None = {
+            src_cfg = source.config
+            live_ctx: dict[str, Any] = {
                 "approval_policy": src_cfg.approval_policy,
                 "sandbox_policy": src_cfg.sandbox_mode,
                 "cwd": str(src_cfg.cwd),
             }
+            if user_turns is not None and source.rollout_path is not None:
+                resumed = self._read_saved(source.rollout_path, user_turns=user_turns)
+                origin, kept, usage, turns = source.id, resumed.history, resumed.last_usage, resumed.turns
+            else:  # the whole live history, or an ephemeral thread (no rollout to replay)
+                kept = keep_user_turns(source.history, user_turns)
+                origin, usage, src_state = source.id, None, source._state if user_turns is None else None
+                turns = sum(1 for m in display_messages(kept) if m.role == "user")
+            last_ctx: dict[str, Any] | None = live_ctx
         else:
-            src_state = None
-            resumed = self._read_saved(source)
-            origin, history, usage, last_ctx = (
+            resumed = self._read_saved(source, user_turns=user_turns)
+            origin, kept, usage, last_ctx = (
                 resumed.thread_id,
                 resumed.history,
                 resumed.last_usage,
                 resumed.last_turn_context,
             )
-        kept = keep_user_turns(history, user_turns)
+            turns = resumed.turns
         thread = self.start_thread(ephemeral=ephemeral)
         state = thread._state
-        state.history = kept
+        state.history = list(kept)
         state.context_initialised = bool(kept)
-        state.turn_counter = len(thread.display_items())
-        if len(kept) == len(history) and src_state is not None:
+        state.turn_counter = turns
+        if src_state is not None:
             state.total_usage, state.last_usage = src_state.total_usage, src_state.last_usage
-        elif len(kept) == len(history):
+        else:
             restore_usage(state, usage)
         thread._forked_from = origin
         if not ephemeral:
             thread._ensure_rollout()
             if state.recorder is not None:
-                state.recorder.record_items(kept)
+                state.recorder.record_items(state.history)
         if state.context_initialised:
             refresh_context_after_resume(state, last_ctx)
         return thread
 
-    def _read_saved(self, thread_id: str | Path) -> Any:
+    def _read_saved(self, thread_id: str | Path, *, user_turns: int | None = None) -> Any:
         from codex_core.session import find_rollout, read_rollout
 
         path = (
@@ -192,7 +203,7 @@ class Codex:
             if isinstance(thread_id, Path) or str(thread_id).endswith(".jsonl")
             else find_rollout(self.config.codex_home, str(thread_id))
         )
-        return read_rollout(path)
+        return read_rollout(path, user_turns=user_turns)
 
     async def aclose(self) -> None:
         for t in self._threads:

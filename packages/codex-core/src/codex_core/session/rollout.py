@@ -154,9 +154,17 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield obj
 
 
-def read_rollout(path: Path) -> ResumedSession:
-    """Rebuild the thread history exactly from a rollout file."""
+def read_rollout(path: Path, *, user_turns: int | None = None) -> ResumedSession:
+    """Rebuild the thread history exactly from a rollout file.
+
+    ``user_turns`` stops just before the rollout's ``user_turns + 1``-th real user message (the
+    state a fork through that turn starts from); context messages do not count.
+    """
+    from codex_core.agent.compaction import is_real_user_message
+    from codex_core.protocol.items import Message
+
     meta: dict[str, Any] | None = None
+    seen_user = 0
     history: list[ResponseItem | OtherItem] = []
     usage: dict[str, Any] | None = None
     turn_ctx: dict[str, Any] | None = None
@@ -170,9 +178,14 @@ def read_rollout(path: Path) -> ResumedSession:
                 meta = payload
             elif kind == "response_item":
                 try:
-                    history.append(item_from_api(payload))
+                    item = item_from_api(payload)
                 except ValueError:
                     continue
+                if isinstance(item, Message) and item.role == "user" and is_real_user_message(item):
+                    if user_turns is not None and seen_user >= user_turns:
+                        break
+                    seen_user += 1
+                history.append(item)
             elif kind == "compacted":
                 repl = payload.get("replacement_history")
                 if isinstance(repl, list):
