@@ -6,6 +6,7 @@ from typing import Final, Literal, get_args
 
 import attrs
 
+from codex_core.config.models import ApprovalPolicy, SandboxMode
 from codex_core.errors import ConfigError, UsageError
 from codex_core.execpolicy.model import Evaluation
 
@@ -26,10 +27,6 @@ __all__ = [
     "resolve_cli_approval",
 ]
 
-ApprovalPolicy = Literal["untrusted", "on-failure", "on-request", "never"]
-"""``approval_policy`` wire values (kebab-case, as in config.toml and ``-a``)."""
-
-SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 
 APPROVAL_POLICIES: Final[tuple[ApprovalPolicy, ...]] = get_args(ApprovalPolicy)
 SANDBOX_MODES: Final[tuple[SandboxMode, ...]] = get_args(SandboxMode)

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from codex_core.config.models import ApprovalPolicy, SandboxMode
+
 __all__ = [
     "ApprovalPolicy",
     "ApprovalsReviewer",
@@ -19,9 +21,7 @@ __all__ = [
     "Wire",
 ]
 
-ApprovalPolicy = Literal["untrusted", "on-failure", "on-request", "never"]
 ApprovalsReviewer = Literal["user", "auto_review", "guardian_subagent"]
-SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 
 
 class Wire(BaseModel):
