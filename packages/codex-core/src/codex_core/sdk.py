@@ -135,6 +135,7 @@ class Codex:
         thread = Thread(self, state)
         forked_from = resumed.meta.get("forked_from_id")
         thread._forked_from = forked_from if isinstance(forked_from, str) else None
+        thread._name = resumed.name
         self._threads.append(thread)
         return thread
 
@@ -232,6 +233,7 @@ class Thread:
         self._proxy_checked = False
         self._persist = False
         self._forked_from: str | None = None
+        self._name: str | None = None
         self._proxy_thread: Any = None
 
     @property
@@ -245,6 +247,22 @@ class Thread:
     @property
     def rollout_path(self) -> Path | None:
         return self._state.recorder.path if self._state.recorder else None
+
+    @property
+    def name(self) -> str | None:
+        """The name given with ``set_name`` (kept in the rollout, restored on resume)."""
+        return self._name
+
+    def set_name(self, name: str) -> str:
+        """Name the thread (trimmed, one line, <= 200 chars; ``UsageError`` otherwise); returns the
+        stored name. A persisted thread records it in its rollout (creating the file if needed)."""
+        from codex_core.session.catalog import name_event
+
+        payload = name_event(name)
+        self._ensure_rollout()
+        self._state.record_event(payload)
+        self._name = payload["thread_name"]
+        return self._name
 
     @property
     def forked_from(self) -> str | None:

@@ -1,5 +1,6 @@
 """Sessions: rollout files, resume, and prompt history."""
 
+from codex_core.session.catalog import archive_session, read_thread_name, set_thread_name, unarchive_session
 from codex_core.session.history import append_history, read_history
 from codex_core.session.rollout import (
     ResumedSession,
@@ -16,9 +17,13 @@ __all__ = [
     "RolloutRecorder",
     "SessionInfo",
     "append_history",
+    "archive_session",
     "find_rollout",
     "latest_diff",
     "list_sessions",
     "read_history",
     "read_rollout",
+    "read_thread_name",
+    "set_thread_name",
+    "unarchive_session",
 ]

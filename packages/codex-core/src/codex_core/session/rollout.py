@@ -138,6 +138,8 @@ class ResumedSession:
     last_turn_context: dict[str, Any] | None
     turns: int = 0
     """How many turns the session has run (``turn_context`` lines)."""
+    name: str | None = None
+    """The thread's name (last ``thread_name_updated`` event), if it was given one."""
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
@@ -164,6 +166,7 @@ def read_rollout(path: Path, *, user_turns: int | None = None) -> ResumedSession
     from codex_core.protocol.items import Message
 
     meta: dict[str, Any] | None = None
+    name: str | None = None
     seen_user = 0
     history: list[ResponseItem | OtherItem] = []
     usage: dict[str, Any] | None = None
@@ -195,11 +198,13 @@ def read_rollout(path: Path, *, user_turns: int | None = None) -> ResumedSession
                 turns += 1
             elif kind == "event_msg" and payload.get("type") == "token_count":
                 usage = payload
+            elif kind == "event_msg" and payload.get("type") == "thread_name_updated":
+                name = payload.get("thread_name") if isinstance(payload.get("thread_name"), str) else name
     except OSError as exc:
         raise SessionError(f"cannot read session file {path}: {exc.strerror}") from None
     if meta is None or "id" not in meta:
         raise SessionError(f"{path} is not a Codex session file (no session_meta line)")
-    return ResumedSession(str(meta["id"]), path, meta, history, usage, turn_ctx, turns)
+    return ResumedSession(str(meta["id"]), path, meta, history, usage, turn_ctx, turns, name)
 
 
 @attrs.frozen
@@ -211,13 +216,18 @@ class SessionInfo:
     preview: str
     created_at: dt.datetime | None = None
     model_provider: str | None = None
+    name: str | None = None
+    cli_version: str | None = None
 
 
-def _all_rollouts(codex_home: Path) -> list[Path]:
-    root = codex_home / "sessions"
+def _all_rollouts(codex_home: Path, *, archived: bool = False) -> list[Path]:
+    from codex_core.session.catalog import ARCHIVE_DIR
+
+    root = codex_home / (ARCHIVE_DIR if archived else "sessions")
     if not root.is_dir():
         return []
-    return sorted(root.glob("*/*/*/rollout-*.jsonl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    pattern = "rollout-*.jsonl" if archived else "*/*/*/rollout-*.jsonl"
+    return sorted(root.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
 
 
 def _info(path: Path) -> SessionInfo | None:
@@ -228,20 +238,24 @@ def _info(path: Path) -> SessionInfo | None:
     preview = ""
     created: dt.datetime | None = None
     provider: str | None = None
+    version: str | None = None
     try:
         for obj in _lines(path):
             payload = obj.get("payload") or {}
             if obj.get("type") == "session_meta":
                 cwd = payload.get("cwd")
                 provider = payload.get("model_provider")
+                version = payload.get("cli_version")
                 created = _parse_ts(payload.get("timestamp"))
             elif obj.get("type") == "event_msg" and payload.get("type") == "user_message":
                 preview = str(payload.get("message", ""))[:200]
                 break
     except OSError:
         return None
+    from codex_core.session.catalog import read_thread_name
+
     mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-    return SessionInfo(m.group(1), path, mtime, cwd, preview, created, provider)
+    return SessionInfo(m.group(1), path, mtime, cwd, preview, created, provider, read_thread_name(path), version)
 
 
 def _parse_ts(raw: object) -> dt.datetime | None:
@@ -253,10 +267,10 @@ def _parse_ts(raw: object) -> dt.datetime | None:
         return None
 
 
-def list_sessions(codex_home: Path, *, cwd: Path | None = None) -> list[SessionInfo]:
-    """Saved sessions, newest first; filtered to ``cwd`` when given."""
+def list_sessions(codex_home: Path, *, cwd: Path | None = None, archived: bool = False) -> list[SessionInfo]:
+    """Saved sessions, newest first; filtered to ``cwd`` when given; ``archived`` lists the archive."""
     out: list[SessionInfo] = []
-    for p in _all_rollouts(codex_home):
+    for p in _all_rollouts(codex_home, archived=archived):
         info = _info(p)
         if info is None:
             continue
@@ -266,13 +280,16 @@ def list_sessions(codex_home: Path, *, cwd: Path | None = None) -> list[SessionI
     return out
 
 
-def find_rollout(codex_home: Path, thread_id: str) -> Path:
-    """The rollout file of ``thread_id`` (a full UUID or a unique prefix)."""
+def find_rollout(codex_home: Path, thread_id: str, *, archived: bool = False) -> Path:
+    """The rollout file of ``thread_id`` (a full UUID or a unique prefix); ``archived`` searches the archive."""
     matches = [
-        p for p in _all_rollouts(codex_home) if (m := _UUID_RE.search(p.name)) and m.group(1).startswith(thread_id)
+        p
+        for p in _all_rollouts(codex_home, archived=archived)
+        if (m := _UUID_RE.search(p.name)) and m.group(1).startswith(thread_id)
     ]
     if not matches:
-        raise SessionError(f"no saved session with id {thread_id} under {codex_home / 'sessions'}")
+        where = codex_home / ("archived_sessions" if archived else "sessions")
+        raise SessionError(f"no saved session with id {thread_id} under {where}")
     if len({_UUID_RE.search(p.name).group(1) for p in matches}) > 1:  # type: ignore[union-attr]
         raise SessionError(f"session id prefix {thread_id} is ambiguous")
     return matches[0]

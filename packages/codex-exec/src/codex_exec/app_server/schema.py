@@ -41,6 +41,7 @@ _METHOD_NAMES = {
     "account/logout": "LogoutAccount",
     "config/value/write": "ConfigValueWrite",
     "config/batchWrite": "ConfigBatchWrite",
+    "thread/name/set": "ThreadSetName",
 }
 
 

@@ -21,6 +21,7 @@ from codex_core.config import Config, ConfigOverrides, Origin, load_config
 from codex_core.errors import CodexError
 from codex_core.logging import get_logger
 from codex_exec.app_server import wire
+from codex_exec.app_server.catalog import ThreadCatalog
 from codex_exec.app_server.jsonrpc import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
@@ -64,14 +65,18 @@ class AppServer:
         self.overrides = overrides
         self.config = config
         self.threads = ThreadManager(conn, overrides, config)
+        self.catalog = ThreadCatalog(self.threads)
         self.initialized = False
         self._handlers: dict[str, Handler] = {
             "initialize": self._initialize,
             "thread/start": self.threads.start,
             "thread/resume": self.threads.resume,
             "thread/fork": self.threads.fork,
-            "thread/list": self.threads.list_threads,
-            "thread/read": self.threads.read_thread,
+            "thread/list": self.catalog.list_threads,
+            "thread/read": self.catalog.read_thread,
+            "thread/name/set": self.catalog.set_name,
+            "thread/archive": self.catalog.archive,
+            "thread/unarchive": self.catalog.unarchive,
             "thread/compact/start": self.threads.compact_start,
             "turn/start": self.threads.turn_start,
             "turn/interrupt": self.threads.turn_interrupt,

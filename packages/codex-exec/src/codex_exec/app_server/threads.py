@@ -112,6 +112,7 @@ class LoadedThread:
             cwd=str(cfg.cwd),
             cli_version=VERSION,
             forked_from_id=self.thread.forked_from,
+            name=self.thread.name,
             turns=list(self.turns) if include_turns else [],
         )
 
@@ -287,73 +288,6 @@ class ThreadManager:
             preview=preview,
             turns=history_turns(thread.id, thread.display_items()),
         )
-
-    # --- thread/list, thread/read ---------------------------------------------------------
-
-    def _stored_info(self, path: Path, preview: str, updated: dt.datetime, cwd: str | None) -> wire.ThreadInfo:
-        from codex_core.session import read_rollout
-
-        session = read_rollout(path)
-        return wire.ThreadInfo(
-            id=session.thread_id,
-            session_id=session.thread_id,
-            preview=preview,
-            ephemeral=False,
-            model_provider=str(session.meta.get("model_provider") or ""),
-            created_at=_meta_time(session.meta) or int(updated.timestamp()),
-            updated_at=int(updated.timestamp()),
-            status=wire.ThreadStatus(type="notLoaded"),
-            path=str(path),
-            cwd=cwd or "",
-            cli_version=str(session.meta.get("cli_version") or VERSION),
-        )
-
-    async def list_threads(self, p: wire.ThreadListParams) -> wire.Wire:
-        from codex_core.session import list_sessions
-
-        def page() -> wire.ThreadListResponse:
-            sessions = list_sessions(self.base_config.codex_home)
-            if p.cwd is not None:
-                wanted = {p.cwd} if isinstance(p.cwd, str) else set(p.cwd)
-                sessions = [s for s in sessions if s.cwd in wanted]
-            if p.search_term:
-                sessions = [s for s in sessions if p.search_term.lower() in s.preview.lower()]
-            if p.sort_direction == "asc":
-                sessions.reverse()
-            try:
-                start = int(p.cursor) if p.cursor else 0
-            except ValueError:
-                raise RpcError(INVALID_PARAMS, f"Invalid params: unknown cursor {p.cursor!r}") from None
-            limit = p.limit or 25
-            chosen = sessions[start : start + limit]
-            data = []
-            for s in chosen:
-                loaded = self.threads.get(s.id)
-                data.append(
-                    loaded.info(include_turns=False)
-                    if loaded
-                    else self._stored_info(s.path, s.preview, s.updated_at, s.cwd)
-                )
-            more = start + limit < len(sessions)
-            return wire.ThreadListResponse(data=data, next_cursor=str(start + limit) if more else None)
-
-        return await asyncio.to_thread(page)
-
-    async def read_thread(self, p: wire.ThreadReadParams) -> wire.Wire:
-        loaded = self.threads.get(p.thread_id)
-        if loaded is not None:
-            return wire.ThreadReadResponse(thread=loaded.info(include_turns=p.include_turns))
-
-        def stored() -> wire.ThreadReadResponse:
-            from codex_core.session import find_rollout, list_sessions
-
-            path = find_rollout(self.base_config.codex_home, p.thread_id)
-            info = next((s for s in list_sessions(self.base_config.codex_home) if s.path == path), None)
-            mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-            thread = self._stored_info(path, info.preview if info else "", mtime, info.cwd if info else None)
-            return wire.ThreadReadResponse(thread=thread)
-
-        return await asyncio.to_thread(stored)
 
     # --- turn/start -----------------------------------------------------------------------
 

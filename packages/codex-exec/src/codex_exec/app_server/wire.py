@@ -334,7 +334,23 @@ class ThreadForkResponse(ThreadStartResponse):
     pass
 
 
+class ThreadIdParams(Wire):
+    """``thread/archive`` and ``thread/unarchive``."""
+
+    thread_id: str
+
+
+class ThreadUnarchiveResponse(Wire):
+    thread: ThreadInfo
+
+
+class ThreadSetNameParams(Wire):
+    thread_id: str
+    name: str
+
+
 class ThreadListParams(Wire):
+    archived: bool | None = None
     cursor: str | None = None
     limit: int | None = Field(default=None, ge=1)
     cwd: str | list[str] | None = None
@@ -466,6 +482,17 @@ class WarningNotification(Wire):
     thread_id: str | None = None
 
 
+class ThreadNameUpdatedNotification(Wire):
+    thread_id: str
+    thread_name: str | None = None
+
+
+class ThreadIdNotification(Wire):
+    """``thread/archived`` and ``thread/unarchived``."""
+
+    thread_id: str
+
+
 class ContextCompactedNotification(Wire):
     thread_id: str
     turn_id: str
@@ -528,6 +555,9 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "thread/fork": (ThreadForkParams, ThreadForkResponse),
     "thread/list": (ThreadListParams, ThreadListResponse),
     "thread/read": (ThreadReadParams, ThreadReadResponse),
+    "thread/name/set": (ThreadSetNameParams, Empty),
+    "thread/archive": (ThreadIdParams, Empty),
+    "thread/unarchive": (ThreadIdParams, ThreadUnarchiveResponse),
     "thread/compact/start": (ThreadCompactStartParams, Empty),
     "turn/start": (TurnStartParams, TurnStartResponse),
     "turn/interrupt": (TurnInterruptParams, Empty),
@@ -545,6 +575,9 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
 
 NOTIFICATIONS: dict[str, type[Wire]] = {
     "thread/started": ThreadStartedNotification,
+    "thread/name/updated": ThreadNameUpdatedNotification,
+    "thread/archived": ThreadIdNotification,
+    "thread/unarchived": ThreadIdNotification,
     "thread/tokenUsage/updated": ThreadTokenUsageUpdatedNotification,
     "thread/compacted": ContextCompactedNotification,
     "turn/started": TurnNotification,
