@@ -301,3 +301,23 @@ async def test_empty_summary_keeps_history(make_config) -> None:  # type: ignore
     before = len(thread.history)
     await thread.compact()
     assert len(thread.history) == before
+
+
+async def test_steer_adds_input_to_the_running_turn(make_config) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.errors import UsageError
+
+    model = ScriptedModel(
+        [[function_call("shell", {"command": ["sleep", "0.3"]}, call_id="c1")], [message("did both")]]
+    )
+    thread = Codex(make_config(sandbox_mode="danger-full-access"), model_client=model).start_thread(ephemeral=True)
+    with pytest.raises(UsageError, match="no turn is running"):
+        await thread.steer("too early")
+    async for ev in thread.run_streamed("do X"):
+        if ev.type == "item.started" and ev.item.type == "command_execution":
+            await thread.steer("and also Y")
+    second = model.prompts[1].input
+    kinds = [(i.type, getattr(i, "role", None)) for i in second[-2:]]
+    assert kinds == [("function_call_output", None), ("message", "user")]
+    assert second[-1].content[-1].text == "and also Y"
+    with pytest.raises(UsageError):
+        await thread.steer("too late")

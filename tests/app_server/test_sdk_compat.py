@@ -215,3 +215,18 @@ def test_every_message_validates_against_the_official_models(
     assert network["domains"] == {"api.example.com": "allow", "evil.example.com": "deny"}
     assert network["allowedDomains"] == ["api.example.com"] and network["deniedDomains"] == ["evil.example.com"]
     assert os.path.exists(workspace / "notes.md") and (workspace / "x").exists()
+
+
+def test_turn_handle_steer(sdk_config: CodexConfig, server: ScriptedResponsesServer) -> None:
+    server.enqueue(turn_tool_call("shell", {"command": ["sleep", "0.5"]}, call_id="c1"), turn_message("both done"))
+    from openai_codex import Sandbox
+
+    with Codex(sdk_config) as codex:
+        thread = codex.thread_start(sandbox=Sandbox.full_access)
+        handle = thread.turn("do X")
+        for event in handle.stream():
+            if event.method == "item/started" and event.payload.item.root.type == "commandExecution":
+                assert handle.steer("and Y").turn_id == handle.id
+            if event.method == "turn/completed":
+                assert event.payload.turn.status.value == "completed"
+    assert "and Y" in json.dumps(server.requests[1].body["input"])

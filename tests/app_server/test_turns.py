@@ -247,3 +247,29 @@ def test_patch_approval_decline(client: AppServerClient, server: ScriptedRespons
     done = client.notification("turn/completed")
     assert done["turn"]["status"] == "completed" and not (workspace / "notes.md").exists()
     assert "patch rejected by user" in str(server.requests[1].body["input"])
+
+
+def test_steer_a_running_turn(client: AppServerClient, server: ScriptedResponsesServer) -> None:
+    server.enqueue(turn_tool_call("shell", {"command": ["sleep", "0.5"]}, call_id="c1"), turn_message("did X and Y"))
+    thread_id = start_thread(client, sandbox="danger-full-access", approvalPolicy="never")
+    idle = client.response(
+        client.request("turn/steer", {"threadId": thread_id, "input": TEXT, "expectedTurnId": "nope"})
+    )
+    assert idle["error"]["code"] == -32600 and "no turn is running" in idle["error"]["message"]
+    turn_id = client.call("turn/start", {"threadId": thread_id, "input": TEXT})["turn"]["id"]
+    client.notification("item/started", lambda p: p["item"]["type"] == "commandExecution")
+    wrong = client.response(
+        client.request("turn/steer", {"threadId": thread_id, "input": TEXT, "expectedTurnId": "other"})
+    )
+    assert wrong["error"]["message"] == f"expected active turn id `other` but found `{turn_id}`"
+    steer = [{"type": "text", "text": "and also Y"}]
+    assert client.call("turn/steer", {"threadId": thread_id, "input": steer, "expectedTurnId": turn_id}) == {
+        "turnId": turn_id
+    }
+    done = client.notification("turn/completed")
+    assert done["turn"]["status"] == "completed"
+    users = [i["content"][0]["text"] for i in done["turn"]["items"] if i["type"] == "userMessage"]
+    assert users == ["go", "and also Y"]
+    sent = server.requests[1].body["input"]
+    assert sent[-1]["role"] == "user" and sent[-1]["content"][-1]["text"] == "and also Y"
+    assert sent[-2]["type"] == "function_call_output"

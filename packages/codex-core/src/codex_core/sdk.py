@@ -9,7 +9,6 @@ answer ``approval.requested`` events with ``Thread.respond_approval`` and stop t
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import threading
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -21,9 +20,15 @@ import attrs
 from codex_core.agent.context import user_instructions
 from codex_core.agent.resume import display_messages, refresh_context_after_resume, restore_usage
 from codex_core.agent.runtime import TurnRuntime
-from codex_core.agent.services import load_exec_policy_once, start_mcp, start_network_proxy, user_items
+from codex_core.agent.services import (
+    load_exec_policy_once,
+    run_notify,
+    start_mcp,
+    start_network_proxy,
+    user_items,
+)
 from codex_core.agent.state import ApprovalDecision, ThreadState, usage_event
-from codex_core.agent.turn import notify_payload, run_turn
+from codex_core.agent.turn import run_turn
 from codex_core.client.types import ModelClient
 from codex_core.config import (
     ApprovalPolicy,
@@ -197,14 +202,9 @@ class Codex:
         return thread
 
     def _read_saved(self, thread_id: str | Path, *, user_turns: int | None = None) -> Any:
-        from codex_core.session import find_rollout, read_rollout
+        from codex_core.session import read_saved
 
-        path = (
-            Path(thread_id)
-            if isinstance(thread_id, Path) or str(thread_id).endswith(".jsonl")
-            else find_rollout(self.config.codex_home, str(thread_id))
-        )
-        return read_rollout(path, user_turns=user_turns)
+        return read_saved(self.config.codex_home, thread_id, user_turns=user_turns)
 
     async def aclose(self) -> None:
         for t in self._threads:
@@ -228,6 +228,7 @@ class Thread:
         self._state = state
         self._started_event_sent = False
         self._turn_task: asyncio.Task[Any] | None = None
+        self._runtime: TurnRuntime | None = None
         self._lock = asyncio.Lock()
         self._mcp_loop: asyncio.AbstractEventLoop | None = None
         self._proxy_checked = False
@@ -362,6 +363,17 @@ class Thread:
         if not fut.done():
             fut.set_result(decision)
 
+    async def steer(self, prompt: str | Sequence[ResponseItem], *, images: Sequence[Path | str] = ()) -> None:
+        """Add user input to the running turn: it goes to the model with the turn's next request
+        (after any tool outputs). ``UsageError`` when no turn is running or it is already ending."""
+        rt = self._runtime
+        if rt is None or not rt.accepting_input:
+            raise UsageError("no turn is running on this thread (or it is already ending)")
+        items = user_items(prompt, images, cwd=self.config.cwd)
+        rt.extra_input.extend(items)
+        text = prompt if isinstance(prompt, str) else "\n".join(i.text for i in items if isinstance(i, Message))
+        self._state.record_event({"type": "user_message", "message": text})
+
     def interrupt(self) -> None:
         """Stop the running turn: the model stream is dropped, running commands are killed."""
         task = self._turn_task
@@ -451,6 +463,7 @@ class Thread:
                 sandbox_mode=state.config.sandbox_mode,
                 output_schema=output_schema,
             )
+            self._runtime = rt
             items = user_items(prompt, images, cwd=self.config.cwd)
             text = prompt if isinstance(prompt, str) else "\n".join(i.text for i in items if isinstance(i, Message))
             state.record_event({"type": "user_message", "message": text})
@@ -483,34 +496,19 @@ class Thread:
                 return
             await self._end_unified_exec_turn(rt)
             await emit(TurnCompleted(usage=usage_event(outcome.usage)))
-            self._notify(turn_id, text, outcome.last_message)
+            run_notify(state, turn_id, text, outcome.last_message)
         except Exception as exc:  # a bug must not hang the frontend: report it as a failed turn
             log.exception("turn crashed")
             await emit(ErrorEvent(message=f"internal error: {type(exc).__name__}: {exc}"))
             await emit(TurnFailed(error=ThreadError(message=f"internal error: {type(exc).__name__}: {exc}")))
         finally:
+            self._runtime = None
             await queue.put(_DONE)
 
     async def _end_unified_exec_turn(self, rt: TurnRuntime) -> None:
         """Close the items of interactive processes still running when the turn ends."""
         if self._state.unified_exec is not None:
             await self._state.unified_exec.end_turn(rt)
-
-    def _notify(self, turn_id: str, text: str, last: str | None) -> None:
-        argv = self.config.notify
-        if not argv:
-            return
-        payload = notify_payload(self._state, turn_id, [text], last)
-        try:
-            subprocess.Popen(
-                [*argv, payload],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            log.warning("notify command failed", error=str(exc))
 
     async def run(
         self,

@@ -62,7 +62,10 @@ class TurnRuntime:
     todo_item_id: str | None = None
     todo_entries: list[TodoEntry] = attrs.field(factory=list)
     extra_input: list[Any] = attrs.field(factory=list)
-    """Items a tool wants added after its output (e.g. ``view_image`` images)."""
+    """Items to send with the next request: a tool's additions after its output (e.g. ``view_image``
+    images) and user input steered into the running turn (``Thread.steer``)."""
+    accepting_input: bool = True
+    """False once the turn has decided to end: steered input would no longer be sent."""
 
     @property
     def approval_setting(self) -> Any:

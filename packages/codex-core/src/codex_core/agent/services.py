@@ -11,7 +11,7 @@ from codex_core.agent.simple_tools import image_data_url
 from codex_core.agent.state import ThreadState
 from codex_core.protocol.items import InputImage, InputText, Message, ResponseItem
 
-__all__ = ["load_exec_policy_once", "start_mcp", "start_network_proxy", "user_items"]
+__all__ = ["load_exec_policy_once", "notify_payload", "run_notify", "start_mcp", "start_network_proxy", "user_items"]
 
 
 def load_exec_policy_once(state: ThreadState) -> list[str]:
@@ -83,3 +83,40 @@ def user_items(prompt: str | Sequence[ResponseItem], images: Sequence[Path | str
         parts += _image_parts(n, url)
     parts.append(InputText(text=prompt))
     return [Message(role="user", content=parts)]
+
+
+def notify_payload(state: ThreadState, turn_id: str, inputs: list[str], last: str | None) -> str:
+    """The JSON the ``notify`` command receives as its last argument after a turn."""
+    import json
+
+    return json.dumps(
+        {
+            "type": "agent-turn-complete",
+            "thread-id": state.thread_id,
+            "turn-id": turn_id,
+            "cwd": str(state.config.cwd),
+            "input-messages": inputs,
+            "last-assistant-message": last,
+        }
+    )
+
+
+def run_notify(state: ThreadState, turn_id: str, text: str, last: str | None) -> None:
+    """Start the configured ``notify`` command (detached, output discarded); failures are logged."""
+    argv = state.config.notify
+    if not argv:
+        return
+    import subprocess
+
+    from codex_core.logging import get_logger
+
+    try:
+        subprocess.Popen(
+            [*argv, notify_payload(state, turn_id, [text], last)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        get_logger("codex.sdk").warning("notify command failed", error=str(exc))

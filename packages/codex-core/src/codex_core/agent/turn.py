@@ -9,7 +9,6 @@ committed items kept exactly once (partial deltas are dropped), so no history is
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -180,6 +179,7 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
                 }
             )
         if not calls and not rt.extra_input:
+            rt.accepting_input = False  # decided in the same step as the check: no steer is lost
             break
         if rt.extra_input:
             state.record(list(rt.extra_input))
@@ -282,16 +282,3 @@ async def _sample(
         raise
     state.record(outputs)
     return calls, last_message, usage
-
-
-def notify_payload(state: ThreadState, turn_id: str, inputs: list[str], last: str | None) -> str:
-    return json.dumps(
-        {
-            "type": "agent-turn-complete",
-            "thread-id": state.thread_id,
-            "turn-id": turn_id,
-            "cwd": str(state.config.cwd),
-            "input-messages": inputs,
-            "last-assistant-message": last,
-        }
-    )

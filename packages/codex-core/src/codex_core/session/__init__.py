@@ -10,6 +10,7 @@ from codex_core.session.rollout import (
     latest_diff,
     list_sessions,
     read_rollout,
+    read_saved,
 )
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "list_sessions",
     "read_history",
     "read_rollout",
+    "read_saved",
     "read_thread_name",
     "set_thread_name",
     "unarchive_session",

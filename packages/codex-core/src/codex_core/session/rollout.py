@@ -30,6 +30,7 @@ __all__ = [
     "latest_diff",
     "list_sessions",
     "read_rollout",
+    "read_saved",
 ]
 
 _UUID_RE = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$")
@@ -293,6 +294,16 @@ def find_rollout(codex_home: Path, thread_id: str, *, archived: bool = False) ->
     if len({_UUID_RE.search(p.name).group(1) for p in matches}) > 1:  # type: ignore[union-attr]
         raise SessionError(f"session id prefix {thread_id} is ambiguous")
     return matches[0]
+
+
+def read_saved(codex_home: Path, thread_id: str | Path, *, user_turns: int | None = None) -> ResumedSession:
+    """``read_rollout`` of a saved thread given by id, unique id prefix or rollout path."""
+    path = (
+        Path(thread_id)
+        if isinstance(thread_id, Path) or str(thread_id).endswith(".jsonl")
+        else find_rollout(codex_home, str(thread_id))
+    )
+    return read_rollout(path, user_turns=user_turns)
 
 
 def latest_diff(path: Path) -> str | None:

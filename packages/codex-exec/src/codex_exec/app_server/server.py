@@ -79,6 +79,7 @@ class AppServer:
             "thread/unarchive": self.catalog.unarchive,
             "thread/compact/start": self.threads.compact_start,
             "turn/start": self.threads.turn_start,
+            "turn/steer": self.threads.turn_steer,
             "turn/interrupt": self.threads.turn_interrupt,
             "config/read": self._config_read,
             "config/value/write": self._config_value_write,

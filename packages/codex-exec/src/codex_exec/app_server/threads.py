@@ -74,6 +74,7 @@ class ActiveTurn:
     interrupted: bool = False
     waiting_approvals: int = 0
     task: asyncio.Task[None] | None = None
+    translator: TurnTranslator | None = None
 
 
 @dataclass
@@ -329,7 +330,7 @@ class ThreadManager:
         self, lt: LoadedThread, active: ActiveTurn, p: wire.TurnStartParams, prompt: Any, images: list[str]
     ) -> None:
         thread = lt.thread
-        tr = TurnTranslator(thread.id, active.id, str(thread.config.cwd))
+        tr = active.translator = TurnTranslator(thread.id, active.id, str(thread.config.cwd))
         turn = wire.Turn(id=active.id, status="inProgress", started_at=active.started_at)
         self._notify("turn/started", wire.TurnNotification(thread_id=thread.id, turn=turn))
         user = wire.UserMessageItem(id=f"{active.id}-input", content=p.input)
@@ -423,6 +424,28 @@ class ThreadManager:
             active.interrupted = True
         with contextlib.suppress(UsageError):  # the turn may have ended meanwhile
             await lt.thread.respond_approval(event.request_id, decision)
+
+    # --- turn/steer ------------------------------------------------------------------------
+
+    async def turn_steer(self, p: wire.TurnSteerParams) -> wire.Wire:
+        lt = self._loaded(p.thread_id)
+        active = lt.active
+        if active is None or active.compaction or active.translator is None:
+            raise RpcError(INVALID_REQUEST, f"no turn is running on thread {p.thread_id} to steer")
+        if active.id != p.expected_turn_id:
+            raise RpcError(INVALID_REQUEST, f"expected active turn id `{p.expected_turn_id}` but found `{active.id}`")
+        prompt, images = turn_prompt(p.input)
+        try:
+            await lt.thread.steer(prompt, images=images)
+        except UsageError as exc:
+            raise RpcError(INVALID_REQUEST, f"turn {active.id} cannot take more input: {exc}") from None
+        item_id = p.client_user_message_id or f"{active.id}-steer-{len(active.translator.items)}"
+        user = wire.UserMessageItem(id=item_id, content=p.input)
+        active.translator.items[item_id] = user
+        ids = {"thread_id": lt.thread.id, "turn_id": active.id}
+        self._notify("item/started", wire.ItemStartedNotification(**ids, item=user, started_at_ms=now_ms()))
+        self._notify("item/completed", wire.ItemCompletedNotification(**ids, item=user, completed_at_ms=now_ms()))
+        return wire.TurnSteerResponse(turn_id=active.id)
 
     # --- turn/interrupt, thread/compact/start ---------------------------------------------
 

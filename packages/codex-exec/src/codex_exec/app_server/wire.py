@@ -392,6 +392,17 @@ class TurnStartResponse(Wire):
     turn: Turn
 
 
+class TurnSteerParams(Wire):
+    thread_id: str
+    input: list[UserInput]
+    expected_turn_id: str
+    client_user_message_id: str | None = None
+
+
+class TurnSteerResponse(Wire):
+    turn_id: str
+
+
 class TurnInterruptParams(Wire):
     thread_id: str
     turn_id: str
@@ -560,6 +571,7 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "thread/unarchive": (ThreadIdParams, ThreadUnarchiveResponse),
     "thread/compact/start": (ThreadCompactStartParams, Empty),
     "turn/start": (TurnStartParams, TurnStartResponse),
+    "turn/steer": (TurnSteerParams, TurnSteerResponse),
     "turn/interrupt": (TurnInterruptParams, Empty),
     "config/read": (ConfigReadParams, ConfigReadResponse),
     "config/value/write": (ConfigValueWriteParams, ConfigWriteResponse),
