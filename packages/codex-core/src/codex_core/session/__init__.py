@@ -11,6 +11,7 @@ from codex_core.session.rollout import (
     list_sessions,
     read_rollout,
     read_saved,
+    session_info,
 )
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "read_rollout",
     "read_saved",
     "read_thread_name",
+    "session_info",
     "set_thread_name",
     "unarchive_session",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "list_sessions",
     "read_rollout",
     "read_saved",
+    "session_info",
 ]
 
 _UUID_RE = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$")
@@ -231,7 +232,8 @@ def _all_rollouts(codex_home: Path, *, archived: bool = False) -> list[Path]:
     return sorted(root.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
 
 
-def _info(path: Path) -> SessionInfo | None:
+def session_info(path: Path) -> SessionInfo | None:
+    """What ``list_sessions`` shows for one rollout file (``None`` if it is not one)."""
     m = _UUID_RE.search(path.name)
     if not m:
         return None
@@ -272,7 +274,7 @@ def list_sessions(codex_home: Path, *, cwd: Path | None = None, archived: bool =
     """Saved sessions, newest first; filtered to ``cwd`` when given; ``archived`` lists the archive."""
     out: list[SessionInfo] = []
     for p in _all_rollouts(codex_home, archived=archived):
-        info = _info(p)
+        info = session_info(p)
         if info is None:
             continue
         if cwd is not None and info.cwd != str(cwd):

@@ -50,10 +50,10 @@ class ThreadCatalog:
         return self.manager.base_config.codex_home
 
     def _session(self, thread_id: str, *, archived: bool = False) -> SessionInfo:
-        from codex_core.session import find_rollout, list_sessions
+        from codex_core.session import find_rollout, session_info
 
         path = find_rollout(self._home, thread_id, archived=archived)
-        info = next((s for s in list_sessions(self._home, archived=archived) if s.path == path), None)
+        info = session_info(path)
         if info is None:
             raise RpcError(INVALID_REQUEST, f"{path} is not a readable session file")
         return info
@@ -93,7 +93,7 @@ class ThreadCatalog:
         return wire.ThreadReadResponse(thread=stored_info(info))
 
     async def set_name(self, p: wire.ThreadSetNameParams) -> tuple[wire.Wire, After]:
-        from codex_core.session import find_rollout, set_thread_name
+        from codex_core.session import set_thread_name
 
         loaded = self.manager.threads.get(p.thread_id)
         try:
@@ -101,9 +101,9 @@ class ThreadCatalog:
                 name = loaded.thread.set_name(p.name)
                 thread_id = loaded.thread.id
             else:
-                path = await asyncio.to_thread(find_rollout, self._home, p.thread_id)
-                name = await asyncio.to_thread(set_thread_name, path, p.name)
-                thread_id = self._session(p.thread_id).id
+                info = await asyncio.to_thread(self._session, p.thread_id)
+                name = await asyncio.to_thread(set_thread_name, info.path, p.name)
+                thread_id = info.id
         except UsageError as exc:
             raise RpcError(INVALID_PARAMS, f"Invalid params for thread/name/set: {exc}") from None
         note = wire.ThreadNameUpdatedNotification(thread_id=thread_id, thread_name=name)
@@ -118,9 +118,10 @@ class ThreadCatalog:
                 raise RpcError(INVALID_REQUEST, f"thread {p.thread_id} is running turn {loaded.active.id}")
             if loaded.thread.rollout_path is None:
                 raise RpcError(INVALID_REQUEST, f"thread {p.thread_id} has no rollout file to archive")
-            del self.manager.threads[loaded.thread.id]  # an archived thread is no longer loaded
-            await loaded.codex.aclose()
         thread_id = (await asyncio.to_thread(self._session, p.thread_id)).id
+        if loaded is not None:  # an archived thread is no longer loaded
+            del self.manager.threads[loaded.thread.id]
+            await loaded.codex.aclose()
         await asyncio.to_thread(archive_session, self._home, thread_id)
         note = wire.ThreadIdNotification(thread_id=thread_id)
         return wire.Empty(), lambda: self.manager.conn.notify("thread/archived", note.dump())
