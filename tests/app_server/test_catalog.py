@@ -65,6 +65,9 @@ def test_renaming_a_stored_thread_and_errors(
     second = AppServerClient(app_env, workspace)
     try:
         second.initialize()
+        stored = second.call("thread/read", {"threadId": thread_id, "includeTurns": True})["thread"]
+        assert stored["status"]["type"] == "notLoaded"
+        assert [[i["type"] for i in t["items"]] for t in stored["turns"]] == [["userMessage", "agentMessage"]]
         second.call("thread/name/set", {"threadId": thread_id, "name": "Stored name"})
         assert second.call("thread/list", {})["data"][0]["name"] == "Stored name"
         missing = second.response(second.request("thread/archive", {"threadId": "00000000-dead"}))

@@ -12,6 +12,7 @@ from codex_core.errors import UsageError
 from codex_core.sdk import VERSION
 from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, RpcError
+from codex_exec.app_server.translate import history_turns
 
 if TYPE_CHECKING:
     from codex_core.session import SessionInfo
@@ -89,8 +90,19 @@ class ThreadCatalog:
         loaded = self.manager.threads.get(p.thread_id)
         if loaded is not None:
             return wire.ThreadReadResponse(thread=loaded.info(include_turns=p.include_turns))
-        info = await asyncio.to_thread(self._session, p.thread_id)
-        return wire.ThreadReadResponse(thread=stored_info(info))
+
+        def stored() -> wire.ThreadInfo:
+            info = self._session(p.thread_id)
+            thread = stored_info(info)
+            if p.include_turns:  # the saved conversation, one completed turn per user prompt
+                from codex_core.agent.resume import display_messages
+                from codex_core.session import read_rollout
+
+                history = read_rollout(info.path).history
+                thread.turns = history_turns(info.id, display_messages(history))
+            return thread
+
+        return wire.ThreadReadResponse(thread=await asyncio.to_thread(stored))
 
     async def set_name(self, p: wire.ThreadSetNameParams) -> tuple[wire.Wire, After]:
         from codex_core.session import set_thread_name
