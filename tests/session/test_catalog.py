@@ -34,6 +34,12 @@ def test_last_name_wins_and_torn_lines_are_skipped(tmp_path: Path) -> None:
     with path.open("a", encoding="utf-8") as fh:  # a killed writer's half line naming a third
         fh.write('{"timestamp": "x", "type": "event_msg", "payload": {"type": "thread_name_updated", "thread_na')
     assert read_thread_name(path) == "second"
+    with path.open("a", encoding="utf-8") as fh:  # the marker inside another record's nested object
+        fh.write(
+            '\n{"timestamp": "x", "type": "response_item", "payload": {"type": "function_call_output", '
+            '"output": {"type": "thread_name_updated", "thread_name": "fake"}}}\n'
+        )
+    assert read_thread_name(path) == "second"
     for bad in ("", "   ", "two\nlines", "x" * 201):
         with pytest.raises(UsageError):
             set_thread_name(path, bad)

@@ -69,10 +69,17 @@ def read_thread_name(path: Path) -> str | None:
                     start = data.rfind(b"\n", 0, hit) + 1
                     stop = data.find(b"\n", hit)
                     line = data[start : stop if stop >= 0 else len(data)]
+                    end = start  # if this line is not a name event, keep looking further back
                     try:
-                        payload = json.loads(line).get("payload") or {}
-                    except (json.JSONDecodeError, AttributeError):
-                        end = start  # a torn line: look further back
+                        obj = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # a torn line
+                    if not isinstance(obj, dict):
+                        continue
+                    payload = obj.get("payload")
+                    if obj.get("type") != "event_msg" or not isinstance(payload, dict):
+                        continue  # the marker text inside some other record (e.g. tool output)
+                    if payload.get("type") != NAME_EVENT:
                         continue
                     name = payload.get("thread_name")
                     return name if isinstance(name, str) and name else None
