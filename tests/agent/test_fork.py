@@ -8,7 +8,7 @@ import pytest
 
 from codex_core import Codex
 from codex_core.protocol.items import Message
-from codex_core.testing import ScriptedModel, message
+from codex_core.testing import ScriptedModel, function_call, message
 
 
 def user_texts(history: list[object]) -> list[str]:
@@ -29,7 +29,7 @@ async def test_fork_saved_thread_copies_history_into_new_rollout(make_config) ->
     await src.run("second")
     src_lines = src.rollout_path.read_text().splitlines()  # type: ignore[union-attr]
 
-    fork = codex.fork_thread(src.id, user_turns=1)
+    fork = codex.fork_thread(src.id, turns=1)
     assert fork.id != src.id and fork.forked_from == src.id
     assert user_texts(fork.history) == ["first"]
     assert fork.rollout_path is not None and fork.rollout_path != src.rollout_path
@@ -94,13 +94,46 @@ async def test_fork_of_a_compacted_thread_replays_the_rollout_up_to_the_cut(make
         return " ".join(getattr(p, "text", "") for m in thread.history if isinstance(m, Message) for p in m.content)
 
     # through turn two: the compaction happened before turn three, so its summary is kept
-    through_two = codex.fork_thread(src, user_turns=2)
+    through_two = codex.fork_thread(src, turns=2)
     assert "SUMMARYXYZ" in texts(through_two) and "charlie" not in texts(through_two)
     # through turn one: from before the compaction, with turn one's own answer
-    through_one = codex.fork_thread(src.id, user_turns=1)
+    through_one = codex.fork_thread(src.id, turns=1)
     one = texts(through_one)
     assert "ans-alpha" in one and "SUMMARYXYZ" not in one and "bravo" not in one
     assert user_texts(through_one.history) == ["ask-alpha"]
     # a resumed fork knows where it came from
     resumed = Codex(make_config(), model_client=model).resume_thread(through_one.id)
     assert resumed.forked_from == src.id and user_texts(resumed.history) == ["ask-alpha"]
+
+
+async def test_steered_input_survives_an_interrupt_and_forks_cut_at_turns(make_config) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    model = ScriptedModel(
+        [
+            [function_call("shell", {"command": ["sleep", "5"]}, call_id="c1")],
+            [message("ans-two")],
+            [message("ans-three")],
+        ]
+    )
+    codex = Codex(make_config(sandbox_mode="danger-full-access"), model_client=model)
+    src = codex.start_thread()
+    async for ev in src.run_streamed("ask-one"):
+        if ev.type == "item.started" and ev.item.type == "command_execution":
+            await src.steer("steer-one")
+            await asyncio.sleep(0.1)
+            src.interrupt()
+    # the interrupted turn's steered input was never sent; it joins the history instead of vanishing
+    assert user_texts(src.history) == ["ask-one", "steer-one"]
+    await src.run("ask-two")
+    assert "steer-one" in str(model.prompts[1].input)
+    await src.run("ask-three")
+    # turn 1 holds two user messages: a fork through turn 2 keeps both turns, not just two prompts
+    through_two = codex.fork_thread(src.id, turns=2)
+    assert user_texts(through_two.history) == ["ask-one", "steer-one", "ask-two"]
+    assert through_two._state.turn_counter == 2
+    resumed = Codex(make_config(), model_client=model).resume_thread(through_two.id)
+    assert user_texts(resumed.history) == ["ask-one", "steer-one", "ask-two"]
+    from codex_core.session import rollout_turns
+
+    assert [t.user for t in rollout_turns(resumed.rollout_path)] == [("ask-one", "steer-one"), ("ask-two",)]  # type: ignore[arg-type]

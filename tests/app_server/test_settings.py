@@ -165,3 +165,79 @@ def test_disconnect_mid_turn_leaves_a_consistent_rollout(
         assert again.notification("turn/completed")["turn"]["status"] == "completed"
     finally:
         assert again.close()[0] == 0
+
+
+def test_fork_by_turn_after_steered_and_failed_turns(
+    app_env: dict[str, str], workspace: Path, server: ScriptedResponsesServer, codex_home: Path
+) -> None:
+    from tests.support.sse_server import turn_tool_call
+
+    server.enqueue(
+        turn_tool_call("shell", {"command": ["sleep", "0.5"]}, call_id="c1"),
+        turn_message("ans-one"),
+        turn_message("ans-three"),
+    )
+    (codex_home / "rules").write_text("not a directory", encoding="utf-8")  # the next turn fails at once
+    client = AppServerClient(app_env, workspace)
+    try:
+        client.initialize()
+        thread_id = client.call("thread/start", {"sandbox": "danger-full-access", "approvalPolicy": "never"})["thread"][
+            "id"
+        ]
+
+        def turn(text: str, steer: str | None = None) -> str:
+            turn_id: str = client.call(
+                "turn/start", {"threadId": thread_id, "input": [{"type": "text", "text": text}]}
+            )["turn"]["id"]
+            if steer is not None:
+                client.notification("item/started", lambda p: p["item"]["type"] == "commandExecution")
+                params = {"threadId": thread_id, "input": [{"type": "text", "text": steer}], "expectedTurnId": turn_id}
+                client.call("turn/steer", params)
+            client.notification("turn/completed", lambda p: p["turn"]["id"] == turn_id)
+            return turn_id
+
+        failed = turn("ask-zero")
+        (codex_home / "rules").unlink()
+        one = turn("ask-one", steer="steer-one")
+        turn("ask-three")
+        statuses = [
+            t["status"]
+            for t in client.call("thread/read", {"threadId": thread_id, "includeTurns": True})["thread"]["turns"]
+        ]
+        assert statuses == ["failed", "completed", "completed"]
+
+        def prompts(fork: dict[str, Any]) -> list[list[str]]:
+            return [
+                [i["content"][0]["text"] for i in t["items"] if i["type"] == "userMessage"]
+                for t in fork["thread"]["turns"]
+            ]
+
+        assert prompts(client.call("thread/fork", {"threadId": thread_id, "lastTurnId": failed})) == [["ask-zero"]]
+        through_one = client.call("thread/fork", {"threadId": thread_id, "lastTurnId": one})
+        assert prompts(through_one) == [["ask-zero"], ["ask-one", "steer-one"]]
+        # forking the fork by its own turn ids works the same way
+        fork_turns = through_one["thread"]["turns"]
+        again = client.call("thread/fork", {"threadId": through_one["thread"]["id"], "lastTurnId": fork_turns[0]["id"]})
+        assert prompts(again) == [["ask-zero"]]
+    finally:
+        assert client.close()[0] == 0
+
+
+def test_archive_racing_turn_start_never_breaks_the_turn(
+    client: AppServerClient, server: ScriptedResponsesServer
+) -> None:
+    server.enqueue(turn_message("first"), turn_message("second"))
+    client.initialize()
+    thread_id = client.call("thread/start", {})["thread"]["id"]
+    client.call("turn/start", {"threadId": thread_id, "input": TEXT})
+    client.notification("turn/completed")
+    archive = {"id": 900, "method": "thread/archive", "params": {"threadId": thread_id}}
+    start = {"id": 901, "method": "turn/start", "params": {"threadId": thread_id, "input": TEXT}}
+    client.send_raw((json.dumps(archive) + "\n" + json.dumps(start) + "\n").encode())
+    replies = {r["id"]: r for r in (client.response(900), client.response(901))}
+    if "result" in replies[901]:  # the turn won: archiving was refused while it ran
+        assert "running turn" in replies[900]["error"]["message"]
+        done = client.notification("turn/completed", lambda p: p["turn"]["id"] == replies[901]["result"]["turn"]["id"])
+        assert done["turn"]["status"] == "completed"
+    else:  # the archive won: the turn was refused cleanly
+        assert replies[900]["result"] == {} and "not loaded" in replies[901]["error"]["message"]

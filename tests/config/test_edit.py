@@ -83,3 +83,19 @@ def test_a_symlinked_config_stays_a_symlink(tmp_path: Path) -> None:
     link.symlink_to(target)
     write_config_values(link, [ConfigEdit("model", "b")])
     assert link.is_symlink() and 'model = "b"' in target.read_text()
+
+
+def test_rollback_through_a_dangling_symlink_keeps_the_link(tmp_path: Path) -> None:
+    from codex_core.errors import ConfigError
+
+    link = tmp_path / "config.toml"
+    target = tmp_path / "dotfiles" / "codex.toml"
+    target.parent.mkdir()
+    link.symlink_to(target)
+
+    def check() -> None:
+        raise ConfigError("config profile `nope` not found", key="profile")
+
+    with pytest.raises(ConfigWriteError):
+        write_config_values(link, [ConfigEdit("profile", "nope")], check=check)
+    assert link.is_symlink() and not target.exists()

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from codex_core.agent.context import user_instructions
-from codex_core.agent.resume import display_messages, refresh_context_after_resume, restore_usage
+from codex_core.agent.resume import refresh_context_after_resume, restore_usage
 from codex_core.agent.runtime import TurnRuntime
 from codex_core.agent.services import (
     load_exec_policy_once,
@@ -144,67 +144,58 @@ class Codex:
         self._threads.append(thread)
         return thread
 
-    def fork_thread(
-        self, source: str | Path | Thread, *, user_turns: int | None = None, ephemeral: bool = False
-    ) -> Thread:
+    def fork_thread(self, source: str | Path | Thread, *, turns: int | None = None, ephemeral: bool = False) -> Thread:
         """A new thread (new id, new rollout file) that continues a copy of ``source``'s history.
 
         ``source`` is a loaded ``Thread`` (not running a turn) or a saved one (id, id prefix or
-        rollout path). ``user_turns`` keeps only the first N user turns: the history is rebuilt
-        from the rollout up to that point, so compactions before the cut are kept and later ones
-        are not. The source is untouched.
+        rollout path). ``turns=N`` keeps the first N turns: the history is rebuilt from the
+        rollout up to the start of turn N+1, with the compactions made before that point (an
+        ephemeral source has no rollout: its first N user prompts are kept). The source is untouched.
         """
         from codex_core.agent.resume import keep_user_turns
 
-        src_state: ThreadState | None = None
-        if isinstance(source, Thread):
-            if source._turn_task is not None and not source._turn_task.done():
-                raise UsageError(f"cannot fork thread {source.id} while a turn is running")
-            src_cfg = source.config
-            live_ctx: dict[str, Any] = {
-                "approval_policy": src_cfg.approval_policy,
-                "sandbox_policy": src_cfg.sandbox_mode,
-                "cwd": str(src_cfg.cwd),
+        if isinstance(source, Thread) and source._turn_task is not None and not source._turn_task.done():
+            raise UsageError(f"cannot fork thread {source.id} while a turn is running")
+        path = source.rollout_path if isinstance(source, Thread) else source
+        thread = self.start_thread(ephemeral=ephemeral)
+        state = thread._state
+        if isinstance(source, Thread) and path is None:  # ephemeral source: no rollout to replay
+            cfg = source.config
+            origin, history, usage = source.id, keep_user_turns(source.history, turns), None
+            state.turn_counter = source._state.turn_counter if turns is None else turns
+            if turns is None:
+                state.total_usage, state.last_usage = source._state.total_usage, source._state.last_usage
+            last_ctx: dict[str, Any] | None = {
+                "approval_policy": cfg.approval_policy,
+                "sandbox_policy": cfg.sandbox_mode,
+                "cwd": str(cfg.cwd),
             }
-            if user_turns is not None and source.rollout_path is not None:
-                resumed = self._read_saved(source.rollout_path, user_turns=user_turns)
-                origin, kept, usage, turns = source.id, resumed.history, resumed.last_usage, resumed.turns
-            else:  # the whole live history, or an ephemeral thread (no rollout to replay)
-                kept = keep_user_turns(source.history, user_turns)
-                origin, usage, src_state = source.id, None, source._state if user_turns is None else None
-                turns = sum(1 for m in display_messages(kept) if m.role == "user")
-            last_ctx: dict[str, Any] | None = live_ctx
         else:
-            resumed = self._read_saved(source, user_turns=user_turns)
-            origin, kept, usage, last_ctx = (
+            resumed = self._read_saved(path or "", turns=turns)
+            origin, history, usage, last_ctx = (
                 resumed.thread_id,
                 resumed.history,
                 resumed.last_usage,
                 resumed.last_turn_context,
             )
-            turns = resumed.turns
-        thread = self.start_thread(ephemeral=ephemeral)
-        state = thread._state
-        state.history = list(kept)
-        state.context_initialised = bool(kept)
-        state.turn_counter = turns
-        if src_state is not None:
-            state.total_usage, state.last_usage = src_state.total_usage, src_state.last_usage
-        else:
+            state.turn_counter = resumed.turns
             restore_usage(state, usage)
+        state.history, state.context_initialised = list(history), bool(history)
         thread._forked_from = origin
         if not ephemeral:
             thread._ensure_rollout()
-            if state.recorder is not None:
+            if state.recorder is not None and path is not None:
+                state.recorder.copy_from(resumed.path, turns=turns)  # the source's lines: turns survive
+            elif state.recorder is not None:
                 state.recorder.record_items(state.history)
         if state.context_initialised:
             refresh_context_after_resume(state, last_ctx)
         return thread
 
-    def _read_saved(self, thread_id: str | Path, *, user_turns: int | None = None) -> Any:
+    def _read_saved(self, thread_id: str | Path, *, turns: int | None = None) -> Any:
         from codex_core.session import read_saved
 
-        return read_saved(self.config.codex_home, thread_id, user_turns=user_turns)
+        return read_saved(self.config.codex_home, thread_id, turns=turns)
 
     async def aclose(self) -> None:
         for t in self._threads:
@@ -438,20 +429,7 @@ class Thread:
             if not self._started_event_sent:
                 self._started_event_sent = True
                 await emit(ThreadStarted(thread_id=self.id))
-            await emit(TurnStarted())
             self._ensure_rollout()
-            try:
-                for w in load_exec_policy_once(self._state):
-                    await emit(Warning(message=w))
-                self._ensure_network_proxy()
-            except CodexError as exc:  # unreadable rules, invalid network rules: the turn cannot start
-                await emit(ErrorEvent(message=str(exc)))
-                await emit(TurnFailed(error=ThreadError(message=str(exc))))
-                return
-            try:
-                await self._ensure_mcp()
-            except CodexError as exc:
-                await emit(Warning(message=f"MCP: {exc}"))
             state.turn_counter += 1
             turn_id = f"{self.id}:{state.turn_counter}"
             rt = TurnRuntime(
@@ -466,7 +444,8 @@ class Thread:
             self._runtime = rt
             items = user_items(prompt, images, cwd=self.config.cwd)
             text = prompt if isinstance(prompt, str) else "\n".join(i.text for i in items if isinstance(i, Message))
-            state.record_event({"type": "user_message", "message": text})
+            # the turn_context line opens the turn in the rollout (forks cut at these lines); it is
+            # written before `turn.started` is emitted, so a frontend that saw the event knows it
             state.record_turn_context(
                 {
                     "cwd": str(state.config.cwd),
@@ -477,6 +456,20 @@ class Thread:
                     "summary": state.config.model_reasoning_summary,
                 }
             )
+            state.record_event({"type": "user_message", "message": text})
+            await emit(TurnStarted())
+            try:
+                for w in load_exec_policy_once(self._state):
+                    await emit(Warning(message=w))
+                self._ensure_network_proxy()
+            except CodexError as exc:  # unreadable rules, invalid network rules: the turn cannot start
+                await emit(ErrorEvent(message=str(exc)))
+                await emit(TurnFailed(error=ThreadError(message=str(exc))))
+                return
+            try:
+                await self._ensure_mcp()
+            except CodexError as exc:
+                await emit(Warning(message=f"MCP: {exc}"))
             if state.config.history.persistence != "none" and state.recorder is not None:
                 from codex_core.session import append_history
 
@@ -502,8 +495,18 @@ class Thread:
             await emit(ErrorEvent(message=f"internal error: {type(exc).__name__}: {exc}"))
             await emit(TurnFailed(error=ThreadError(message=f"internal error: {type(exc).__name__}: {exc}")))
         finally:
-            self._runtime = None
+            self._close_input()
             await queue.put(_DONE)
+
+    def _close_input(self) -> None:
+        """End of a turn, however it ended: no more steering, and input steered in but not yet
+        sent joins the history (the model sees it next turn; the rollout records it)."""
+        rt, self._runtime = self._runtime, None
+        if rt is not None:
+            rt.accepting_input = False
+            if rt.extra_input:
+                self._state.record(list(rt.extra_input))
+                rt.extra_input.clear()
 
     async def _end_unified_exec_turn(self, rt: TurnRuntime) -> None:
         """Close the items of interactive processes still running when the turn ends."""

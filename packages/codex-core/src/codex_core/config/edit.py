@@ -10,6 +10,7 @@ file is left as it was. ``expected_version`` (``sha256:<hex>`` of the file's byt
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from pathlib import Path
@@ -236,7 +237,7 @@ def write_config_values(
 def _restore(path: Path, original: bytes | None) -> None:
     from codex_core.fsutil import write_atomic as replace_file
 
-    if original is None:
-        path.unlink(missing_ok=True)
+    if original is None:  # remove what the write created (through a symlink: its target, not the link)
+        Path(os.path.realpath(path)).unlink(missing_ok=True)
     else:
         replace_file(path, original, mode=path.stat().st_mode & 0o7777)

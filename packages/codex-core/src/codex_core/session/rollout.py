@@ -25,12 +25,14 @@ from codex_core.protocol.items import OtherItem, ResponseItem, item_from_api
 __all__ = [
     "ResumedSession",
     "RolloutRecorder",
+    "RolloutTurn",
     "SessionInfo",
     "find_rollout",
     "latest_diff",
     "list_sessions",
     "read_rollout",
     "read_saved",
+    "rollout_turns",
     "session_info",
 ]
 
@@ -125,6 +127,21 @@ class RolloutRecorder:
             },
         )
 
+    def copy_from(self, source: Path, *, turns: int | None = None) -> None:
+        """Append ``source``'s lines after its ``session_meta`` (all of them, or those before its
+        ``turns + 1``-th turn), keeping their timestamps: a fork keeps the turn structure."""
+        seen = 0
+        for obj in _lines(source):
+            kind = obj.get("type")
+            if kind == "session_meta":
+                continue
+            if kind == "turn_context":
+                if turns is not None and seen >= turns:
+                    break
+                seen += 1
+            self._fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self._fh.flush()
+
     def close(self) -> None:
         if not self._fh.closed:
             self._fh.close()
@@ -158,22 +175,19 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield obj
 
 
-def read_rollout(path: Path, *, user_turns: int | None = None) -> ResumedSession:
+def read_rollout(path: Path, *, turns: int | None = None) -> ResumedSession:
     """Rebuild the thread history exactly from a rollout file.
 
-    ``user_turns`` stops just before the rollout's ``user_turns + 1``-th real user message (the
-    state a fork through that turn starts from); context messages do not count.
+    ``turns`` stops just before the rollout's ``turns + 1``-th turn (its ``turn_context`` line):
+    the state a fork through turn ``turns`` starts from, with the compactions that happened
+    before the cut and none after it.
     """
-    from codex_core.agent.compaction import is_real_user_message
-    from codex_core.protocol.items import Message
-
     meta: dict[str, Any] | None = None
     name: str | None = None
-    seen_user = 0
     history: list[ResponseItem | OtherItem] = []
     usage: dict[str, Any] | None = None
     turn_ctx: dict[str, Any] | None = None
-    turns = 0
+    seen_turns = 0
     try:
         for obj in _lines(path):
             kind, payload = obj.get("type"), obj.get("payload")
@@ -183,21 +197,18 @@ def read_rollout(path: Path, *, user_turns: int | None = None) -> ResumedSession
                 meta = payload
             elif kind == "response_item":
                 try:
-                    item = item_from_api(payload)
+                    history.append(item_from_api(payload))
                 except ValueError:
                     continue
-                if isinstance(item, Message) and item.role == "user" and is_real_user_message(item):
-                    if user_turns is not None and seen_user >= user_turns:
-                        break
-                    seen_user += 1
-                history.append(item)
             elif kind == "compacted":
                 repl = payload.get("replacement_history")
                 if isinstance(repl, list):
                     history = [item_from_api(i) for i in repl if isinstance(i, dict)]
             elif kind == "turn_context":
+                if turns is not None and seen_turns >= turns:
+                    break
                 turn_ctx = payload
-                turns += 1
+                seen_turns += 1
             elif kind == "event_msg" and payload.get("type") == "token_count":
                 usage = payload
             elif kind == "event_msg" and payload.get("type") == "thread_name_updated":
@@ -206,7 +217,7 @@ def read_rollout(path: Path, *, user_turns: int | None = None) -> ResumedSession
         raise SessionError(f"cannot read session file {path}: {exc.strerror}") from None
     if meta is None or "id" not in meta:
         raise SessionError(f"{path} is not a Codex session file (no session_meta line)")
-    return ResumedSession(str(meta["id"]), path, meta, history, usage, turn_ctx, turns, name)
+    return ResumedSession(str(meta["id"]), path, meta, history, usage, turn_ctx, seen_turns, name)
 
 
 @attrs.frozen
@@ -298,14 +309,49 @@ def find_rollout(codex_home: Path, thread_id: str, *, archived: bool = False) ->
     return matches[0]
 
 
-def read_saved(codex_home: Path, thread_id: str | Path, *, user_turns: int | None = None) -> ResumedSession:
+@attrs.frozen
+class RolloutTurn:
+    """One turn as a rollout records it: the user's inputs (the prompt, then any steered input)
+    and the assistant's messages, in order."""
+
+    user: tuple[str, ...]
+    assistant: tuple[str, ...]
+
+
+def rollout_turns(path: Path) -> list[RolloutTurn]:
+    """The turns of a saved thread, one per ``turn_context`` line (compactions do not hide any)."""
+    turns: list[tuple[list[str], list[str]]] = []
+    try:
+        for obj in _lines(path):
+            kind, payload = obj.get("type"), obj.get("payload")
+            if not isinstance(payload, dict):
+                continue
+            if kind == "turn_context":
+                turns.append(([], []))
+            elif not turns:
+                continue
+            elif kind == "event_msg" and payload.get("type") == "user_message":
+                turns[-1][0].append(str(payload.get("message", "")))
+            elif kind == "response_item" and payload.get("type") == "message" and payload.get("role") == "assistant":
+                text = "".join(
+                    str(part.get("text", ""))
+                    for part in payload.get("content") or []
+                    if isinstance(part, dict) and part.get("type") == "output_text"
+                )
+                turns[-1][1].append(text)
+    except OSError as exc:
+        raise SessionError(f"cannot read session file {path}: {exc.strerror}") from None
+    return [RolloutTurn(tuple(u), tuple(a)) for u, a in turns]
+
+
+def read_saved(codex_home: Path, thread_id: str | Path, *, turns: int | None = None) -> ResumedSession:
     """``read_rollout`` of a saved thread given by id, unique id prefix or rollout path."""
     path = (
         Path(thread_id)
         if isinstance(thread_id, Path) or str(thread_id).endswith(".jsonl")
         else find_rollout(codex_home, str(thread_id))
     )
-    return read_rollout(path, user_turns=user_turns)
+    return read_rollout(path, turns=turns)
 
 
 def latest_diff(path: Path) -> str | None:

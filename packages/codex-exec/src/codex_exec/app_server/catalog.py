@@ -94,12 +94,10 @@ class ThreadCatalog:
         def stored() -> wire.ThreadInfo:
             info = self._session(p.thread_id)
             thread = stored_info(info)
-            if p.include_turns:  # the saved conversation, one completed turn per user prompt
-                from codex_core.agent.resume import display_messages
-                from codex_core.session import read_rollout
+            if p.include_turns:  # the saved conversation, one completed turn per recorded turn
+                from codex_core.session import rollout_turns
 
-                history = read_rollout(info.path).history
-                thread.turns = history_turns(info.id, display_messages(history))
+                thread.turns = history_turns(info.id, rollout_turns(info.path))
             return thread
 
         return wire.ThreadReadResponse(thread=await asyncio.to_thread(stored))
@@ -125,15 +123,16 @@ class ThreadCatalog:
         from codex_core.session import archive_session
 
         loaded = self.manager.threads.get(p.thread_id)
-        if loaded is not None:
+        if loaded is not None:  # checked and unloaded in one step: no turn can start in between
             if loaded.active is not None:
                 raise RpcError(INVALID_REQUEST, f"thread {p.thread_id} is running turn {loaded.active.id}")
             if loaded.thread.rollout_path is None:
                 raise RpcError(INVALID_REQUEST, f"thread {p.thread_id} has no rollout file to archive")
-        thread_id = (await asyncio.to_thread(self._session, p.thread_id)).id
-        if loaded is not None:  # an archived thread is no longer loaded
-            del self.manager.threads[loaded.thread.id]
+            thread_id = loaded.thread.id
+            del self.manager.threads[thread_id]  # an archived thread is no longer loaded
             await loaded.codex.aclose()
+        else:
+            thread_id = (await asyncio.to_thread(self._session, p.thread_id)).id
         await asyncio.to_thread(archive_session, self._home, thread_id)
         note = wire.ThreadIdNotification(thread_id=thread_id)
         return wire.Empty(), lambda: self.manager.conn.notify("thread/archived", note.dump())

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from codex_core.config import Config, ConfigOverrides, load_config
 from codex_core.errors import CodexError, UsageError
 from codex_core.logging import get_logger
-from codex_core.protocol.events import ApprovalRequested
+from codex_core.protocol.events import ApprovalRequested, TurnStarted
 from codex_core.sdk import VERSION, Codex, Thread
 from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, Connection, RpcError
@@ -88,7 +88,10 @@ class LoadedThread:
     preview: str = ""
     updated_at: int = field(default_factory=lambda: int(time.time()))
     turns: list[wire.Turn] = field(default_factory=list)
-    """Turns of the conversation: rebuilt from history on resume, then every turn run here."""
+    """Turns of the conversation: rebuilt from the rollout on resume, then every turn run here."""
+    recorded: set[str] = field(default_factory=set)
+    """Ids of the turns the rollout records (all rebuilt ones; a live one once the SDK started it):
+    ``thread/fork``'s ``lastTurnId`` counts these, as the rollout does."""
     active: ActiveTurn | None = None
 
     def info(self, *, include_turns: bool) -> wire.ThreadInfo:
@@ -116,6 +119,15 @@ class LoadedThread:
             name=self.thread.name,
             turns=list(self.turns) if include_turns else [],
         )
+
+    def with_saved_turns(self, path: Path | None) -> LoadedThread:
+        """Fill ``turns`` from the thread's rollout (resumed and forked threads)."""
+        if path is not None:
+            from codex_core.session import rollout_turns
+
+            self.turns = history_turns(self.thread.id, rollout_turns(path))
+            self.recorded = {t.id for t in self.turns}
+        return self
 
     def start_response(self, *, include_turns: bool) -> wire.ThreadStartResponse:
         cfg = self.thread.config
@@ -212,7 +224,7 @@ class ThreadManager:
         return lt.start_response(include_turns=not p.exclude_turns)
 
     def _resume_from_disk(self, p: wire.ThreadResumeParams) -> LoadedThread:
-        from codex_core.session import find_rollout, list_sessions, read_rollout
+        from codex_core.session import find_rollout, read_rollout, session_info
 
         home = self.base_config.codex_home
         path = find_rollout(home, p.thread_id)
@@ -225,7 +237,7 @@ class ThreadManager:
         config = load_config(self._overrides(p, default_cwd=default_cwd), codex_home=home)
         codex = Codex(config, originator=self.originator, source="vscode")
         thread = codex.resume_thread(path)
-        info = next((s for s in list_sessions(home) if s.id == thread.id), None)
+        info = session_info(path)
         return LoadedThread(
             thread=thread,
             codex=codex,
@@ -233,8 +245,7 @@ class ThreadManager:
             created_at=_meta_time(session.meta) or int(path.stat().st_mtime),
             preview=info.preview if info else "",
             updated_at=int(path.stat().st_mtime),
-            turns=history_turns(thread.id, thread.display_items()),
-        )
+        ).with_saved_turns(path)
 
     # --- thread/fork ----------------------------------------------------------------------
 
@@ -253,42 +264,44 @@ class ThreadManager:
         return response, lambda: self._notify("thread/started", wire.ThreadStartedNotification(thread=response.thread))
 
     def _fork(self, p: wire.ThreadForkParams, source: LoadedThread | None) -> LoadedThread:
-        from codex_core.agent.resume import display_messages
-        from codex_core.session import find_rollout, read_rollout
+        from codex_core.session import read_rollout, rollout_turns
 
         home = self.base_config.codex_home
         origin: Thread | Path
         cwd: Path | None
         if source is not None:
-            origin, turns, cwd, preview = source.thread, source.turns, source.thread.config.cwd, source.preview
+            origin, turns, recorded = source.thread, source.turns, source.recorded
+            cwd, preview = source.thread.config.cwd, source.preview
         else:
+            from codex_core.session import find_rollout
+
             origin = resolve_path(p.path) if p.path else find_rollout(home, p.thread_id)
             session = read_rollout(origin)
-            recorded = session.meta.get("cwd")
-            cwd = Path(recorded) if isinstance(recorded, str) and Path(recorded).is_dir() else None
-            messages = display_messages(session.history)
-            turns = history_turns(session.thread_id, messages)
-            preview = next((m.text for m in messages if m.role == "user"), "")[:200]
-        user_turns = None
+            recorded_cwd = session.meta.get("cwd")
+            cwd = Path(recorded_cwd) if isinstance(recorded_cwd, str) and Path(recorded_cwd).is_dir() else None
+            turns = history_turns(session.thread_id, rollout_turns(origin))
+            recorded = {t.id for t in turns}
+            preview = next((u for t in rollout_turns(origin) for u in t.user), "")[:200]
+        keep = None
         if p.last_turn_id:
             ids = [t.id for t in turns]
             if p.last_turn_id not in ids:
                 raise RpcError(
                     INVALID_PARAMS, f"Invalid params for thread/fork: no turn {p.last_turn_id!r} in the thread"
                 )
-            kept = turns[: ids.index(p.last_turn_id) + 1]
-            user_turns = sum(1 for t in kept if any(i.type == "userMessage" for i in t.items))
+            keep = sum(1 for t in turns[: ids.index(p.last_turn_id) + 1] if t.id in recorded)
         config = load_config(self._overrides(p, default_cwd=cwd), codex_home=home)
         codex = Codex(config, originator=self.originator, source="vscode")
-        thread = codex.fork_thread(origin, user_turns=user_turns, ephemeral=p.ephemeral)
-        return LoadedThread(
-            thread=thread,
-            codex=codex,
-            ephemeral=p.ephemeral,
-            created_at=int(time.time()),
-            preview=preview,
-            turns=history_turns(thread.id, thread.display_items()),
+        thread = codex.fork_thread(origin, turns=keep, ephemeral=p.ephemeral)
+        fork = LoadedThread(
+            thread=thread, codex=codex, ephemeral=p.ephemeral, created_at=int(time.time()), preview=preview
         )
+        if thread.rollout_path is not None:
+            return fork.with_saved_turns(thread.rollout_path)
+        kept = turns if keep is None else [t for t in turns if t.id in recorded][:keep]
+        fork.turns = [t.model_copy(update={"id": f"{thread.id}-history-{n}"}) for n, t in enumerate(kept)]
+        fork.recorded = {t.id for t in fork.turns}
+        return fork
 
     # --- turn/start -----------------------------------------------------------------------
 
@@ -344,6 +357,8 @@ class ThreadManager:
                 async for event in thread.run_streamed(prompt, images=images, output_schema=p.output_schema):
                     if active.interrupted:
                         thread.interrupt()
+                    if isinstance(event, TurnStarted):  # the rollout has this turn from here on
+                        lt.recorded.add(active.id)
                     if isinstance(event, ApprovalRequested):
                         task = asyncio.create_task(self._approval(lt, active, tr, event))
                         approvals.add(task)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from codex_core.protocol import events as ev
-from codex_core.protocol.items import Message
+from codex_core.session.rollout import RolloutTurn
 from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, RpcError
 
@@ -206,20 +206,19 @@ def _as_started(item: Any) -> Any:
     return item
 
 
-def history_turns(thread_id: str, messages: Sequence[Message]) -> list[wire.Turn]:
-    """The saved conversation as completed turns: each user prompt opens one, answers follow it."""
-    turns: list[wire.Turn] = []
-    for message in messages:
-        if message.role == "user" or not turns:
-            turn_id = f"{thread_id}-history-{len(turns)}"
-            content: list[Any] = [wire.TextInput(type="text", text=message.text)] if message.role == "user" else []
-            turns.append(wire.Turn(id=turn_id, status="completed", items=[]))
-            if content:
-                turns[-1].items.append(wire.UserMessageItem(id=f"{turn_id}-input", content=content))
-                continue
-        turn = turns[-1]
-        turn.items.append(wire.AgentMessageItem(id=f"{turn.id}-{len(turn.items)}", text=message.text))
-    return turns
+def history_turns(thread_id: str, turns: Sequence[RolloutTurn]) -> list[wire.Turn]:
+    """A saved thread's turns (one per turn of its rollout) as completed protocol turns: the
+    user's inputs (prompt, then steered input) and the assistant's messages."""
+    out: list[wire.Turn] = []
+    for index, turn in enumerate(turns):
+        turn_id = f"{thread_id}-history-{index}"
+        items: list[Any] = [
+            wire.UserMessageItem(id=f"{turn_id}-input-{n}", content=[wire.TextInput(type="text", text=text)])
+            for n, text in enumerate(turn.user)
+        ]
+        items += [wire.AgentMessageItem(id=f"{turn_id}-{n}", text=text) for n, text in enumerate(turn.assistant)]
+        out.append(wire.Turn(id=turn_id, status="completed", items=items))
+    return out
 
 
 def turn_prompt(inputs: list[Any]) -> tuple[Any, list[str]]:
@@ -235,7 +234,7 @@ def turn_prompt(inputs: list[Any]) -> tuple[Any, list[str]]:
         raise RpcError(
             INVALID_PARAMS, "Invalid params: mixing `image` (URL) and `localImage` inputs in one turn is not supported"
         )
-    from codex_core.protocol.items import InputImage, InputText
+    from codex_core.protocol.items import InputImage, InputText, Message
 
     parts: list[InputText | InputImage] = [InputImage(image_url=u) for u in urls]
     if text:
