@@ -88,18 +88,20 @@ def read_thread_name(path: Path) -> str | None:
     return None
 
 
+def _move(source: Path, target_dir: Path, verb: str) -> Path:
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / source.name
+    if target.exists():
+        raise SessionError(f"{target} already exists; not {verb} {source}")
+    source.rename(target)
+    return target
+
+
 def archive_session(codex_home: Path, thread_id: str) -> Path:
     """Move the thread's rollout to ``archived_sessions/``; returns the new path."""
     from codex_core.session.rollout import find_rollout
 
-    source = find_rollout(codex_home, thread_id)
-    target_dir = codex_home / ARCHIVE_DIR
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / source.name
-    if target.exists():
-        raise SessionError(f"{target} already exists; not archiving {source}")
-    source.rename(target)
-    return target
+    return _move(find_rollout(codex_home, thread_id), codex_home / ARCHIVE_DIR, "archiving")
 
 
 def unarchive_session(codex_home: Path, thread_id: str) -> Path:
@@ -110,10 +112,4 @@ def unarchive_session(codex_home: Path, thread_id: str) -> Path:
     m = _DATE_RE.match(source.name)
     if m is None:
         raise SessionError(f"{source.name} does not carry a rollout date; cannot place it under sessions/")
-    target_dir = codex_home / "sessions" / m.group(1) / m.group(2) / m.group(3)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / source.name
-    if target.exists():
-        raise SessionError(f"{target} already exists; not unarchiving {source}")
-    source.rename(target)
-    return target
+    return _move(source, codex_home / "sessions" / m.group(1) / m.group(2) / m.group(3), "unarchiving")
