@@ -27,6 +27,7 @@ __all__ = [
     "ConfigEdit",
     "ConfigWriteError",
     "MergeStrategy",
+    "config_lock",
     "file_version",
     "load_for_edit",
     "read_text",
@@ -173,7 +174,8 @@ _LOCKS: dict[Path, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
 
-def _lock_for(path: Path) -> threading.Lock:
+def config_lock(path: Path) -> threading.Lock:
+    """The lock every in-process editor of ``path`` holds from reading it to replacing it."""
     with _LOCKS_GUARD:
         return _LOCKS.setdefault(path.resolve(), threading.Lock())
 
@@ -197,7 +199,7 @@ def write_config_values(
 
     from codex_core.config.models import ConfigToml
 
-    with _lock_for(path):
+    with config_lock(path):
         try:
             original: bytes | None = path.read_bytes()
         except FileNotFoundError:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from codex_core.config.edit import load_for_edit, read_text, write_atomic
+from codex_core.config.edit import config_lock, load_for_edit, read_text, write_atomic
 from codex_core.config.models import McpServerToml
 from codex_core.config.toml_io import find_key_line, parse_toml_text
 from codex_core.errors import ConfigError, UsageError
@@ -101,29 +101,30 @@ def _add_server(config_path: Path, name: str, entry: dict[str, Any]) -> None:
         raise UsageError(
             f"invalid MCP server {name!r}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}"
         ) from None
-    doc, _ = load_for_edit(config_path)
-    servers = doc.get("mcp_servers")
-    if servers is None:
-        servers = tomlkit.table(is_super_table=True)
-        doc["mcp_servers"] = servers
-    elif not isinstance(servers, Mapping):
-        raise ConfigError(f"{config_path}: `mcp_servers` must be a table", path=str(config_path), key="mcp_servers")
-    if name in servers:
-        raise UsageError(
-            f"MCP server {name!r} already exists in {config_path}; remove it first with `codex mcp remove {name}`"
-        )
-    table = tomlkit.table()
-    for key, value in entry.items():
-        if isinstance(value, Mapping):
-            inline = tomlkit.inline_table()
-            inline.update(value)
-            table.add(key, inline)
-        else:
-            table.add(key, value)
-    servers[name] = table
-    new_text = tomlkit.dumps(doc)
-    _check_result(config_path, new_text)
-    write_atomic(config_path, new_text)
+    with config_lock(config_path):  # read-modify-write as one step against other in-process editors
+        doc, _ = load_for_edit(config_path)
+        servers = doc.get("mcp_servers")
+        if servers is None:
+            servers = tomlkit.table(is_super_table=True)
+            doc["mcp_servers"] = servers
+        elif not isinstance(servers, Mapping):
+            raise ConfigError(f"{config_path}: `mcp_servers` must be a table", path=str(config_path), key="mcp_servers")
+        if name in servers:
+            raise UsageError(
+                f"MCP server {name!r} already exists in {config_path}; remove it first with `codex mcp remove {name}`"
+            )
+        table = tomlkit.table()
+        for key, value in entry.items():
+            if isinstance(value, Mapping):
+                inline = tomlkit.inline_table()
+                inline.update(value)
+                table.add(key, inline)
+            else:
+                table.add(key, value)
+        servers[name] = table
+        new_text = tomlkit.dumps(doc)
+        _check_result(config_path, new_text)
+        write_atomic(config_path, new_text)
 
 
 def _check_result(config_path: Path, new_text: str) -> None:
@@ -158,19 +159,20 @@ def remove_server(config_path: Path, name: str) -> bool:
     validate_server_name(name)
     if read_text(config_path) is None:
         return False
-    doc, _ = load_for_edit(config_path)
-    servers = doc.get("mcp_servers")
-    if not isinstance(servers, MutableMapping) or name not in servers:
-        return False
-    del servers[name]
-    if len(servers) == 0:
-        del doc["mcp_servers"]
-    import tomlkit
+    with config_lock(config_path):
+        doc, _ = load_for_edit(config_path)
+        servers = doc.get("mcp_servers")
+        if not isinstance(servers, MutableMapping) or name not in servers:
+            return False
+        del servers[name]
+        if len(servers) == 0:
+            del doc["mcp_servers"]
+        import tomlkit
 
-    new_text = tomlkit.dumps(doc)
-    parse_toml_text(new_text, source=f"{config_path} (edited)")
-    write_atomic(config_path, new_text)
-    return True
+        new_text = tomlkit.dumps(doc)
+        parse_toml_text(new_text, source=f"{config_path} (edited)")
+        write_atomic(config_path, new_text)
+        return True
 
 
 # --- presentation ----------------------------------------------------------------------------
