@@ -163,3 +163,33 @@ async def test_end_of_file_on_the_last_read_of_a_callback_is_passed_on(monkeypat
     async with server, start_network_proxy(EffectiveNetwork.from_maps({"127.0.0.1": "allow"})) as proxy:
         received = await asyncio.wait_for(_tunnel_echo(proxy.http_port, port, payload), 20)
     assert hashlib.sha256(received).digest() == hashlib.sha256(payload).digest()
+
+
+async def test_a_failed_write_side_does_not_drop_what_the_other_side_still_delivers() -> None:
+    """The upstream sends a response and goes away; the client's late bytes to it fail (EPIPE). The
+    response already read, and the rest still buffered, must reach the client in full."""
+    import socket
+
+    from codex_core.network.bulk import BulkRelay
+
+    loop = asyncio.get_running_loop()
+    client_near, client_far = socket.socketpair()
+    upstream_near, upstream_far = socket.socketpair()
+    for s in (client_near, client_far, upstream_near, upstream_far):
+        s.setblocking(False)
+    closed = asyncio.Event()
+    relay = BulkRelay(loop, client_near, upstream_near, closed.set)
+    relay.start()
+    response = os.urandom(256 * 1024)  # fits in the socketpairs' buffers plus the relay's pending bytes
+    await loop.sock_sendall(upstream_far, response)  # lands in buffers: the client is not reading yet
+    upstream_far.close()
+    await asyncio.sleep(0.05)
+    await loop.sock_sendall(client_far, b"late request bytes")  # relayed to a closed upstream: EPIPE
+    await asyncio.sleep(0.05)
+    got = bytearray()
+    while chunk := await asyncio.wait_for(loop.sock_recv(client_far, 1 << 20), 5):
+        got.extend(chunk)
+    await asyncio.wait_for(closed.wait(), 5)
+    assert hashlib.sha256(got).digest() == hashlib.sha256(response).digest()
+    for s in (client_near, client_far, upstream_near):
+        s.close()

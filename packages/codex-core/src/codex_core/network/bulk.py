@@ -68,38 +68,41 @@ class _Direction:
 
     def pump(self) -> None:
         scratch = _scratch()
-        try:
-            for _ in range(_ROUNDS):
-                if self.pending:
-                    try:
-                        sent = os.write(self.dst, self.pending)
-                    except BlockingIOError:
-                        break
-                    self.pending = self.pending[sent:]
-                    if self.pending:
-                        break  # the destination's buffer is full: wait until it is writable
-                if self.eof:
-                    self._finish()
-                    return
+        for _ in range(_ROUNDS):
+            if self.pending:
                 try:
-                    n = os.readv(self.src, [scratch])
+                    sent = os.write(self.dst, self.pending)
                 except BlockingIOError:
                     break
-                if n == 0:  # nothing is pending here: end-of-file can be passed on at once
-                    self.eof = True
-                    self._finish()
-                    return
-                with memoryview(scratch) as view:
-                    try:
-                        sent = os.write(self.dst, view[:n])
-                    except BlockingIOError:
-                        sent = 0
-                    if sent < n:
-                        self.pending = bytes(view[sent:n])
-        except OSError:
-            self.relay.close()
-            return
+                except OSError:
+                    return self.relay.write_failed(self)
+                self.pending = self.pending[sent:]
+                if self.pending:
+                    break  # the destination's buffer is full: wait until it is writable
+            if self.eof:
+                self._finish()
+                return None
+            try:
+                n = os.readv(self.src, [scratch])
+            except BlockingIOError:
+                break
+            except OSError:  # the source is gone, and it is the other direction's destination
+                return self.relay.close()
+            if n == 0:  # nothing is pending here: end-of-file can be passed on at once
+                self.eof = True
+                self._finish()
+                return None
+            with memoryview(scratch) as view:
+                try:
+                    sent = os.write(self.dst, view[:n])
+                except BlockingIOError:
+                    sent = 0
+                except OSError:
+                    return self.relay.write_failed(self)
+                if sent < n:
+                    self.pending = bytes(view[sent:n])
         self._want(read=not self.eof and not self.pending, write=bool(self.pending))
+        return None
 
     def _finish(self) -> None:
         self._want(read=False, write=False)
@@ -142,6 +145,15 @@ class BulkRelay:
     def direction_done(self) -> None:
         if all(d.done for d in self._dirs):
             self.close()
+
+    def write_failed(self, direction: _Direction) -> None:
+        """``direction`` cannot write any more (its destination reset or stopped reading): it stops,
+        dropping what it held. The other direction reads from that same peer, which is going away,
+        so it is left to deliver what it has and end on that peer's end-of-file or error."""
+        direction._want(read=False, write=False)
+        direction.pending, direction.eof = b"", True
+        direction.done = True
+        self.direction_done()
 
     def close(self) -> None:
         if self._closed:
