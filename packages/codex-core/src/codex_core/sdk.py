@@ -157,9 +157,10 @@ class Codex:
         if isinstance(source, Thread) and source._turn_task is not None and not source._turn_task.done():
             raise UsageError(f"cannot fork thread {source.id} while a turn is running")
         path = source.rollout_path if isinstance(source, Thread) else source
+        resumed = None if path is None else self._read_saved(path, turns=turns)  # errors before any new thread
         thread = self.start_thread(ephemeral=ephemeral)
         state = thread._state
-        if isinstance(source, Thread) and path is None:  # ephemeral source: no rollout to replay
+        if isinstance(source, Thread) and resumed is None:  # ephemeral source: no rollout to replay
             cfg = source.config
             origin, history, usage = source.id, keep_user_turns(source.history, turns), None
             state.turn_counter = source._state.turn_counter if turns is None else turns
@@ -171,7 +172,7 @@ class Codex:
                 "cwd": str(cfg.cwd),
             }
         else:
-            resumed = self._read_saved(path or "", turns=turns)
+            assert resumed is not None
             origin, history, usage, last_ctx = (
                 resumed.thread_id,
                 resumed.history,
@@ -184,7 +185,7 @@ class Codex:
         thread._forked_from = origin
         if not ephemeral:
             thread._ensure_rollout()
-            if state.recorder is not None and path is not None:
+            if state.recorder is not None and resumed is not None:
                 state.recorder.copy_from(resumed.path, turns=turns)  # the source's lines: turns survive
             elif state.recorder is not None:
                 state.recorder.record_items(state.history)
