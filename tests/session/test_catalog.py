@@ -7,20 +7,12 @@ from pathlib import Path
 import pytest
 
 from codex_core.errors import SessionError, UsageError
-from codex_core.session import RolloutRecorder, archive_session, read_thread_name, set_thread_name, unarchive_session
+from codex_core.session import archive_session, read_thread_name, set_thread_name, unarchive_session
+from tests.support.rollouts import make_recorder
 
 
 def _rollout(home: Path) -> Path:
-    rec = RolloutRecorder.create(
-        home,
-        thread_id="11111111-2222-3333-4444-555555555555",
-        cwd=home,
-        originator="t",
-        cli_version="0",
-        source="sdk",
-        model_provider="p",
-        instructions=None,
-    )
+    rec = make_recorder(home, home, tid="11111111-2222-3333-4444-555555555555")
     rec.close()
     return rec.path
 

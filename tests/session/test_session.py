@@ -17,6 +17,7 @@ from codex_core.session import (
     read_history,
     read_rollout,
 )
+from tests.support.rollouts import make_recorder
 
 
 def test_history_jsonl_mode_and_trim(codex_home: Path) -> None:
@@ -34,21 +35,8 @@ def test_history_jsonl_mode_and_trim(codex_home: Path) -> None:
     assert "secret" not in read_history(codex_home)
 
 
-def _recorder(codex_home: Path, cwd: Path, tid: str = "0199a213-81c0-7800-8aa1-bbab2a035a53") -> RolloutRecorder:
-    return RolloutRecorder.create(
-        codex_home,
-        thread_id=tid,
-        cwd=cwd,
-        originator="test",
-        cli_version="0",
-        source="exec",
-        model_provider="p",
-        instructions=None,
-    )
-
-
 def test_rollout_roundtrip_and_torn_line(codex_home: Path, tmp_path: Path) -> None:
-    rec = _recorder(codex_home, tmp_path)
+    rec = make_recorder(codex_home, tmp_path)
     items = [Message.user("hi"), FunctionCall(name="shell", arguments="{}", call_id="c1")]
     rec.record_items(items)
     rec.record_event({"type": "user_message", "message": "hi"})
@@ -72,7 +60,7 @@ def test_rollout_roundtrip_and_torn_line(codex_home: Path, tmp_path: Path) -> No
 
 
 def test_list_and_find(codex_home: Path, tmp_path: Path) -> None:
-    rec = _recorder(codex_home, tmp_path)
+    rec = make_recorder(codex_home, tmp_path)
     rec.record_event({"type": "user_message", "message": "first prompt"})
     rec.close()
     sessions = list_sessions(codex_home, cwd=tmp_path)
@@ -107,7 +95,7 @@ def test_empty_git_placeholder_is_not_a_repo(tmp_path: Path) -> None:
 
 
 def test_session_info_has_provider_and_created(codex_home: Path, tmp_path: Path) -> None:
-    rec = _recorder(codex_home, tmp_path, tid="0199a213-81c0-7800-8aa1-bbab2a035a54")
+    rec = make_recorder(codex_home, tmp_path, tid="0199a213-81c0-7800-8aa1-bbab2a035a54")
     rec.close()
     info = list_sessions(codex_home)[0]
     assert info.model_provider == "p" and info.created_at is not None
