@@ -77,6 +77,27 @@ class TurnRuntime:
 
         return GranularApproval(sandbox_approval=flags.sandbox_approval, rules=flags.rules)
 
+    def command_sandbox(self, *, sandboxed: bool) -> Any:
+        """The ``SandboxPolicy`` for a model command: this turn's mode and cwd, or full access
+        (an approved escalation); the thread's network proxy is routed in when it runs."""
+        from codex_core.sandbox import SandboxPolicy
+
+        if not sandboxed:
+            return SandboxPolicy.danger_full_access()
+        cfg = attrs.evolve(self.state.config, sandbox_mode=self.sandbox_mode, cwd=self.cwd)
+        return SandboxPolicy.from_config(cfg, proxy=self.state.proxy)
+
+    def command_env(self) -> dict[str, str]:
+        """The environment of a model command: ``shell_environment_policy`` plus the proxy variables."""
+        import os
+
+        from codex_core.exec import build_env
+
+        state = self.state
+        env = build_env(state.config.shell_environment_policy, os.environ, thread_id=state.thread_id)
+        env.update(state.proxy_env)
+        return env
+
     async def request_approval(self, event: ApprovalRequested) -> ApprovalDecision:
         """Emit ``approval.requested`` and wait for ``Thread.respond_approval``."""
         fut: asyncio.Future[ApprovalDecision] = asyncio.get_running_loop().create_future()

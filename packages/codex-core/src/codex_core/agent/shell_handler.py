@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from codex_core.agent.runtime import ToolCall, TurnRuntime, tool_output
 from codex_core.errors import ExecPolicyError
 from codex_core.protocol.events import (
@@ -178,20 +176,11 @@ async def _declined(rt: TurnRuntime, item_id: str, display: str) -> None:
 async def _execute(
     rt: TurnRuntime, item_id: str, display: str, argv: list[str], cwd: Path, timeout_ms: int, *, sandboxed: bool
 ) -> Any:
-    from codex_core.exec import build_env, run_command
-    from codex_core.sandbox import SandboxPolicy
+    from codex_core.exec import run_command
 
     state = rt.state
-    cfg = state.config
-    if sandboxed:
-        policy = SandboxPolicy.from_config(
-            attrs.evolve(cfg, sandbox_mode=rt.sandbox_mode, cwd=rt.cwd), proxy=state.proxy
-        )
-    else:
-        policy = SandboxPolicy.danger_full_access()
-    env = build_env(cfg.shell_environment_policy, os.environ, thread_id=state.thread_id)
-    if state.proxy_env:
-        env.update(state.proxy_env)
+    policy = rt.command_sandbox(sandboxed=sandboxed)
+    env = rt.command_env()
     await rt.emit(ItemStarted(item=CommandExecutionItem(id=item_id, command=display)))
     loop = asyncio.get_running_loop()
     pending: list[asyncio.Task[None]] = []

@@ -311,19 +311,9 @@ class UnifiedExec:
         sandboxed: bool,
     ) -> Output:
         from codex_core.errors import SandboxError
-        from codex_core.exec import build_env
-        from codex_core.sandbox import SandboxPolicy
 
-        state = rt.state
-        cfg = state.config
-        if sandboxed:
-            policy = SandboxPolicy.from_config(
-                attrs.evolve(cfg, sandbox_mode=rt.sandbox_mode, cwd=rt.cwd), proxy=state.proxy
-            )
-        else:
-            policy = SandboxPolicy.danger_full_access()
-        env = build_env(cfg.shell_environment_policy, os.environ, thread_id=state.thread_id)
-        env.update(state.proxy_env)
+        policy = rt.command_sandbox(sandboxed=sandboxed)
+        env = rt.command_env()
         env.update(UNIFIED_EXEC_ENV)
         start = time.monotonic()
         await rt.emit(ItemStarted(item=CommandExecutionItem(id=item_id, command=display)))
