@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from codex_core import Codex
 from codex_core.config import load_config
 from codex_core.testing import ScriptedModel, message, shell_call
 from tests.network.conftest import Origins
+from tests.support.network import proxy_profile_config
 
 
 @pytest.mark.parametrize("verdict", ["allow", "deny"])
@@ -26,21 +26,7 @@ async def test_agent_shell_curl_through_proxy(
     for var in list(os.environ):
         if "proxy" in var.lower():
             monkeypatch.delenv(var)
-    (codex_home / "config.toml").write_text(
-        textwrap.dedent(
-            f"""
-            default_permissions = "dev"
-            [features]
-            network_proxy = true
-            [permissions.dev.filesystem]
-            ":root" = "read"
-            [permissions.dev.network]
-            enabled = true
-            [permissions.dev.network.domains]
-            "localhost" = "{verdict}"
-            """
-        )
-    )
+    (codex_home / "config.toml").write_text(proxy_profile_config(verdict))
     work = tmp_path / "work"
     work.mkdir()
     url = f"http://localhost:{origins.http_port}/agent"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from codex_core.exec import run_command
 from codex_core.network import EffectiveNetwork, NetworkProxyThread, sandbox_network_for, start_network_proxy
 from codex_core.sandbox import ProxyNetwork, SandboxPolicy, linux_sandbox_support
+from tests.support.network import proxy_profile_config
 
 from .conftest import Origins
 
@@ -98,21 +98,7 @@ def test_thread_runner_and_sandbox_network_for(origins: Origins, tmp_path: Path)
 def _codex_home(tmp_path: Path, verdict: str) -> dict[str, str]:
     home = tmp_path / f"home-{verdict}"
     home.mkdir()
-    (home / "config.toml").write_text(
-        textwrap.dedent(
-            f"""
-            default_permissions = "dev"
-            [features]
-            network_proxy = true
-            [permissions.dev.filesystem]
-            ":root" = "read"
-            [permissions.dev.network]
-            enabled = true
-            [permissions.dev.network.domains]
-            "localhost" = "{verdict}"
-            """
-        )
-    )
+    (home / "config.toml").write_text(proxy_profile_config(verdict))
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env.update(CODEX_HOME=str(home), CODEX_REQUIREMENTS_PATH=str(tmp_path / "none.toml"))
     return env
