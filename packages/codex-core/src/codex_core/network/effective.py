@@ -59,6 +59,19 @@ class NetworkRule:
     source: str
 
 
+def _managed_first(
+    managed: Iterable[str], source: str, existing: Iterable[SourcedPattern], *, expand: bool
+) -> tuple[SourcedPattern, ...]:
+    """The managed patterns (from ``source``), then, when expansion is allowed, the other entries
+    whose patterns the managed list does not already hold (compared case-insensitively)."""
+    managed = list(managed)
+    entries = [SourcedPattern(p, source) for p in managed]
+    if expand:
+        lower = {p.lower() for p in managed}
+        entries += [e for e in existing if e.value.lower() not in lower]
+    return _dedup(entries)
+
+
 def _dedup(entries: Iterable[SourcedPattern]) -> tuple[SourcedPattern, ...]:
     seen: set[str] = set()
     out: list[SourcedPattern] = []
@@ -271,20 +284,12 @@ def resolve_effective_network(
     if managed_allow is None and hard_deny_misses:
         managed_allow = []
     if managed_allow is not None:
-        entries = [SourcedPattern(p, managed_source) for p in managed_allow]
-        if allow_expansion:
-            lower = {p.lower() for p in managed_allow}
-            entries += [e for e in net.allowed if e.value.lower() not in lower]
-        updates["allowed"] = _dedup(entries)
+        updates["allowed"] = _managed_first(managed_allow, managed_source, net.allowed, expand=allow_expansion)
         c["allowed_domains"] = tuple(managed_allow)
         c["allowlist_expansion_enabled"] = allow_expansion
     managed_deny = r.denied_domains()
     if managed_deny is not None:
-        entries = [SourcedPattern(p, managed_source) for p in managed_deny]
-        if deny_expansion:
-            lower = {p.lower() for p in managed_deny}
-            entries += [e for e in net.denied if e.value.lower() not in lower]
-        updates["denied"] = _dedup(entries)
+        updates["denied"] = _managed_first(managed_deny, managed_source, net.denied, expand=deny_expansion)
         c["denied_domains"] = tuple(managed_deny)
         c["denylist_expansion_enabled"] = deny_expansion
     if r.unix_sockets is not None:
