@@ -125,6 +125,8 @@ def test_fork_errors_and_fork_by_path(client: AppServerClient, server: ScriptedR
     assert "no turn" in error_of(client, "thread/fork", {"threadId": thread["id"], "lastTurnId": "nope"})["message"]
     path = client.call("thread/read", {"threadId": thread["id"]})["thread"]["path"]
     assert error_of(client, "thread/fork", {"threadId": ""})["code"] == -32602
+    not_a_rollout = error_of(client, "thread/fork", {"threadId": "x", "path": "/etc/hostname"})
+    assert not_a_rollout["code"] == -32602 and "not a Codex session file" in not_a_rollout["message"]
     forked = client.call("thread/fork", {"threadId": "ignored-when-path-is-set", "path": path, "ephemeral": True})
     assert forked["thread"]["forkedFromId"] == thread["id"] and forked["thread"]["path"] is None
     assert [i["type"] for i in forked["thread"]["turns"][0]["items"]] == ["userMessage", "agentMessage"]

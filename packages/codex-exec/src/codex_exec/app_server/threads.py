@@ -264,7 +264,7 @@ class ThreadManager:
         return response, lambda: self._notify("thread/started", wire.ThreadStartedNotification(thread=response.thread))
 
     def _fork(self, p: wire.ThreadForkParams, source: LoadedThread | None) -> LoadedThread:
-        from codex_core.session import read_rollout, rollout_turns
+        from codex_core.session import rollout_turns
 
         home = self.base_config.codex_home
         origin: Thread | Path
@@ -273,15 +273,15 @@ class ThreadManager:
             origin, turns, recorded = source.thread, source.turns, source.recorded
             cwd, preview = source.thread.config.cwd, source.preview
         else:
-            from codex_core.session import find_rollout
+            from codex_core.session import find_rollout, session_info
 
             origin = resolve_path(p.path) if p.path else find_rollout(home, p.thread_id)
-            session = read_rollout(origin)
-            recorded_cwd = session.meta.get("cwd")
-            cwd = Path(recorded_cwd) if isinstance(recorded_cwd, str) and Path(recorded_cwd).is_dir() else None
-            turns = history_turns(session.thread_id, rollout_turns(origin))
-            recorded = {t.id for t in turns}
-            preview = next((u for t in rollout_turns(origin) for u in t.user), "")[:200]
+            info = session_info(origin)
+            if info is None:
+                raise RpcError(INVALID_PARAMS, f"Invalid params for thread/fork: {origin} is not a Codex session file")
+            cwd = Path(info.cwd) if info.cwd and Path(info.cwd).is_dir() else None
+            turns = history_turns(info.id, rollout_turns(origin))
+            recorded, preview = {t.id for t in turns}, info.preview
         keep = None
         if p.last_turn_id:
             ids = [t.id for t in turns]
