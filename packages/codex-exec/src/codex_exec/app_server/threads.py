@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import shlex
 import time
 import uuid
@@ -224,27 +223,28 @@ class ThreadManager:
         return lt.start_response(include_turns=not p.exclude_turns)
 
     def _resume_from_disk(self, p: wire.ThreadResumeParams) -> LoadedThread:
-        from codex_core.session import find_rollout, read_rollout, session_info
+        from codex_core.session import find_rollout, session_info
 
         home = self.base_config.codex_home
         path = find_rollout(home, p.thread_id)
-        session = read_rollout(path)
-        loaded = self.threads.get(session.thread_id)
+        info = session_info(path)
+        if info is None:
+            raise RpcError(INVALID_REQUEST, f"{path} is not a readable session file")
+        loaded = self.threads.get(info.id)
         if loaded is not None:
             return loaded
-        recorded = session.meta.get("cwd")
-        default_cwd = Path(recorded) if isinstance(recorded, str) and Path(recorded).is_dir() else None
+        default_cwd = Path(info.cwd) if info.cwd and Path(info.cwd).is_dir() else None
         config = load_config(self._overrides(p, default_cwd=default_cwd), codex_home=home)
         codex = Codex(config, originator=self.originator, source="vscode")
         thread = codex.resume_thread(path)
-        info = session_info(path)
+        updated = int(info.updated_at.timestamp())
         return LoadedThread(
             thread=thread,
             codex=codex,
             ephemeral=False,
-            created_at=_meta_time(session.meta) or int(path.stat().st_mtime),
-            preview=info.preview if info else "",
-            updated_at=int(path.stat().st_mtime),
+            created_at=int(info.created_at.timestamp()) if info.created_at else updated,
+            preview=info.preview,
+            updated_at=updated,
         ).with_saved_turns(path)
 
     # --- thread/fork ----------------------------------------------------------------------
@@ -546,13 +546,3 @@ def _failure(exc: Exception) -> str:
         return str(exc)
     log.exception("turn task failed")
     return f"internal error: {type(exc).__name__}: {exc}"
-
-
-def _meta_time(meta: dict[str, Any]) -> int | None:
-    raw = meta.get("timestamp")
-    if not isinstance(raw, str):
-        return None
-    try:
-        return int(dt.datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp())
-    except ValueError:
-        return None
