@@ -20,7 +20,7 @@ import attrs
 from pydantic import ValidationError
 
 from codex_core.config.errors import validation_to_config_error
-from codex_core.config.toml_io import parse_toml_text, split_dotted_key
+from codex_core.config.toml_io import parse_toml_text, read_toml_text, split_dotted_key
 from codex_core.errors import ConfigError
 
 __all__ = [
@@ -30,7 +30,6 @@ __all__ = [
     "config_lock",
     "file_version",
     "load_for_edit",
-    "read_text",
     "write_atomic",
     "write_config_values",
 ]
@@ -57,21 +56,6 @@ class ConfigEdit:
     merge_strategy: MergeStrategy = "replace"
 
 
-def read_text(path: Path) -> str | None:
-    """The file's text, ``None`` if it does not exist; unreadable or non-UTF-8 is a ``ConfigError``."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}", path=str(path)) from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path}:{line}: file is not valid UTF-8", path=str(path), line=line) from None
-
-
 def _version_of(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
@@ -88,7 +72,7 @@ def load_for_edit(path: Path) -> tuple[Any, str]:
     """``(tomlkit document, original text)``; refuses a file that does not parse."""
     import tomlkit
 
-    text = read_text(path) or ""
+    text = read_toml_text(path) or ""
     parse_toml_text(text, source=str(path))
     return tomlkit.parse(text), text
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from codex_core.errors import ConfigError
 
-__all__ = ["find_key_line", "parse_toml_text", "read_toml_file", "split_dotted_key"]
+__all__ = ["find_key_line", "parse_toml_text", "read_toml_file", "read_toml_text", "split_dotted_key"]
 
 _LINE_RE = re.compile(r"at line (\d+), column (\d+)")
 
@@ -25,8 +25,9 @@ def parse_toml_text(text: str, *, source: str) -> dict[str, Any]:
         raise ConfigError(f"{source}: TOML syntax error: {msg}", path=source, line=line) from None
 
 
-def read_toml_file(path: Path) -> tuple[dict[str, Any], str] | None:
-    """Return ``(data, text)`` for an existing file, ``None`` if it does not exist."""
+def read_toml_text(path: Path) -> str | None:
+    """The file's text, ``None`` if it does not exist; a directory, an unreadable file or one that
+    is not UTF-8 is a ``ConfigError`` naming the file (and the line of the bad bytes)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -36,10 +37,17 @@ def read_toml_file(path: Path) -> tuple[dict[str, Any], str] | None:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}", path=str(path)) from None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}:{line}: file is not valid UTF-8", path=str(path), line=line) from None
+
+
+def read_toml_file(path: Path) -> tuple[dict[str, Any], str] | None:
+    """Return ``(data, text)`` for an existing file, ``None`` if it does not exist."""
+    text = read_toml_text(path)
+    if text is None:
+        return None
     return parse_toml_text(text, source=str(path)), text
 
 

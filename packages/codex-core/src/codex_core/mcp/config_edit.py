@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from codex_core.config.edit import config_lock, load_for_edit, read_text, write_atomic
+from codex_core.config.edit import config_lock, load_for_edit, write_atomic
 from codex_core.config.models import McpServerToml
-from codex_core.config.toml_io import find_key_line, parse_toml_text
+from codex_core.config.toml_io import find_key_line, parse_toml_text, read_toml_text
 from codex_core.errors import ConfigError, UsageError
 
 __all__ = [
@@ -81,7 +81,7 @@ def _servers_from_data(data: Mapping[str, Any], text: str, path: Path) -> dict[s
 
 def load_mcp_servers(config_path: Path) -> dict[str, McpServerToml]:
     """The ``[mcp_servers]`` of ``config_path`` (``{}`` if the file does not exist), validated."""
-    text = read_text(config_path)
+    text = read_toml_text(config_path)
     if text is None:
         return {}
     data = parse_toml_text(text, source=str(config_path))
@@ -157,7 +157,7 @@ def add_http_server(config_path: Path, name: str, url: str, bearer_token_env_var
 def remove_server(config_path: Path, name: str) -> bool:
     """Delete ``[mcp_servers.<name>]``; ``False`` if there was no such server (file untouched)."""
     validate_server_name(name)
-    if read_text(config_path) is None:
+    if read_toml_text(config_path) is None:
         return False
     with config_lock(config_path):
         doc, _ = load_for_edit(config_path)
