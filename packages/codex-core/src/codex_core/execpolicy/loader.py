@@ -22,6 +22,7 @@ from codex_core.execpolicy.policy import ExecPolicy
 
 __all__ = [
     "DEFAULT_RULES_FILE",
+    "MAX_RULES_FILE_BYTES",
     "RULES_DIR_NAME",
     "LoadIssue",
     "LoadedPolicy",
@@ -88,11 +89,23 @@ def _rules_files_in(directory: Path) -> list[Path]:
     return entries
 
 
+MAX_RULES_FILE_BYTES = 4 * 1024 * 1024
+"""Largest rules file read. Real ones are kilobytes; parsing is linear but not free, and a
+runaway file (or a device node named ``x.rules``) must not stall every session start."""
+
+
 def _read(path: Path) -> str | LoadIssue:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_RULES_FILE_BYTES + 1)
     except OSError as exc:
         raise ExecPolicyError(f"failed to read rules file {path}: {exc}") from exc
+    if len(data) > MAX_RULES_FILE_BYTES:
+        return LoadIssue(
+            path=str(path),
+            line=None,
+            message=f"rules file is larger than {MAX_RULES_FILE_BYTES // (1024 * 1024)} MiB; not loaded",
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
