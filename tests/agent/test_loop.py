@@ -84,7 +84,15 @@ async def test_patch_outside_roots_rejected_under_never(make_config, workspace: 
     outside = tmp_path / "outside.txt"
     patch = f"*** Begin Patch\n*** Add File: {outside}\n+x\n*** End Patch\n"
     model = ScriptedModel([[function_call("apply_patch", {"input": patch}, call_id="c1")], [message("done")]])
-    codex = Codex(make_config(sandbox_mode="workspace-write", approval_policy="never"), model_client=model)
+    # /tmp (where pytest's tmp_path lives) is a writable root of commands unless excluded, and
+    # patches follow the commands' policy
+    config = make_config(
+        "sandbox_workspace_write.exclude_slash_tmp=true",
+        "sandbox_workspace_write.exclude_tmpdir_env_var=true",
+        sandbox_mode="workspace-write",
+        approval_policy="never",
+    )
+    codex = Codex(config, model_client=model)
     thread = codex.start_thread(ephemeral=True)
     await collect(thread, "write outside")
     assert not outside.exists()

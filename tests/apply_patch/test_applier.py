@@ -340,3 +340,48 @@ def test_arbitrary_patches_fail_only_with_patch_errors(fuzz_tree: Path, lines: l
         assert len(result.changes) == len(parse_patch(text).hunks)
         assert result.summary().startswith("Success. Updated the following files:\n")
     assert snapshot_tree(fuzz_tree) == before
+
+
+# -- one file, several names (issue 14, item 3): plan keys are the file's identity ---------------
+
+
+def test_move_onto_a_symlink_alias_of_the_source_keeps_the_content(tmp_path: Path) -> None:
+    (tmp_path / "AGENTS.md").write_text("rules\nold\n")
+    os.symlink("AGENTS.md", tmp_path / "CLAUDE.md")
+    patch = _p("*** Update File: AGENTS.md", "*** Move to: CLAUDE.md", "@@", "-old", "+new")
+    result = apply_patch(patch, cwd=tmp_path)
+    assert (tmp_path / "AGENTS.md").read_text() == "rules\nnew\n"
+    assert (tmp_path / "CLAUDE.md").is_symlink() and (tmp_path / "CLAUDE.md").read_text() == "rules\nnew\n"
+    assert "deleted file" not in result.diff
+
+
+def test_two_updates_through_two_names_both_apply(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("one\ntwo\nthree\n")
+    os.symlink("a.txt", tmp_path / "alias.txt")
+    os.link(tmp_path / "a.txt", tmp_path / "hard.txt")
+    patch = _p(
+        "*** Update File: a.txt",
+        "@@",
+        "-one",
+        "+ONE",
+        "*** Update File: alias.txt",
+        "@@",
+        "-two",
+        "+TWO",
+        "*** Update File: hard.txt",
+        "@@",
+        "-three",
+        "+THREE",
+    )
+    apply_patch(patch, cwd=tmp_path)
+    assert (tmp_path / "a.txt").read_text() == "ONE\nTWO\nTHREE\n"
+    assert (tmp_path / "alias.txt").is_symlink()
+
+
+def test_delete_of_an_alias_removes_the_link_and_keeps_the_updated_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x\n")
+    os.symlink("a.txt", tmp_path / "alias.txt")
+    patch = _p("*** Update File: alias.txt", "@@", "-x", "+y", "*** Delete File: alias.txt")
+    apply_patch(patch, cwd=tmp_path)
+    assert not os.path.lexists(tmp_path / "alias.txt")
+    assert (tmp_path / "a.txt").read_text() == "y\n"

@@ -85,23 +85,48 @@ class _Plan:
 
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
-        self.state: dict[str, str | None] = {}  # key -> new text, None = absent
+        self.real_cwd = os.path.realpath(cwd)
+        self.state: dict[str, str | None] = {}  # file identity -> new text, None = absent
         self.originals: dict[str, _Snapshot] = {}
         self.changes: list[PatchFileChange] = []
+        self.moves: list[tuple[str, str]] = []  # (source identity, destination identity)
+        self._by_inode: dict[tuple[int, int], str] = {}
 
     # -- paths -------------------------------------------------------------------------
-    def key(self, raw: str) -> str:
+    def named(self, raw: str) -> str:
+        """The path as the patch names it: absolute and normalised (what Codex prints)."""
         return os.path.normpath(os.path.join(self.cwd, raw))
+
+    def key(self, raw: str) -> str:
+        """The identity of the file ``raw`` names: symlinks resolved, hard links merged.
+
+        Two names of one file (``CLAUDE.md -> AGENTS.md``, two hard links) share one key, so
+        later hunks see earlier ones and a move onto an alias of the source is an in-place
+        update instead of a write followed by a delete of the same file.
+        """
+        key = os.path.realpath(self.named(raw))
+        try:
+            info = os.stat(key)
+        except OSError:
+            return key
+        if not stat.S_ISREG(info.st_mode):
+            return key
+        return self._by_inode.setdefault((info.st_dev, info.st_ino), key)
+
+    def link_key(self, raw: str) -> str:
+        """The identity of the directory entry itself (a symlink is deleted, not its target)."""
+        named = self.named(raw)
+        return os.path.join(os.path.realpath(os.path.dirname(named)), os.path.basename(named))
 
     def display(self, raw: str) -> str:
         """The path as Codex prints it in errors: absolute and normalised."""
-        return self.key(raw)
+        return self.named(raw)
 
-    def diff_name(self, key: str) -> str:
-        cwd = str(self.cwd)
-        if key.startswith(cwd.rstrip(os.sep) + os.sep):
-            return os.path.relpath(key, cwd).replace(os.sep, "/")
-        return key
+    def diff_name(self, path: str) -> str:
+        for base in (str(self.cwd), self.real_cwd):
+            if path.startswith(base.rstrip(os.sep) + os.sep):
+                return os.path.relpath(path, base).replace(os.sep, "/")
+        return path
 
     # -- reading -----------------------------------------------------------------------
     def snapshot(self, key: str) -> _Snapshot:
@@ -173,10 +198,7 @@ class _Plan:
     def net_diff(self) -> str:
         """Git-style diff from the original tree to the planned one, one section per file."""
         renames: dict[str, str] = {}
-        for change in self.changes:
-            if change.kind != "update" or change.move_path is None:
-                continue
-            src, dst = str(change.path), str(change.move_path)
+        for src, dst in self.moves:
             if (
                 src != dst
                 and self.state.get(src, "") is None
@@ -226,7 +248,7 @@ class _Plan:
         self.changes.append(
             PatchFileChange(
                 kind="add",
-                path=Path(key),
+                path=Path(self.named(hunk.path)),
                 display_path=hunk.path,
                 old_content=old,
                 new_content=hunk.contents,
@@ -237,7 +259,7 @@ class _Plan:
         )
 
     def delete(self, hunk: DeleteFile, index: int) -> None:
-        key = self.key(hunk.path)
+        key = self.link_key(hunk.path)
         if not self.exists_as_file(key):
             raise PatchIOError(f"Failed to delete file {self.display(hunk.path)}", path=Path(key), hunk=index)
         old = self.current_text_or_none(key)
@@ -246,7 +268,7 @@ class _Plan:
         self.changes.append(
             PatchFileChange(
                 kind="delete",
-                path=Path(key),
+                path=Path(self.named(hunk.path)),
                 display_path=hunk.path,
                 old_content=old,
                 new_content=None,
@@ -270,17 +292,18 @@ class _Plan:
         self.state[dest_key] = new
         if dest_key != key:
             self.state[key] = None
+            self.moves.append((key, dest_key))
         self.changes.append(
             PatchFileChange(
                 kind="update",
-                path=Path(key),
+                path=Path(self.named(hunk.path)),
                 display_path=hunk.path,
                 old_content=original,
                 new_content=new,
                 hunk=index,
                 diff_old_name=self.diff_name(key),
                 diff_new_name=self.diff_name(dest_key),
-                move_path=Path(dest_key) if hunk.move_path is not None else None,
+                move_path=Path(self.named(hunk.move_path)) if hunk.move_path is not None else None,
                 display_move_path=hunk.move_path,
             )
         )
