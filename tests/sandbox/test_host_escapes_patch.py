@@ -238,3 +238,29 @@ def test_swapper_really_races(tmp_path: Path) -> None:
         stop.touch()
         swapper.wait(timeout=10)
     assert any(outside.iterdir())
+
+
+PWNED = Path("/pwned")
+
+
+def _exists(path: Path) -> bool:
+    return path.exists()
+
+
+async def test_fork_server_runs_only_named_builtins(tmp_path: Path) -> None:
+    from codex_core.sandbox import default_zygote
+
+    policy = SandboxPolicy.workspace_write(cwd=tmp_path, exclude_slash_tmp=True, exclude_tmpdir_env_var=True)
+    spec = policy.to_linux_spec()
+    r, w = os.pipe()
+    try:
+        proc = await default_zygote().spawn(
+            ["-c", "open('/pwned','w')"], cwd=str(tmp_path), env={}, spec=spec, stdin=r, stdout=w, stderr=w,
+            builtin="runpy",
+        )  # fmt: skip
+        status = os.waitstatus_to_exitcode(await proc.wait())
+    finally:
+        os.close(w)
+        out = os.read(r, 4096)
+        os.close(r)
+    assert status == 126 and b"unknown builtin" in out and not _exists(PWNED)

@@ -8,9 +8,10 @@ the write, and permission profiles (``read``/``none`` entries, restricted readab
 for patches exactly as for commands. This is what Codex does too: it re-runs itself as
 ``apply_patch`` under the sandbox.
 
-The child is ``python -I -m codex_core.apply_patch.sandboxed apply|preview``: the patch on
-stdin, one JSON object (:mod:`codex_core.apply_patch.wire`) on stdout. ``-I`` keeps the
-workspace (which the model may write) off ``sys.path``.
+The child is a fork of the session's sandbox fork-server running :func:`main` in-process after
+confinement (``builtin="apply_patch"``), else ``python -I -m codex_core.apply_patch.sandboxed
+apply|preview``: the patch on stdin, one JSON object (:mod:`codex_core.apply_patch.wire`) on
+stdout. ``-I`` keeps the workspace (which the model may write) off ``sys.path``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from codex_core.apply_patch.result import PatchResult
     from codex_core.sandbox import SandboxPolicy
 
-__all__ = ["apply_patch_sandboxed", "child_policy", "main"]
+__all__ = ["apply_patch_sandboxed", "child_policy", "main", "preload"]
 
 Mode = Literal["apply", "preview"]
 PATCH_TIMEOUT_S = 120.0
@@ -97,7 +98,6 @@ async def apply_patch_sandboxed(text: str, *, cwd: Path, policy: SandboxPolicy, 
     from codex_core.apply_patch.wire import WireError, error_from_wire, result_from_wire
     from codex_core.exec.spawn import spawn
 
-    argv = [sys.executable, "-I", "-m", "codex_core.apply_patch.sandboxed", mode]
     env = {"PATH": os.defpath, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     in_r, in_w = os.pipe()
     out_r, out_w = os.pipe()
@@ -105,7 +105,14 @@ async def apply_patch_sandboxed(text: str, *, cwd: Path, policy: SandboxPolicy, 
     for fd in (in_w, out_r, err_r):
         os.set_inheritable(fd, False)
     try:
-        proc = await spawn(argv, cwd=str(cwd), env=env, policy=child_policy(policy), stdio=(in_r, out_w, err_w))
+        proc = await spawn(
+            [mode],
+            cwd=str(cwd),
+            env=env,
+            policy=child_policy(policy),
+            stdio=(in_r, out_w, err_w),
+            builtin="apply_patch",
+        )
     except OSError as exc:
         for fd in (in_r, in_w, out_r, out_w, err_r, err_w):
             os.close(fd)
@@ -139,6 +146,11 @@ async def apply_patch_sandboxed(text: str, *, cwd: Path, policy: SandboxPolicy, 
     except (ValueError, UnicodeDecodeError):
         detail = err.decode("utf-8", "replace").strip() or f"exit code {code}"
         raise ApplyPatchError(f"apply_patch failed in the sandbox: {detail}") from None
+
+
+def preload() -> None:
+    """Import what :func:`main` needs (the fork-server calls this once before forking children)."""
+    from codex_core.apply_patch import applier, wire  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

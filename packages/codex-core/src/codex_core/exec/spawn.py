@@ -101,10 +101,20 @@ async def spawn(
     stdio: tuple[int, int, int],
     launcher: Launcher = "zygote",
     log_denials: bool = False,
+    builtin: str | None = None,
 ) -> RunningProcess:
-    """Start ``argv`` in its own session under ``policy``. Raises ``OSError`` if it cannot start."""
+    """Start ``argv`` in its own session under ``policy``. Raises ``OSError`` if it cannot start.
+
+    ``builtin``: run that tool of Codex's (``launch.BUILTINS``) with arguments ``argv`` instead:
+    in-process in a fork-server child (no interpreter start-up), else as ``python -I -m <module>``.
+    """
     stdin, stdout, stderr = stdio
     spec = policy.to_linux_spec(log_denials=log_denials)
+    builtin_args = list(argv)
+    if builtin is not None:
+        from codex_core.sandbox.launch import BUILTINS
+
+        argv = [sys.executable, "-I", "-m", BUILTINS[builtin], *argv]
     if spec is None:
         popen = subprocess.Popen(  # noqa: ASYNC220 - fork/exec only, never waits
             list(argv), cwd=cwd, env=dict(env), stdin=stdin, stdout=stdout, stderr=stderr, start_new_session=True
@@ -117,8 +127,9 @@ async def spawn(
     if launcher == "zygote":
         try:
             proc = await default_zygote().spawn(
-                argv, cwd=cwd, env=env, spec=spec, stdin=stdin, stdout=stdout, stderr=stderr
-            )
+                builtin_args if builtin is not None else argv,
+                cwd=cwd, env=env, spec=spec, stdin=stdin, stdout=stdout, stderr=stderr, builtin=builtin,
+            )  # fmt: skip
         except RequestTooLarge:
             pass  # too big for one control message: start this one through the helper instead
         else:

@@ -6,10 +6,14 @@ safely ``unshare`` and apply Landlock/seccomp before ``exec``.
 
 Wire protocol on the ``SOCK_SEQPACKET`` control socket (one message per command)::
 
-    client -> server  JSON {"argv": [...], "cwd": "...", "env": {...}, "spec": {...} | null}
+    client -> server  JSON {"argv": [...], "cwd": "...", "env": {...}, "spec": {...} | null,
+                            "builtin": null | "apply_patch"}
                       + SCM_RIGHTS [stdin, stdout, stderr, reply]
     server -> reply   JSON {"pid": N}            once the child is forked
     server -> reply   JSON {"status": W}         raw wait status when it exits, then closes
+
+With ``builtin`` the child runs one of Codex's own tools in-process after confinement instead of
+``exec``ing ``argv`` (which then holds the tool's arguments): see ``launch.BUILTINS``.
 
 The child calls ``setsid()`` so ``killpg(pid)`` reaches the command and its descendants. When
 the control socket closes (the session ended, or the owning process died: the kernel closes its
@@ -31,7 +35,7 @@ MAX_MESSAGE = 4 * 1024 * 1024
 
 
 def _child(msg: dict[str, object], fds: list[int], keep_closed: list[int]) -> None:
-    from codex_core.sandbox.launch import EXIT_SETUP_FAILED, exec_sandboxed
+    from codex_core.sandbox.launch import EXIT_SETUP_FAILED, exec_sandboxed, run_builtin_sandboxed
     from codex_core.sandbox.spec import LinuxSandboxSpec
 
     try:
@@ -55,12 +59,33 @@ def _child(msg: dict[str, object], fds: list[int], keep_closed: list[int]) -> No
         argv = msg["argv"]
         env = msg["env"]
         cwd = msg["cwd"]
+        builtin = msg.get("builtin")
         assert isinstance(argv, list) and isinstance(env, dict) and isinstance(cwd, str)
+        assert builtin is None or isinstance(builtin, str)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.write(2, f"codex-sandbox: bad request: {exc}\n".encode())
         os._exit(EXIT_SETUP_FAILED)
+    if builtin is not None:
+        run_builtin_sandboxed(builtin, [str(a) for a in argv], cwd=cwd, spec=spec)
     exec_sandboxed([str(a) for a in argv], cwd=cwd, env={str(k): str(v) for k, v in env.items()}, spec=spec)
+
+
+def _preload(builtin: object, done: set[str]) -> None:
+    """Import a builtin's code here, once, so every later child forks with it loaded (a patch then
+    costs a fork, not an interpreter's worth of imports). Failures surface in the child."""
+    from codex_core.sandbox.launch import BUILTINS
+
+    if not isinstance(builtin, str) or builtin in done or builtin not in BUILTINS:
+        return
+    done.add(builtin)
+    with contextlib.suppress(Exception):
+        import importlib
+
+        module = importlib.import_module(BUILTINS[builtin])
+        preload = getattr(module, "preload", None)
+        if callable(preload):
+            preload()
 
 
 def _send(sock: socket.socket, payload: dict[str, object]) -> None:
@@ -86,6 +111,7 @@ def serve(control_fd: int) -> None:
     sel.register(control, selectors.EVENT_READ, "control")
     sel.register(wake_r, selectors.EVENT_READ, "wake")
     children: dict[int, socket.socket] = {}
+    preloaded: set[str] = set()
     running = True
     while running:
         for key, _ in sel.select():
@@ -119,6 +145,7 @@ def serve(control_fd: int) -> None:
                 msg = json.loads(data)
             except ValueError:
                 msg = {}
+            _preload(msg.get("builtin"), preloaded)
             pid = os.fork()
             if pid == 0:
                 _child(msg, fds, [control.fileno(), wake_r, wake_w, *(s.fileno() for s in children.values())])

@@ -101,10 +101,18 @@ class ZygoteClient:
         stdin: int,
         stdout: int,
         stderr: int,
+        builtin: str | None = None,
     ) -> ZygoteProcess:
-        """Fork ``argv`` under ``spec`` with the given stdio fds (which the caller still owns)."""
+        """Fork ``argv`` under ``spec`` with the given stdio fds (which the caller still owns).
+        With ``builtin`` the child runs that tool of Codex's in-process, with ``argv`` as its arguments."""
         msg = json.dumps(
-            {"argv": list(argv), "cwd": cwd, "env": dict(env), "spec": spec.to_dict() if spec else None}
+            {
+                "argv": list(argv),
+                "cwd": cwd,
+                "env": dict(env),
+                "spec": spec.to_dict() if spec else None,
+                "builtin": builtin,
+            }
         ).encode()
         for attempt in (0, 1):
             self.start()
