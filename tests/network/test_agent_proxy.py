@@ -1,7 +1,7 @@
 """The agent's shell tool reaches the network only through the managed proxy.
 
-NO_PROXY lists localhost (as Codex does), so the tests pass `--noproxy ""` to send localhost traffic
-through the proxy like any public host.
+Without `allow_local_binding` NO_PROXY is empty, so localhost goes through the proxy like any
+public host; `--noproxy ""` makes that explicit, and `--noproxy '*'` tries to go around it.
 """
 
 from __future__ import annotations

@@ -235,13 +235,22 @@ def test_proxy_env_variables() -> None:
     ).split()
     assert all(env[v] == "http://127.0.0.1:3128" for v in http_vars)
     assert all(env[v] == "socks5h://127.0.0.1:8081" for v in ("ALL_PROXY", "all_proxy", "FTP_PROXY", "ftp_proxy"))
-    no_proxy = "localhost,127.0.0.1,::1,*.local,.local,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
-    for v in ("NO_PROXY", "no_proxy", "npm_config_noproxy", "NPM_CONFIG_NOPROXY", "YARN_NO_PROXY", "BUNDLE_NO_PROXY"):
-        assert env[v] == no_proxy
+    no_proxy_vars = (
+        "NO_PROXY",
+        "no_proxy",
+        "npm_config_noproxy",
+        "NPM_CONFIG_NOPROXY",
+        "YARN_NO_PROXY",
+        "BUNDLE_NO_PROXY",
+    )
+    # without local binding nothing bypasses the proxy: localhost goes through it like any host
+    assert all(env[v] == "" for v in no_proxy_vars)
     assert env["ELECTRON_GET_USE_PROXY"] == "true" and env["CODEX_NETWORK_ALLOW_LOCAL_BINDING"] == "0"
     assert env["CODEX_NETWORK_PROXY_ACTIVE"] == "1"
     no_socks = proxy_env("127.0.0.1:1", None, allow_local_binding=True)
     assert no_socks["ALL_PROXY"] == "http://127.0.0.1:1" and no_socks["CODEX_NETWORK_ALLOW_LOCAL_BINDING"] == "1"
+    no_proxy = "localhost,127.0.0.1,::1,*.local,.local,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+    assert all(no_socks[v] == no_proxy for v in no_proxy_vars)
 
 
 def test_listen_addresses_for_unmanaged_runs() -> None:

@@ -123,3 +123,28 @@ def test_codex_sandbox_linux_cli_uses_the_proxy(origins: Origins, tmp_path: Path
         assert direct.returncode == 7, direct
     else:
         assert "curl: (56) CONNECT tunnel failed, response 403" in proc.stderr
+
+
+@pytest.mark.parametrize(("verdict", "status"), [("allow", "200"), ("deny", "403")])
+def test_codex_sandbox_linux_reaches_allowed_localhost_through_the_proxy(
+    origins: Origins, tmp_path: Path, verdict: str, status: str
+) -> None:
+    """Regression: ``"localhost" = "allow"`` without ``allow_local_binding`` must reach a host
+    service. ``NO_PROXY`` used to list localhost, so curl connected directly, which the sandbox's
+    network namespace cannot do (``000``); now it is empty and the proxy answers by the rules."""
+    env = _codex_home(tmp_path, verdict)
+    url = f"http://localhost:{origins.http_port}/local"
+    proc = subprocess.run(
+        [CODEX, "sandbox", "linux", "--", "curl", "-sS", "-i", "--max-time", "10", url],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.stdout.startswith(f"HTTP/1.1 {status} ") or proc.stdout.startswith(f"HTTP/1.0 {status} "), proc
+    if verdict == "allow":
+        assert proc.returncode == 0 and f"hello localhost:{origins.http_port} /local" in proc.stdout
+    else:
+        assert "x-proxy-error: blocked-by-denylist" in proc.stdout
+    env_dump = subprocess.run(
+        [CODEX, "sandbox", "linux", "--", "sh", "-c", 'printf "[%s][%s]" "$NO_PROXY" "$no_proxy"'],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert env_dump.stdout == "[][]", env_dump

@@ -119,8 +119,17 @@ class BulkRelay:
     """Relay bytes both ways between two connected sockets until both directions hit EOF."""
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, a: socket.socket, b: socket.socket, on_close: Callable[[], None]
+        self,
+        loop: asyncio.AbstractEventLoop,
+        a: socket.socket,
+        b: socket.socket,
+        on_close: Callable[[], None],
+        *,
+        forward: tuple[bool, bool] = (True, True),
     ) -> None:
+        """``forward`` says which directions (``a -> b``, ``b -> a``) are relayed. A direction that
+        is not (a framed HTTP request whose body is complete) is never read from: it counts as
+        finished, without passing an end-of-file on."""
         self.loop = loop
         # socket buffers are left to the kernel's auto-tuning (setting SO_RCVBUF would pin them)
         first = os.dup(a.fileno())
@@ -137,10 +146,13 @@ class BulkRelay:
             _Direction(self, fa, fb, lambda: b.shutdown(socket.SHUT_WR)),
             _Direction(self, fb, fa, lambda: a.shutdown(socket.SHUT_WR)),
         )
+        for d, relayed in zip(self._dirs, forward, strict=True):
+            d.done = not relayed
 
     def start(self) -> None:
         for d in self._dirs:
-            d.pump()
+            if not d.done:
+                d.pump()
 
     def direction_done(self) -> None:
         if all(d.done for d in self._dirs):

@@ -44,6 +44,7 @@ NO_PROXY_VARS: tuple[str, ...] = (
     "BUNDLE_NO_PROXY",
 )
 NO_PROXY_VALUE = "localhost,127.0.0.1,::1,*.local,.local,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+"""``NO_PROXY`` when ``allow_local_binding`` is on: local and private hosts are reached directly."""
 
 
 def proxy_env(http_addr: str, socks_addr: str | None, *, allow_local_binding: bool = False) -> dict[str, str]:
@@ -52,12 +53,18 @@ def proxy_env(http_addr: str, socks_addr: str | None, *, allow_local_binding: bo
     ``http_addr``/``socks_addr`` are ``host:port`` as the *child* reaches them (inside a network
     namespace that is the in-namespace bridge port). ``socks_addr=None`` means SOCKS5 is off and
     ``ALL_PROXY`` points at the HTTP proxy.
+
+    ``NO_PROXY`` is empty unless ``allow_local_binding`` (as the reference does): without local
+    binding the sandboxed command has no direct route to ``localhost`` or private addresses, so
+    they must go through the proxy too, which answers them by the rules (an exact
+    ``"localhost" = "allow"`` entry reaches a host service; a deny gets the 403). A ``NO_PROXY``
+    listing them would make tools connect directly and fail with no answer at all.
     """
     http_url = f"http://{http_addr}"
     all_url = f"socks5h://{socks_addr}" if socks_addr else http_url
     env = dict.fromkeys(HTTP_PROXY_VARS, http_url)
     env.update(dict.fromkeys(SOCKS_PROXY_VARS, all_url))
-    env.update(dict.fromkeys(NO_PROXY_VARS, NO_PROXY_VALUE))
+    env.update(dict.fromkeys(NO_PROXY_VARS, NO_PROXY_VALUE if allow_local_binding else ""))
     env["ELECTRON_GET_USE_PROXY"] = "true"
     env["CODEX_NETWORK_ALLOW_LOCAL_BINDING"] = "1" if allow_local_binding else "0"
     env["CODEX_NETWORK_PROXY_ACTIVE"] = "1"

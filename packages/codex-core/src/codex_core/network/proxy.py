@@ -3,6 +3,10 @@
 Every listener sniffs the first byte of a connection: ``0x05`` is SOCKS5, anything else HTTP.
 So the single unix socket (:attr:`NetworkProxy.uds_path`) serves both protocols, which lets
 the sandbox forward both in-namespace ports to one path.
+
+An HTTP connection carries one request: the proxy parses it strictly (:mod:`codex_core.network.http1`),
+checks it, forwards it with exactly its body and closes the connection after the response. What
+a client pipelines behind it is never forwarded, so every request the upstream sees was checked.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from urllib.parse import urlsplit
 from codex_core.errors import SandboxError
 from codex_core.network.effective import EffectiveNetwork
 from codex_core.network.env import listen_addresses, proxy_env
+from codex_core.network.http1 import BadRequest, RequestHead, parse_request_head, request_head_end
 from codex_core.network.policy import BlockRecord, Decider, Decision, NetworkPolicy, NetworkProtocol
 from codex_core.network.relay import Endpoint, HandshakeError
 from codex_core.network.responses import (
@@ -38,7 +43,6 @@ log = logging.getLogger("codex_core.network")
 CONNECT_TIMEOUT = 10.0
 HANDSHAKE_TIMEOUT = 30.0
 """A client must finish its request head / SOCKS5 request within this many seconds."""
-_HOP_HEADERS = {"proxy-connection", "proxy-authorization", "connection", "keep-alive", "x-unix-socket"}
 
 
 def _split_authority(authority: str, default_port: int) -> tuple[str, int] | None:
@@ -81,6 +85,12 @@ class _Listener(Endpoint):
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
         self.proxy._clients.discard(self)
+
+    def framing_failed(self, reason: str) -> None:
+        """A malformed request body: answer 400 unless the upstream already answered, then close."""
+        if self.peer is None or not self.peer.delivered:
+            self.write(simple_response(400, "Bad Request", f"{reason}\n"))
+        super().framing_failed(reason)
 
     def client_label(self) -> str | None:
         if self.transport is None:
@@ -248,31 +258,30 @@ class NetworkProxy:
         return ep, ""
 
     async def _serve_http(self, client: _Listener) -> None:
-        head = await asyncio.wait_for(client.read_until(b"\r\n\r\n"), HANDSHAKE_TIMEOUT)
         try:
-            text = head.decode("latin-1")
-            request_line, *header_lines = text.split("\r\n")[:-2]
-            method, target, version = request_line.split(" ")
-        except ValueError:
-            client.write(simple_response(400, "Bad Request", "malformed request line\n"))
+            raw = await asyncio.wait_for(client.read_through(request_head_end), HANDSHAKE_TIMEOUT)
+            head = parse_request_head(raw)
+        except BadRequest as exc:
+            client.write(simple_response(exc.status, exc.phrase, f"{exc}\n"))
             client.close()
             return
-        headers = [(k.strip(), v.strip()) for k, _, v in (h.partition(":") for h in header_lines)]
-        method = method.upper()
+        method = head.method.upper()
         if method == "CONNECT":
-            parsed = _split_authority(target, 443)
+            parsed = _split_authority(head.target, 443)
             protocol: NetworkProtocol = "https_connect"
             path = ""
         else:
-            parsed, path, authority = self._absolute_target(target)
+            parsed, path, authority = self._absolute_target(head.target)
             protocol = "http"
-        unix_socket = next((v for k, v in headers if k.lower() == "x-unix-socket"), None)
+        unix_socket = head.value("x-unix-socket")
         if unix_socket is not None and method != "CONNECT":
-            await self._serve_unix_socket(client, unix_socket, method, path or target, version, headers)
+            await self._serve_unix_socket(client, unix_socket, method, path or head.target, head)
             return
         if parsed is None:
             client.write(
-                simple_response(400, "Bad Request", f"expected an absolute http:// URI or CONNECT, got {target!r}\n")
+                simple_response(
+                    400, "Bad Request", f"expected an absolute http:// URI or CONNECT, got {head.target!r}\n"
+                )
             )
             client.close()
             return
@@ -291,13 +300,13 @@ class NetworkProxy:
             return
         if method == "CONNECT":
             client.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        elif via is not None:  # the parent's proxy wants the absolute-form request
-            upstream.write(
-                self._origin_request(method, target, version, headers, host=authority, extra=via.header_lines())
-            )
+            client.link(upstream)  # a tunnel: opaque bytes both ways
+            return
+        if via is not None:  # the parent's proxy wants the absolute-form request
+            upstream.write(head.forward_head(method, head.target, host=authority, extra=via.header_lines()))
         else:
-            upstream.write(self._origin_request(method, path, version, headers, host=authority))
-        client.link(upstream)
+            upstream.write(head.forward_head(method, path, host=authority))
+        client.link(upstream, framer=head.body())
 
     @staticmethod
     def _absolute_target(target: str) -> tuple[tuple[str, int] | None, str, str | None]:
@@ -315,38 +324,8 @@ class NetworkProxy:
             path += "?" + parts.query
         return parsed, path, authority
 
-    @staticmethod
-    def _origin_request(
-        method: str,
-        path: str,
-        version: str,
-        headers: list[tuple[str, str]],
-        *,
-        host: str | None = None,
-        extra: Sequence[str] = (),
-    ) -> bytes:
-        """The request head sent on. ``host`` (the absolute URI's authority) replaces every
-        client ``Host`` header (RFC 7230 section 5.4), so the origin sees the host the policy
-        checked, not one the client wrote separately."""
-        lines = [f"{method} {path} {version}"]
-        if host is not None:
-            lines.append(f"Host: {host}")
-        lines += [
-            f"{k}: {v}"
-            for k, v in headers
-            if k.lower() not in _HOP_HEADERS and not (host is not None and k.lower() == "host")
-        ]
-        lines += [*extra, "Connection: close", "", ""]
-        return "\r\n".join(lines).encode("latin-1")
-
     async def _serve_unix_socket(
-        self,
-        client: _Listener,
-        path: str,
-        method: str,
-        target: str,
-        version: str,
-        headers: list[tuple[str, str]],
+        self, client: _Listener, path: str, method: str, target: str, head: RequestHead
     ) -> None:
         decision = self.policy.decide_unix_socket(path, method)
         if not decision.allowed:
@@ -366,8 +345,8 @@ class NetworkProxy:
         host = None
         if target.lower().startswith("http://"):
             _, target, host = self._absolute_target(target)
-        upstream.write(self._origin_request(method, target, version, headers, host=host))
-        client.link(upstream)
+        upstream.write(head.forward_head(method, target, host=host))
+        client.link(upstream, framer=head.body())
 
     async def _socks_request(self, client: _Listener) -> tuple[str, int] | None:
         """SOCKS5 greeting + request; replies and returns None when it cannot be served."""

@@ -3,18 +3,25 @@
 After :meth:`Endpoint.link`, bytes received on one endpoint are written straight to the other's
 transport (no per-chunk coroutine), and write-buffer pressure on one side pauses reading on the
 other. Half-closes are propagated; when both directions are done, both transports close.
+
+A direction may be *framed* (``link(..., framer=...)``): what the endpoint receives goes through
+the :class:`Framer`, which passes on one message (an HTTP request body) and nothing after it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from codex_core.network.bulk import BulkRelay
 
-__all__ = ["Endpoint", "HandshakeError"]
+__all__ = ["Endpoint", "Framer", "FramingError", "HandshakeError"]
+
+log = logging.getLogger("codex_core.network")
 
 _MAX_BUFFER = 256 * 1024
 BULK_AFTER = 256 * 1024
@@ -23,6 +30,29 @@ BULK_AFTER = 256 * 1024
 
 class HandshakeError(Exception):
     """The peer closed or sent too much before the handshake finished."""
+
+
+class FramingError(Exception):
+    """A framed direction received bytes that do not frame as the message it expects."""
+
+
+class Framer(Protocol):
+    """Frames one direction of a link: ``feed`` returns the part of ``data`` to pass on and
+    raises :class:`FramingError` on malformed input; once ``done``, everything else is dropped."""
+
+    @property
+    def done(self) -> bool: ...
+
+    def feed(self, data: bytes) -> bytes: ...
+
+
+class _Dropped:
+    """The framer of a direction that failed: nothing more is passed on."""
+
+    done = True
+
+    def feed(self, data: bytes) -> bytes:
+        return b""
 
 
 class Endpoint(asyncio.Protocol):
@@ -39,6 +69,10 @@ class Endpoint(asyncio.Protocol):
         self.relay: BulkRelay | None = None
         self._bulk_ok = False
         self._relayed = 0
+        self.framer: Framer | None = None
+        """When set, frames what this endpoint passes on to its peer (see :meth:`link`)."""
+        self.delivered = False
+        """Whether this endpoint has passed any byte on to its peer."""
 
     # -- asyncio.Protocol ------------------------------------------------------------------------
 
@@ -49,6 +83,11 @@ class Endpoint(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         peer = self.peer
         if peer is not None:
+            if self.framer is not None:
+                data = self._frame(data)
+                if not data:
+                    return
+            self.delivered = True
             if peer.transport is not None and not peer.closed:
                 peer.transport.write(data)
                 if self._bulk_ok:
@@ -111,6 +150,17 @@ class Endpoint(asyncio.Protocol):
                 raise HandshakeError("request head too large")
             await self._wait()
 
+    async def read_through(self, find: Callable[[bytearray], int | None]) -> bytes:
+        """The first ``find(buffer)`` bytes; ``find`` returns None to wait for more data and may
+        raise to refuse what arrived so far."""
+        while True:
+            end = find(self.buf)
+            if end is not None:
+                out = bytes(self.buf[:end])
+                del self.buf[:end]
+                return out
+            await self._wait()
+
     async def read_exactly(self, n: int) -> bytes:
         while len(self.buf) < n:
             await self._wait()
@@ -145,6 +195,26 @@ class Endpoint(asyncio.Protocol):
         else:
             t.write_eof()
 
+    def _frame(self, data: bytes) -> bytes:
+        framer = self.framer
+        assert framer is not None
+        if framer.done:
+            return b""
+        try:
+            return framer.feed(data)
+        except FramingError as exc:
+            self.framer = _Dropped()
+            self.framing_failed(str(exc))
+            return b""
+
+    def framing_failed(self, reason: str) -> None:
+        """A framed direction got malformed input: nothing more of it is passed on and both
+        connections close. Subclasses may answer the sender first."""
+        log.debug("network proxy: closing a connection: %s", reason)
+        if self.peer is not None:
+            self.peer.close()
+        self.close()
+
     def _bulkable(self) -> socket.socket | None:
         t = self.transport
         if t is None or self.closed or self.eof or self.buf or t.get_write_buffer_size():
@@ -152,21 +222,29 @@ class Endpoint(asyncio.Protocol):
         sock: socket.socket | None = t.get_extra_info("socket")
         return sock
 
-    def link(self, other: Endpoint, *, bulk: bool = True) -> None:
+    def link(self, other: Endpoint, *, bulk: bool = True, framer: Framer | None = None) -> None:
         """Relay all further bytes both ways; any buffered handshake leftovers are sent first.
 
-        Once a connection has moved :data:`BULK_AFTER` bytes, it is handed to the bulk relay
+        With ``framer``, what this endpoint sends on (leftovers included) is framed by it: the
+        proxy passes one request body to the upstream and drops whatever the client sends after
+        it. Once a connection has moved :data:`BULK_AFTER` bytes, it is handed to the bulk relay
         (:mod:`codex_core.network.bulk`); short exchanges stay here.
         """
         self.peer, other.peer = other, self
+        self.framer = framer
         if bulk:
             from codex_core.network.bulk import bulk_available
 
             self._bulk_ok = other._bulk_ok = bulk_available(asyncio.get_running_loop())
         for a, b in ((self, other), (other, self)):
             if a.buf:
-                b.write(bytes(a.buf))
+                data = bytes(a.buf)
                 a.buf.clear()
+                if a.framer is not None:
+                    data = a._frame(data)
+                if data:
+                    a.delivered = True
+                    b.write(data)
         for a, b in ((self, other), (other, self)):
             if a.closed:
                 b.close()
@@ -177,9 +255,14 @@ class Endpoint(asyncio.Protocol):
                 e.transport.resume_reading()
 
     def _try_bulk(self, other: Endpoint) -> bool:
-        """Move both directions to the bulk relay if nothing is buffered on either side."""
+        """Move both directions to the bulk relay if nothing is buffered on either side.
+
+        A framed direction must have finished its message first; it is not relayed any more
+        (the bulk relay moves raw bytes and cannot frame)."""
         from codex_core.network.bulk import BulkRelay
 
+        if any(e.framer is not None and not e.framer.done for e in (self, other)):
+            return False
         fa, fb = self._bulkable(), other._bulkable()
         if fa is None or fb is None or other.eof:
             return False
@@ -194,7 +277,7 @@ class Endpoint(asyncio.Protocol):
             ta.close()
             tb.close()
 
-        relay = BulkRelay(loop, fa, fb, on_close)
+        relay = BulkRelay(loop, fa, fb, on_close, forward=(self.framer is None, other.framer is None))
         self.relay = other.relay = relay
         relay.start()
         return True
