@@ -11,7 +11,26 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-__all__ = ["find_git_root", "git_info", "is_git_marker"]
+__all__ = ["HOST_GIT_CONFIG", "find_git_root", "git_info", "host_git", "is_git_marker"]
+
+HOST_GIT_CONFIG = (
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "protocol.ext.allow=never",
+)
+"""Settings for every git command Codex itself runs on the host. A workspace's ``.git/config``
+can name programs (``core.fsmonitor``, hooks, pager, external diff and textconv); Codex keeps that
+metadata read-only in the sandbox, and in addition never lets its own git calls run them (diffs
+also pass ``--no-ext-diff --no-textconv``)."""
+
+
+def host_git(*args: str) -> list[str]:
+    """The argv of ``git <args>`` as Codex runs it on the host (see :data:`HOST_GIT_CONFIG`)."""
+    argv = ["git"]
+    for setting in HOST_GIT_CONFIG:
+        argv += ["-c", setting]
+    return [*argv, *args]
 
 
 def is_git_marker(dot_git: Path) -> bool:
@@ -34,7 +53,7 @@ def find_git_root(start: Path) -> Path | None:
 def git_info(cwd: Path) -> dict[str, Any] | None:
     def run(*args: str) -> str | None:
         try:
-            out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=2, check=False)
+            out = subprocess.run(host_git(*args), cwd=cwd, capture_output=True, text=True, timeout=2, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return None
         return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None

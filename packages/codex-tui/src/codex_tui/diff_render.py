@@ -37,9 +37,10 @@ def render_diff(diff: str) -> Text:
 
 
 async def _git(cwd: Path, *args: str) -> tuple[int, str]:
+    from codex_core.git import host_git
+
     proc = await asyncio.create_subprocess_exec(
-        "git",
-        *args,
+        *host_git(*args),
         cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -59,7 +60,7 @@ async def git_working_tree_diff(cwd: Path) -> str | None:
         return None
     code, has_head = await _git(cwd, "rev-parse", "--verify", "-q", "HEAD")
     base = ["HEAD"] if code == 0 and has_head.strip() else []
-    _, tracked = await _git(cwd, "diff", "--no-color", "--no-ext-diff", *base)
+    _, tracked = await _git(cwd, "diff", "--no-color", "--no-ext-diff", "--no-textconv", *base)
     _, untracked_list = await _git(cwd, "ls-files", "--others", "--exclude-standard", "-z")
     parts = [tracked] if tracked.strip() else []
     for name in (n for n in untracked_list.split("\0") if n):
@@ -71,14 +72,10 @@ async def git_working_tree_diff(cwd: Path) -> str | None:
 
 
 async def _git_no_index(cwd: Path, name: str) -> tuple[int, str]:
+    from codex_core.git import host_git
+
     proc = await asyncio.create_subprocess_exec(
-        "git",
-        "diff",
-        "--no-color",
-        "--no-index",
-        "--",
-        "/dev/null",
-        name,
+        *host_git("diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-index", "--", "/dev/null", name),
         cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,

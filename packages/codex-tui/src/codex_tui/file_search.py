@@ -32,8 +32,10 @@ class FileMatch:
 def list_repo_files(root: Path, *, limit: int = MAX_FILES) -> list[str]:
     """Relative POSIX paths of the files under ``root`` (git-aware, at most ``limit``)."""
     try:
+        from codex_core.git import host_git
+
         proc = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            host_git("ls-files", "--cached", "--others", "--exclude-standard", "-z"),
             cwd=root,
             capture_output=True,
             timeout=5,

@@ -21,6 +21,7 @@ __all__ = ["apply"]
 @click.pass_context
 def apply(ctx: click.Context, session_id: str | None, **kwargs: Any) -> None:
     from codex_core.errors import CodexError
+    from codex_core.git import host_git
     from codex_core.session import find_rollout, latest_diff, list_sessions
 
     config = load_config_or_exit(collect_options(ctx, kwargs))
@@ -41,7 +42,7 @@ def apply(ctx: click.Context, session_id: str | None, **kwargs: Any) -> None:
         click.echo(f"Error: session {path.name} produced no diff", err=True)
         sys.exit(1)
     proc = subprocess.run(
-        ["git", "apply", "--3way", "-"], input=diff, text=True, cwd=config.cwd, capture_output=True, check=False
+        host_git("apply", "--3way", "-"), input=diff, text=True, cwd=config.cwd, capture_output=True, check=False
     )
     if proc.returncode != 0:
         click.echo(f"Error: git apply failed:\n{proc.stderr.strip()}", err=True)
