@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from pathlib import Path
 
+from codex_core.agent.image_read import MAX_IMAGE_BYTES, image_data_url
 from codex_core.agent.runtime import ToolCall, TurnRuntime, tool_output
+from codex_core.errors import CodexError
 from codex_core.protocol.events import TodoEntry
 from codex_core.protocol.items import CustomToolCallOutput, FunctionCallOutput, InputImage, InputText, Message
 
 __all__ = ["MAX_IMAGE_BYTES", "handle_update_plan", "handle_view_image", "image_data_url"]
 
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
 _STATUSES = {"pending", "in_progress", "completed"}
 
 
@@ -40,23 +39,6 @@ async def handle_update_plan(call: ToolCall, rt: TurnRuntime) -> FunctionCallOut
     return tool_output(call, "Plan updated", success=True)
 
 
-def image_data_url(path: Path) -> str:
-    """Read an image file into a ``data:`` URL; raises ``ValueError`` with a readable reason."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ValueError(f"unable to locate image at `{path}`: {exc.strerror}") from None
-    if not path.is_file():
-        raise ValueError(f"image path `{path}` is not a file")
-    if size > MAX_IMAGE_BYTES:
-        raise ValueError(f"image `{path}` is too large ({size} bytes)")
-    mime, _ = mimetypes.guess_type(path.name)
-    if mime is None or not mime.startswith("image/"):
-        raise ValueError(f"`{path}` does not look like an image (unsupported type {mime or 'unknown'})")
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"data:{mime};base64,{data}"
-
-
 async def handle_view_image(call: ToolCall, rt: TurnRuntime) -> FunctionCallOutput | CustomToolCallOutput:
     try:
         args = call.parse_arguments()
@@ -66,8 +48,9 @@ async def handle_view_image(call: ToolCall, rt: TurnRuntime) -> FunctionCallOutp
         path = Path(raw)
         if not path.is_absolute():
             path = rt.cwd / path
-        url = image_data_url(path)
-    except ValueError as exc:
+        # view_image reads on the host: it may only see what this turn's commands could read
+        url = image_data_url(path, policy=rt.command_sandbox(sandboxed=True))
+    except (ValueError, CodexError) as exc:
         return tool_output(call, str(exc), success=False)
     rt.extra_input.append(
         Message(
