@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -196,3 +198,61 @@ def test_patch_shaped_text_only_raises_patch_syntax_error(lines: list[str], newl
             assert hunk.chunks
             for chunk in hunk.chunks:
                 assert len(chunk.new_line_sources) == len(chunk.new_lines)
+
+
+# -- huge and pathological input (issue 14, item 12): linear time, short errors ---------------
+
+
+def _parse_within(text: str, seconds: float) -> Patch:
+    started = time.monotonic()
+    try:
+        return parse_patch(text)
+    finally:
+        assert time.monotonic() - started < seconds, "parsing must stay linear in the patch size"
+
+
+def test_a_hundred_thousand_hunks_parse_in_linear_time() -> None:
+    # Re-slicing the rest of the patch per hunk made this take ~20 s (quadratic).
+    patch = _parse_within("*** Begin Patch\n" + "*** Delete File: x\n" * 100_000 + "*** End Patch", 3)
+    assert len(patch.hunks) == 100_000
+    assert patch.hunks[-1] == DeleteFile(path="x")
+
+
+def test_a_hundred_thousand_chunks_in_one_update_parse_in_linear_time() -> None:
+    text = "*** Begin Patch\n*** Update File: f\n" + "@@\n-a\n+b\n" * 100_000 + "*** End Patch"
+    (update,) = _parse_within(text, 5).hunks
+    assert isinstance(update, UpdateFile)
+    assert len(update.chunks) == 100_000
+    assert update.chunks[-1] == UpdateChunk(context=None, old_lines=("a",), new_lines=("b",), new_line_sources=(None,))
+
+
+def test_error_line_numbers_after_many_hunks() -> None:
+    text = "*** Begin Patch\n" + "*** Delete File: x\n" * 50_000 + "*** Update File: f\n@@\nbad\n*** End Patch"
+    with pytest.raises(PatchSyntaxError) as info:
+        _parse_within(text, 3)
+    assert (info.value.line, info.value.hunk) == (
+        50_004,
+        50_001,
+    )  # Begin, 50,000 deletes, Update, @@, then the bad line
+
+
+@pytest.mark.parametrize(
+    ("body", "quoted"),
+    [
+        ("z" * 1_000_000, "'" + "z" * 200 + "…' is not a valid hunk header"),
+        ("*** Update File: f\n@@\n" + "q" * 1_000_000, "Unexpected line found in update hunk: '" + "q" * 200 + "…'"),
+        ("*** Update File: f\n@@ a\n+b\n" + "r" * 1_000_000, "got: '" + "r" * 200 + "…'"),
+    ],
+    ids=["hunk-header", "chunk-line", "context-marker"],
+)
+def test_a_megabyte_bad_line_gives_a_short_error(body: str, quoted: str) -> None:
+    with pytest.raises(PatchSyntaxError) as info:
+        _parse_within(f"*** Begin Patch\n{body}\n*** End Patch", 2)
+    assert quoted in info.value.message
+    assert len(info.value.message) < 600
+
+
+def test_megabyte_lines_in_a_valid_patch_are_kept_whole() -> None:
+    long = "x" * 5_000_000
+    patch = _parse_within(f"*** Begin Patch\n*** Add File: big\n+{long}\n*** End Patch", 2)
+    assert patch.hunks == (AddFile(path="big", contents=long + "\n"),)

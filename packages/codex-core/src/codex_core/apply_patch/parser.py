@@ -13,6 +13,10 @@ Lenient exactly where Codex is lenient: the whole text is trimmed, the Begin/End
 hunk headers may carry surrounding whitespace, a ``<<'EOF'`` ... ``EOF`` heredoc wrapper is
 peeled off, blank lines between chunks are skipped and the first chunk of a file may omit its
 ``@@`` marker. Everything else is an error with the exact Codex wording and line number.
+
+Parsing is one pass over the lines (positions, never re-slicing the rest of the patch), so a
+patch with 100,000 hunks or chunks parses in linear time; a line quoted in an error message is
+cut to :data:`QUOTED_LINE_CHARS` characters so a megabyte-long bad line gives a short error.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ END_OF_FILE = "*** End of File"
 CONTEXT_MARKER = "@@ "
 EMPTY_CONTEXT_MARKER = "@@"
 _HEREDOC_OPENERS = ("<<EOF", "<<'EOF'", '<<"EOF"')
+QUOTED_LINE_CHARS = 200
+"""Longest piece of a patch line repeated in an error message."""
 
 #: Unicode ``White_Space`` characters, i.e. what Rust's ``str::trim`` removes. Python's
 #: ``str.strip()`` also strips U+001C..U+001F, which Codex keeps.
@@ -154,6 +160,11 @@ def _check_boundaries_lenient(lines: list[str]) -> list[str]:
         raise original from None
 
 
+def _quote(line: str) -> str:
+    """``line`` as shown inside an error message: whole when short, else cut with an ellipsis."""
+    return line if len(line) <= QUOTED_LINE_CHARS else line[:QUOTED_LINE_CHARS] + "…"
+
+
 def parse_patch(text: str) -> Patch:
     """Parse patch ``text`` into a :class:`Patch`.
 
@@ -163,91 +174,95 @@ def parse_patch(text: str) -> Patch:
     lines = _check_boundaries_lenient(_rust_lines(rust_trim(text)))
     body = lines[1:-1]
     hunks: list[Hunk] = []
-    line_number = 2
     position = 0
     while position < len(body):
-        hunk, consumed = _parse_hunk(body[position:], line_number, len(hunks) + 1)
+        hunk, position = _parse_hunk(body, position, len(hunks) + 1)
         hunks.append(hunk)
-        line_number += consumed
-        position += consumed
     return Patch(hunks=tuple(hunks), text="\n".join(lines))
 
 
-def _parse_hunk(lines: list[str], line_number: int, hunk_index: int) -> tuple[Hunk, int]:
-    header = rust_trim(lines[0])
+def _line_number(index: int) -> int:
+    """Patch line number (``*** Begin Patch`` is line 1) of ``body[index]``."""
+    return index + 2
+
+
+def _parse_hunk(body: list[str], start: int, hunk_index: int) -> tuple[Hunk, int]:
+    """Parse the file operation at ``body[start]``; returns it and the index after it."""
+    header = rust_trim(body[start])
     if header.startswith(ADD_FILE):
         contents: list[str] = []
-        consumed = 1
-        for line in lines[1:]:
-            if not line.startswith("+"):
-                break
-            contents.append(line[1:] + "\n")
-            consumed += 1
-        return AddFile(path=header[len(ADD_FILE) :], contents="".join(contents)), consumed
+        end = start + 1
+        while end < len(body) and body[end].startswith("+"):
+            contents.append(body[end][1:] + "\n")
+            end += 1
+        return AddFile(path=header[len(ADD_FILE) :], contents="".join(contents)), end
     if header.startswith(DELETE_FILE):
-        return DeleteFile(path=header[len(DELETE_FILE) :]), 1
+        return DeleteFile(path=header[len(DELETE_FILE) :]), start + 1
     if header.startswith(UPDATE_FILE):
-        return _parse_update(lines, header[len(UPDATE_FILE) :], line_number, hunk_index)
+        return _parse_update(body, start, header[len(UPDATE_FILE) :], hunk_index)
     raise PatchSyntaxError(
-        f"'{header}' is not a valid hunk header. Valid hunk headers: '*** Add File: {{path}}', "
+        f"'{_quote(header)}' is not a valid hunk header. Valid hunk headers: '*** Add File: {{path}}', "
         "'*** Delete File: {path}', '*** Update File: {path}'",
-        line=line_number,
+        line=_line_number(start),
         hunk=hunk_index,
     )
 
 
-def _parse_update(lines: list[str], path: str, line_number: int, hunk_index: int) -> tuple[UpdateFile, int]:
-    consumed = 1
+def _parse_update(body: list[str], start: int, path: str, hunk_index: int) -> tuple[UpdateFile, int]:
+    position = start + 1
     move_path: str | None = None
-    if len(lines) > 1 and lines[1].startswith(MOVE_TO):
-        move_path = lines[1][len(MOVE_TO) :]
-        consumed += 1
+    if position < len(body) and body[position].startswith(MOVE_TO):
+        move_path = body[position][len(MOVE_TO) :]
+        position += 1
     chunks: list[UpdateChunk] = []
-    while consumed < len(lines):
-        line = lines[consumed]
+    while position < len(body):
+        line = body[position]
         if not rust_trim(line):
-            consumed += 1
+            position += 1
             continue
         if line.startswith((ADD_FILE, DELETE_FILE, UPDATE_FILE)):
             break  # the next file operation (only an unpadded header ends an update)
-        chunk, chunk_lines = _parse_chunk(lines[consumed:], line_number + consumed, not chunks, hunk_index)
+        chunk, position = _parse_chunk(body, position, not chunks, hunk_index)
         chunks.append(chunk)
-        consumed += chunk_lines
     if not chunks:
-        raise PatchSyntaxError(f"Update file hunk for path '{path}' is empty", line=line_number, hunk=hunk_index)
-    return UpdateFile(path=path, chunks=tuple(chunks), move_path=move_path), consumed
+        raise PatchSyntaxError(
+            f"Update file hunk for path '{_quote(path)}' is empty", line=_line_number(start), hunk=hunk_index
+        )
+    return UpdateFile(path=path, chunks=tuple(chunks), move_path=move_path), position
 
 
-def _parse_chunk(
-    lines: list[str], line_number: int, allow_missing_context: bool, hunk_index: int
-) -> tuple[UpdateChunk, int]:
-    first = lines[0]
+def _parse_chunk(body: list[str], start: int, allow_missing_context: bool, hunk_index: int) -> tuple[UpdateChunk, int]:
+    """Parse the ``@@`` chunk at ``body[start]``; returns it and the index after it."""
+    first = body[start]
     context: str | None
     if first == EMPTY_CONTEXT_MARKER:
-        context, start = None, 1
+        context, position = None, start + 1
     elif first.startswith(CONTEXT_MARKER):
-        context, start = first[len(CONTEXT_MARKER) :], 1
+        context, position = first[len(CONTEXT_MARKER) :], start + 1
     elif allow_missing_context:
-        context, start = None, 0
+        context, position = None, start
     else:
         raise PatchSyntaxError(
-            f"Expected update hunk to start with a @@ context marker, got: '{first}'",
-            line=line_number,
+            f"Expected update hunk to start with a @@ context marker, got: '{_quote(first)}'",
+            line=_line_number(start),
             hunk=hunk_index,
         )
-    if start >= len(lines):
-        raise PatchSyntaxError("Update hunk does not contain any lines", line=line_number + 1, hunk=hunk_index)
+    # Codex reports problems in the chunk body at the line after the chunk's first line.
+    body_line = _line_number(start) + 1
+    if position >= len(body):
+        raise PatchSyntaxError("Update hunk does not contain any lines", line=body_line, hunk=hunk_index)
     old: list[str] = []
     new: list[str] = []
     sources: list[int | None] = []
     is_eof = False
-    parsed = 0
-    for line in lines[start:]:
+    first_body = position
+    while position < len(body):
+        line = body[position]
         if line == END_OF_FILE:
-            if parsed == 0:
-                raise PatchSyntaxError("Update hunk does not contain any lines", line=line_number + 1, hunk=hunk_index)
+            if position == first_body:
+                raise PatchSyntaxError("Update hunk does not contain any lines", line=body_line, hunk=hunk_index)
             is_eof = True
-            parsed += 1
+            position += 1
             break
         marker = line[:1]
         if marker in ("", " "):
@@ -259,16 +274,16 @@ def _parse_chunk(
             new.append(line[1:])
         elif marker == "-":
             old.append(line[1:])
-        elif parsed == 0:
+        elif position == first_body:
             raise PatchSyntaxError(
-                f"Unexpected line found in update hunk: '{line}'. Every line should start with "
+                f"Unexpected line found in update hunk: '{_quote(line)}'. Every line should start with "
                 "' ' (context line), '+' (added line), or '-' (removed line)",
-                line=line_number + 1,
+                line=body_line,
                 hunk=hunk_index,
             )
         else:
             break
-        parsed += 1
+        position += 1
     chunk = UpdateChunk(
         context=context,
         old_lines=tuple(old),
@@ -276,4 +291,4 @@ def _parse_chunk(
         is_end_of_file=is_eof,
         new_line_sources=tuple(sources),
     )
-    return chunk, parsed + start
+    return chunk, position

@@ -20,7 +20,14 @@ import attrs
 from pydantic import ValidationError
 
 from codex_core.config.errors import validation_to_config_error
-from codex_core.config.toml_io import parse_toml_text, read_toml_text, split_dotted_key
+from codex_core.config.toml_io import (
+    MAX_TOML_NESTING,
+    parse_toml_text,
+    read_toml_text,
+    render_key_path,
+    split_dotted_key,
+    too_deep_path,
+)
 from codex_core.errors import ConfigError
 
 __all__ = [
@@ -69,12 +76,20 @@ def file_version(path: Path) -> str:
 
 
 def load_for_edit(path: Path) -> tuple[Any, str]:
-    """``(tomlkit document, original text)``; refuses a file that does not parse."""
+    """``(tomlkit document, original text)``; refuses (``ConfigError`` naming the file) a file
+    that does not parse or nests too deeply. tomlkit is only reached after the checked reader
+    accepted the text, and its own rare disagreements are reported the same way."""
     import tomlkit
+    from tomlkit.exceptions import ParseError, TOMLKitError
 
     text = read_toml_text(path) or ""
     parse_toml_text(text, source=str(path))
-    return tomlkit.parse(text), text
+    try:
+        return tomlkit.parse(text), text
+    except ParseError as exc:
+        raise ConfigError(f"{path}:{exc.line}: cannot edit: {exc}", path=str(path), line=exc.line) from None
+    except (TOMLKitError, RecursionError) as exc:
+        raise ConfigError(f"{path}: cannot edit: {str(exc) or type(exc).__name__}", path=str(path)) from None
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -116,6 +131,7 @@ def _apply(doc: MutableMapping[str, Any], edit: ConfigEdit, path: Path) -> None:
             write_code="configPathNotFound",
             key=edit.key_path,
         )
+    _check_nesting(edit, parts)
     table: MutableMapping[str, Any] = doc
     for depth, part in enumerate(parts[:-1]):
         nxt = table.get(part)
@@ -143,6 +159,20 @@ def _apply(doc: MutableMapping[str, Any], edit: ConfigEdit, path: Path) -> None:
         _deep_merge(current, value)
     else:
         table[leaf] = value
+
+
+def _check_nesting(edit: ConfigEdit, parts: Sequence[str]) -> None:
+    """Refuse an edit whose key plus value nest deeper than a config file may (checked
+    iteratively, before the recursive conversion and tomlkit see the value)."""
+    room = MAX_TOML_NESTING - len(parts)
+    deep = too_deep_path(edit.value, max(room, 0)) if room >= 0 else ()
+    if deep is not None:
+        where = render_key_path([*parts, *deep][:8])
+        raise ConfigWriteError(
+            f"`{where}`: nested too deeply (more than {MAX_TOML_NESTING} levels of tables and arrays)",
+            write_code="configValidationError",
+            key=edit.key_path,
+        )
 
 
 def _deep_merge(target: MutableMapping[str, Any], new: Mapping[str, Any]) -> None:

@@ -23,10 +23,10 @@ from codex_core.config.models import (
     ConfigToml,
     SandboxMode,
 )
-from codex_core.config.overrides import apply_override, deep_merge, parse_overrides
+from codex_core.config.overrides import apply_override, deep_merge, parse_override
 from codex_core.config.requirements import Requirements, load_requirements
 from codex_core.config.resolved import Config, Origin
-from codex_core.config.toml_io import read_toml_file
+from codex_core.config.toml_io import MAX_TOML_NESTING, read_toml_file, render_key_path, too_deep_path
 from codex_core.errors import ConfigError
 from codex_core.git import find_git_root
 
@@ -120,6 +120,30 @@ def _project_layers(cwd: Path, user_doc: Mapping[str, Any]) -> list[_Layer]:
     return layers
 
 
+def _session_overrides(raws: Sequence[str]) -> dict[str, Any]:
+    """The ``-c key=value`` flags as one table, held to the same nesting limit as config files
+    (the value parser overflows on ``-c 'x=[[[[...'`` and the merge recurses per level)."""
+    session: dict[str, Any] = {}
+    for raw in raws:
+        try:
+            key, value = parse_override(raw)
+        except RecursionError:
+            shown = raw if len(raw) <= 60 else raw[:57] + "..."
+            raise ConfigError(
+                f"Error in -c override {shown!r}: value is nested too deeply "
+                f"(more than {MAX_TOML_NESTING} levels of tables and arrays)"
+            ) from None
+        apply_override(session, key, value)
+    deep = too_deep_path(session, MAX_TOML_NESTING)
+    if deep is not None:
+        key = render_key_path(deep[:8]) + (".…" if len(deep) > 8 else "")
+        raise ConfigError(
+            f"Error in -c override: `{key}`: nested too deeply (more than {MAX_TOML_NESTING} levels of tables and arrays)",
+            key=key,
+        )
+    return session
+
+
 def _is_trusted(cwd: Path, doc: Mapping[str, Any]) -> bool:
     projects = doc.get("projects") or {}
     root = find_git_root(cwd)
@@ -175,9 +199,7 @@ def load_config(
         _validate_layer(layer)
     layers.extend(project)
 
-    session: dict[str, Any] = {}
-    for key, value in parse_overrides(ov.config_overrides):
-        apply_override(session, key, value)
+    session = _session_overrides(ov.config_overrides)
     for feat in ov.enable_features:
         if feat not in KNOWN_FEATURES:
             raise ConfigError(f"Unknown feature flag: {feat}", key=f"features.{feat}")
