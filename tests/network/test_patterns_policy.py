@@ -249,8 +249,10 @@ def test_proxy_env_variables() -> None:
     assert env["CODEX_NETWORK_PROXY_ACTIVE"] == "1"
     no_socks = proxy_env("127.0.0.1:1", None, allow_local_binding=True)
     assert no_socks["ALL_PROXY"] == "http://127.0.0.1:1" and no_socks["CODEX_NETWORK_ALLOW_LOCAL_BINDING"] == "1"
-    no_proxy = "localhost,127.0.0.1,::1,*.local,.local,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+    # the reference 0.169's list, seen with `codex sandbox -P <profile> -- env`
+    no_proxy = "localhost,127.0.0.1,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
     assert all(no_socks[v] == no_proxy for v in no_proxy_vars)
+    assert env["NODE_USE_ENV_PROXY"] == "1"
 
 
 def test_listen_addresses_for_unmanaged_runs() -> None:

@@ -43,8 +43,9 @@ NO_PROXY_VARS: tuple[str, ...] = (
     "YARN_NO_PROXY",
     "BUNDLE_NO_PROXY",
 )
-NO_PROXY_VALUE = "localhost,127.0.0.1,::1,*.local,.local,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
-"""``NO_PROXY`` when ``allow_local_binding`` is on: local and private hosts are reached directly."""
+NO_PROXY_VALUE = "localhost,127.0.0.1,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+"""``NO_PROXY`` when ``allow_local_binding`` is on: loopback and private networks are reached
+directly (the reference 0.169's exact list)."""
 
 
 def proxy_env(http_addr: str, socks_addr: str | None, *, allow_local_binding: bool = False) -> dict[str, str]:
@@ -66,6 +67,7 @@ def proxy_env(http_addr: str, socks_addr: str | None, *, allow_local_binding: bo
     env.update(dict.fromkeys(SOCKS_PROXY_VARS, all_url))
     env.update(dict.fromkeys(NO_PROXY_VARS, NO_PROXY_VALUE if allow_local_binding else ""))
     env["ELECTRON_GET_USE_PROXY"] = "true"
+    env["NODE_USE_ENV_PROXY"] = "1"  # Node >= 24's built-in fetch/http honour HTTP(S)_PROXY with this
     env["CODEX_NETWORK_ALLOW_LOCAL_BINDING"] = "1" if allow_local_binding else "0"
     env["CODEX_NETWORK_PROXY_ACTIVE"] = "1"
     return env
