@@ -26,7 +26,12 @@ from codex_core.approvals.types import (
     RetryAssessment,
     SandboxMode,
 )
-from codex_core.execpolicy.command_safety import is_dangerous_command, is_known_safe_command, loose_segments
+from codex_core.execpolicy.command_safety import (
+    is_dangerous_command,
+    is_known_safe_command,
+    loose_segments,
+    shell_wrappers_trusted,
+)
 from codex_core.execpolicy.model import (
     Decision,
     Evaluation,
@@ -92,9 +97,14 @@ def heuristic_decision(
     sandbox_mode: SandboxMode,
     escalation_requested: bool,
     opaque: bool,
+    search_path: str | None = None,
 ) -> Decision:
-    """Decision for a command no rule matched (the spec 5.4 table)."""
-    if approval_policy == "untrusted" and not opaque and is_known_safe_command(command):
+    """Decision for a command no rule matched (the spec 5.4 table).
+
+    ``search_path`` is the ``PATH`` the command runs with (default: this process's): a
+    known-safe name only counts when it resolves to the system program.
+    """
+    if approval_policy == "untrusted" and not opaque and is_known_safe_command(command, search_path=search_path):
         return "allow"
     if is_dangerous_command(command):
         return "forbidden" if approval_policy == "never" else "prompt"
@@ -126,8 +136,13 @@ def _evaluate(
     approval_policy: ApprovalSetting,
     sandbox_mode: SandboxMode,
     escalation: bool,
+    argv: Sequence[str],
+    search_path: str | None,
 ) -> Evaluation:
     matches: list[RuleMatch] = []
+    # Sub-commands of a script run by a shell that is not the system shell (`/tmp/x/bash -lc
+    # ls`) are not what runs: like opaque text, none of them is known safe.
+    untrusted_shell = parsed.from_shell and not shell_wrappers_trusted(argv, search_path=search_path)
     for command in parsed.commands:
         found = policy.matches_for_command(command)
         if found:
@@ -138,7 +153,8 @@ def _evaluate(
                 approval_policy=approval_policy,
                 sandbox_mode=sandbox_mode,
                 escalation_requested=escalation,
-                opaque=parsed.opaque,
+                opaque=parsed.opaque or untrusted_shell,
+                search_path=search_path,
             )
             matches.append(HeuristicsRuleMatch(command=tuple(command), decision=decision))
     # Commands run through wrappers (`env FOO=1 rm -rf /`, `timeout 5 bash -c ...`) may only
@@ -211,6 +227,7 @@ def assess_command(
     session_approvals: SessionApprovals | None = None,
     justification: str | None = None,
     suggested_prefix_rule: Sequence[str] | None = None,
+    search_path: str | None = None,
 ) -> ExecAssessment:
     """Decide whether ``command`` runs (sandboxed or not), needs the user, or is rejected.
 
@@ -219,7 +236,8 @@ def assess_command(
     prompt > ``prompt`` (rule or heuristic; rejected where the policy cannot ask) > run.
     ``cwd`` is accepted for future path-aware rules; the decision does not depend on it yet.
     ``justification`` (the model's reason for an escalation) becomes the prompt reason;
-    ``suggested_prefix_rule`` is the model's proposed "always allow" prefix.
+    ``suggested_prefix_rule`` is the model's proposed "always allow" prefix. ``search_path`` is
+    the ``PATH`` the command will run with (default: this process's ``PATH``).
     """
     del cwd  # reserved: rules are not path-aware yet
     argv = tuple(command)
@@ -229,7 +247,13 @@ def assess_command(
     has_sandbox = sandbox_mode != "danger-full-access"
     escalation = escalation_requested and has_sandbox
     evaluation = _evaluate(
-        policy, parsed, approval_policy=approval_policy, sandbox_mode=sandbox_mode, escalation=escalation
+        policy,
+        parsed,
+        approval_policy=approval_policy,
+        sandbox_mode=sandbox_mode,
+        escalation=escalation,
+        argv=argv,
+        search_path=search_path,
     )
 
     base = ExecAssessment(action="reject", commands=parsed.commands, evaluation=evaluation)
