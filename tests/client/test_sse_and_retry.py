@@ -56,10 +56,12 @@ def test_decoder_crlf_split_with_empty_chunk_between() -> None:
     assert records == [SseRecord("", "a\nb")]  # \r + \n is one line end, not a blank line
 
 
-def test_decoder_flushes_trailing_event_without_blank_line() -> None:
+def test_decoder_does_not_dispatch_a_trailing_event_without_blank_line() -> None:
+    # SSE: "if the file ends in the middle of an event ... the incomplete event is not dispatched".
     decoder = SseDecoder()
     assert decoder.feed(b"data: tail") == []
-    assert decoder.flush() == [SseRecord("", "tail")]
+    assert decoder.flush() == []
+    assert decoder.discarded_partial_event
 
 
 def test_backoff_schedule_and_jitter() -> None:

@@ -5,8 +5,11 @@ Every class here carries ``retryable`` (may the caller re-send the whole request
 
     ModelError
     ├── ModelStreamError
-    │   ├── StreamInterrupted      disconnect / idle timeout / closed early     retryable
-    │   └── MalformedEventError    an SSE event we consume could not be parsed   not retryable
+    │   ├── StreamInterrupted      disconnect (also mid-event) / idle timeout /  retryable
+    │   │                          closed early
+    │   └── MalformedEventError    a complete SSE event we consume could not be  not retryable
+    │                              parsed (a half event cut by a disconnect is
+    │                              a StreamInterrupted, never this)
     ├── ResponseFailedError        ``response.failed`` / ``error`` event         retryable unless below
     │   ├── ContextWindowExceeded  code context_length_exceeded                  fatal
     │   ├── QuotaExceeded          code insufficient_quota                       fatal
@@ -37,7 +40,8 @@ __all__ = [
 
 
 class StreamInterrupted(ModelStreamError):
-    """The SSE stream ended, dropped or went idle before ``response.completed``."""
+    """The SSE stream ended, dropped (possibly in the middle of an event) or went idle before
+    ``response.completed``. The agent loop re-sends the prompt (``stream_max_retries``)."""
 
     code = "stream_interrupted"
     retryable: bool = True

@@ -64,7 +64,13 @@ class SseRecord:
 
 class SseDecoder:
     """Incremental SSE parser (WHATWG rules: ``\\n``/``\\r\\n``/``\\r`` line ends, ``:`` comments,
-    multi-line ``data`` joined with ``\\n``, dispatch on a blank line)."""
+    multi-line ``data`` joined with ``\\n``, dispatch on a blank line).
+
+    At end of stream an event that has not seen its blank line is *not* dispatched (the
+    standard: "if the file ends in the middle of an event, the incomplete event is not
+    dispatched"); :meth:`flush` discards it and :attr:`discarded_partial_event` says so, so
+    the caller can report a dropped connection instead of parsing half a JSON payload.
+    """
 
     def __init__(self) -> None:
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -72,19 +78,26 @@ class SseDecoder:
         self._event = ""
         self._data: list[str] = []
         self._pending_cr = False
+        self._partial = False
+        self.discarded_partial_event = False
+        """Set by :meth:`flush` when the stream ended inside an event (which was dropped)."""
 
     def feed(self, chunk: bytes) -> list[SseRecord]:
         """Decode ``chunk`` and return the records completed by it."""
         return self._consume(self._utf8.decode(chunk))
 
     def flush(self) -> list[SseRecord]:
-        """End of stream: dispatch a trailing event that lacked its blank line."""
+        """End of stream: discard an event that lacked its blank line (never dispatched).
+
+        Returns the records still completed by the final bytes (a multi-byte character split
+        across the last chunk cannot complete a record, so this is always empty in practice).
+        """
         records = self._consume(self._utf8.decode(b"", final=True))
-        if self._buffer:
-            self._line(self._buffer, records)
-            self._buffer = ""
-        if self._data:
-            self._line("", records)
+        self.discarded_partial_event = self._partial or bool(self._buffer)
+        self._buffer = ""
+        self._event = ""
+        self._data = []
+        self._partial = False
         return records
 
     def _consume(self, text: str) -> list[SseRecord]:
@@ -110,9 +123,11 @@ class SseDecoder:
                 records.append(SseRecord(self._event, "\n".join(self._data)))
             self._event = ""
             self._data = []
+            self._partial = False
             return
         if line.startswith(":"):
             return
+        self._partial = True  # a field line: the event is open until its blank line
         field, sep, value = line.partition(":")
         if sep and value.startswith(" "):
             value = value[1:]
@@ -352,7 +367,9 @@ async def iter_response_events(
     """Decode ``chunks`` into events, stopping after :class:`Completed`.
 
     Raises :class:`StreamInterrupted` (retryable) when no bytes arrive for ``idle_timeout``
-    seconds, when the transport drops, or when the stream ends before ``response.completed``.
+    seconds, when the transport drops, or when the stream ends before ``response.completed``
+    -- including a stream that ends in the middle of an event: the half event is discarded
+    (SSE rules) and reported as a disconnect, never parsed as a malformed event.
     """
     decoder = SseDecoder()
     iterator = chunks.__aiter__()
@@ -381,4 +398,9 @@ async def iter_response_events(
             yield event
             if isinstance(event, Completed):
                 return
+    if decoder.discarded_partial_event:
+        raise StreamInterrupted(
+            f"stream disconnected before response.completed ({source}): "
+            "the connection closed in the middle of an SSE event"
+        )
     raise StreamInterrupted(f"stream closed before response.completed ({source})")
