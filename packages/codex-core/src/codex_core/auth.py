@@ -32,6 +32,8 @@ def stored_api_key(codex_home: Path) -> str | None:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise AuthError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})") from exc
+    except RecursionError:
+        raise AuthError(f"{path}: invalid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
         raise AuthError(f"{path}: expected a JSON object")
     value = data.get("OPENAI_API_KEY")

@@ -72,7 +72,7 @@ def read_thread_name(path: Path) -> str | None:
                     end = start  # if this line is not a name event, keep looking further back
                     try:
                         obj = json.loads(line)
-                    except json.JSONDecodeError:
+                    except (json.JSONDecodeError, RecursionError):  # a deeply nested line is bad input too
                         continue  # a torn line
                     if not isinstance(obj, dict):
                         continue

@@ -46,7 +46,7 @@ def read_history(codex_home: Path) -> list[str]:
             for raw in fh:
                 try:
                     obj = json.loads(raw)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):  # a deeply nested line is bad input too
                     continue
                 if isinstance(obj, dict) and isinstance(obj.get("text"), str):
                     out.append(obj["text"])

@@ -169,7 +169,7 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 continue
             try:
                 obj = json.loads(raw)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):  # a deeply nested line is bad input too
                 continue  # torn line from a killed writer
             if isinstance(obj, dict):
                 yield obj
