@@ -106,7 +106,7 @@ class NetworkPermissionsToml(BaseModel):
         from codex_core.network.rules import check_domain_map, check_unix_socket_map
 
         if self.domains is not None:
-            check_domain_map(self.domains, managed=False)
+            check_domain_map(self.domains, managed=False, loc=("domains",))
         if self.unix_sockets is not None:
             check_unix_socket_map(self.unix_sockets)
         return self

@@ -8,7 +8,7 @@ from typing import Literal
 
 import attrs
 
-from codex_core.network.patterns import is_global_wildcard, pattern_covers
+from codex_core.network.patterns import is_global_wildcard, normalize_pattern, pattern_covers
 
 __all__ = ["NetworkConstraintError", "NetworkConstraints", "NetworkMode", "validate_against_constraints"]
 
@@ -48,8 +48,14 @@ def _render(items: Sequence[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
 
-def _lower(items: Sequence[str]) -> set[str]:
-    return {i.strip().lower().rstrip(".") for i in items}
+def _key(pattern: str) -> str:
+    """The spelling-independent form two lists are compared in: ``[::1]`` and ``::1``,
+    ``Example.COM.`` and ``example.com`` are the same entry."""
+    return normalize_pattern(pattern)
+
+
+def _keys(items: Sequence[str]) -> set[str]:
+    return {_key(i) for i in items}
 
 
 def _check_bool(field: str, candidate: bool, constraint: bool | None) -> None:
@@ -94,15 +100,15 @@ def validate_against_constraints(
         raise NetworkConstraintError("dangerously_allow_all_unix_sockets", "true", allowed)
     _check_bool("allow_local_binding", allow_local_binding, c.allow_local_binding)
 
-    denied_lower = _lower(denied_domains)
+    denied_keys = _keys(denied_domains)
     if c.allowed_domains is not None:
         managed = list(c.allowed_domains)
         for m in managed:
             if is_global_wildcard(m):
                 raise NetworkConstraintError("allowed_domains", _render(managed), _SCOPED)
-        cand = _lower(allowed_domains)
+        cand = _keys(allowed_domains)
         if c.allowlist_expansion_enabled is True:
-            missing = [m for m in managed if m.strip().lower().rstrip(".") not in cand | denied_lower]
+            missing = [m for m in managed if _key(m) not in cand | denied_keys]
             if missing:
                 raise NetworkConstraintError(
                     "allowed_domains",
@@ -110,7 +116,7 @@ def validate_against_constraints(
                     f"must include managed allowed_domains {_render(missing)}",
                 )
         elif c.allowlist_expansion_enabled is False:
-            expected = _lower(managed) - denied_lower
+            expected = _keys(managed) - denied_keys
             if cand != expected:
                 raise NetworkConstraintError(
                     "allowed_domains", _render(list(allowed_domains)), "must match managed allowed_domains"
@@ -127,12 +133,12 @@ def validate_against_constraints(
             if is_global_wildcard(m):
                 raise NetworkConstraintError("denied_domains", _render(managed), _SCOPED)
         if c.denylist_expansion_enabled is False:
-            if denied_lower != _lower(managed):
+            if denied_keys != _keys(managed):
                 raise NetworkConstraintError(
                     "denied_domains", _render(list(denied_domains)), "must match managed denied_domains"
                 )
         else:
-            missing = [m for m in managed if m.strip().lower().rstrip(".") not in denied_lower]
+            missing = [m for m in managed if _key(m) not in denied_keys]
             if missing:
                 raise NetworkConstraintError(
                     "denied_domains",

@@ -11,6 +11,8 @@ import attrs
 __all__ = [
     "GLOBAL_WILDCARD_ERROR",
     "DomainPattern",
+    "DomainPatternError",
+    "check_pattern_syntax",
     "is_global_wildcard",
     "normalize_host",
     "normalize_pattern",
@@ -26,6 +28,75 @@ GLOBAL_WILDCARD_ERROR = (
 """Error text for ``*`` (or anything expanding to it) in a denylist or a managed list."""
 
 _GLOB_CHARS = re.compile(r"[*?\[\]{}]")
+_UNSUPPORTED = re.compile(r"[{}\\/\s]")
+"""Characters no host contains and no pattern form gives a meaning to (brace sets, escapes, paths)."""
+_PORT_SUFFIX = re.compile(r"\.*|:[0-9]{1,5}")
+"""What may follow ``]`` in a bracketed pattern: trailing dots or a port (both dropped)."""
+_ZONE = re.compile(r"[^\s*?\[\]{}%/\\]+")
+"""An IPv6 zone id (interface name or number) as a pattern may spell it: no glob characters."""
+_BRACKET_RULE = "brackets are only supported for IPv6 literals or [*]"
+
+
+class DomainPatternError(ValueError):
+    """A domain pattern that cannot mean what it says (malformed brackets, unsupported syntax).
+
+    Raised instead of compiling the pattern into a rule that never matches: a deny rule that
+    silently matches nothing is a hole, so config loading and proxy start-up refuse it.
+    """
+
+    def __init__(self, pattern: str, reason: str) -> None:
+        super().__init__(f"invalid domain pattern {_quote(pattern)}: {reason}")
+        self.pattern = pattern
+        self.reason = reason
+
+
+def _quote(text: str) -> str:
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    return '"' + shown.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _strip_prefix(pattern: str) -> tuple[str, str]:
+    """Split ``**.``/``*.`` off a (trimmed) pattern: ``("**.", "example.com")``."""
+    for prefix in ("**.", "*."):
+        if pattern.startswith(prefix):
+            return prefix, pattern[len(prefix) :]
+    return "", pattern
+
+
+def _bracket_inside(inside: str) -> str:
+    """The bracketed text as it will be matched: lowercase, no trailing dots, ``%25`` -> ``%``."""
+    return inside.replace("%25", "%", 1).lower().rstrip(".")
+
+
+def check_pattern_syntax(raw: str) -> None:
+    """Raise :class:`DomainPatternError` unless ``raw`` is a pattern the matcher understands.
+
+    Brackets may only enclose an IPv6 literal (optionally with a zone id, ``[fe80::1%eth0]``,
+    ``%25`` accepted for ``%``) or ``*``, after an optional ``*.``/``**.`` prefix, followed by
+    nothing, trailing dots or a ``:port``: ``[::1]``, ``[2001:db8::1]:443``, ``**.[*]``. Any other
+    use of ``[``/``]`` (``[``, ``[::1``, ``[127.0.0.1]``, ``[ab].com``, ``[::1]x``) is refused, as
+    are brace sets, backslashes, slashes and inner whitespace, which no host can contain. Empty
+    patterns and global wildcards are judged by the callers (they depend on the list).
+    """
+    pattern = raw.strip()
+    if _UNSUPPORTED.search(pattern):
+        raise DomainPatternError(raw, "unsupported domain pattern syntax (no braces, slashes, backslashes or spaces)")
+    _, host = _strip_prefix(pattern)
+    if "[" not in host and "]" not in host:
+        return
+    inside, close, suffix = host[1:].partition("]")
+    if not host.startswith("[") or not close or "[" in inside or not _PORT_SUFFIX.fullmatch(suffix):
+        raise DomainPatternError(raw, f"{_BRACKET_RULE}, as in [::1], [fe80::1%eth0] or [2001:db8::1]:443")
+    literal = _bracket_inside(inside)
+    if literal == "*":
+        return
+    address, percent, zone = literal.partition("%")
+    try:
+        ipaddress.IPv6Address(address)
+    except ValueError:
+        raise DomainPatternError(raw, f"{_BRACKET_RULE}; {_quote(inside)} is not an IPv6 address") from None
+    if percent and not _ZONE.fullmatch(zone):
+        raise DomainPatternError(raw, f"{_BRACKET_RULE}; the zone id after % must be an interface name or number")
 
 
 def _idna_label(label: str) -> str:
@@ -117,22 +188,42 @@ def normalize_host(raw: str) -> str:
 
 
 def normalize_pattern(raw: str) -> str:
-    """Normalise a domain pattern: the ``*.``/``**.`` prefix is kept, the rest as a host."""
-    s = raw.strip()
-    for prefix in ("**.", "*."):
-        if s.startswith(prefix):
-            return prefix + normalize_host(s[len(prefix) :])
-    if s == "*":
+    """Normalise a domain pattern: the ``*.``/``**.`` prefix is kept, the rest as a host.
+
+    A bracketed remainder is unwrapped like a request host, so ``[2001:DB8::1]:443`` is
+    ``2001:db8::1`` (the form :func:`normalize_host` gives the request ``[2001:db8::1]``),
+    ``[::ffff:127.0.0.1]`` is ``127.0.0.1``, ``[fe80::1%25eth0]`` is ``fe80::1%eth0`` and
+    ``[*]``/``**.[*]`` are ``*``/``**.*``. Never raises; :func:`check_pattern_syntax` judges.
+    """
+    prefix, rest = _strip_prefix(raw.strip())
+    if prefix:
+        return prefix + normalize_host(rest)
+    if rest == "*":
         return "*"
-    if _GLOB_CHARS.search(s):
-        return _idna(s.lower().rstrip("."))
-    return normalize_host(s)
+    if rest.startswith("[") and "]" in rest:
+        return normalize_host(rest)
+    if _GLOB_CHARS.search(rest):
+        return _idna(rest.lower().rstrip("."))
+    return normalize_host(rest)
 
 
 def is_global_wildcard(pattern: str) -> bool:
-    """True for ``*`` and patterns that expand to every host (``**``, ``*.``, ``**.``)."""
-    p = pattern.strip().rstrip(".")
-    return (p != "" and set(p) <= {"*"}) or p in ("*.", "**.")
+    """True for ``*`` and patterns that expand to every host.
+
+    ``**``, ``*.``, ``**.``, ``[*]``, ``[*]:443``, ``**.*`` and ``**.[*]`` (``**.d`` covers ``d``
+    itself, so with ``d = *`` every host); ``*.*`` is not (it needs a dot in the host).
+    """
+    norm = normalize_pattern(pattern)
+    if norm in ("*.", "**."):  # a prefix with no domain after it
+        return True
+    while norm.startswith("**."):
+        norm = norm[3:]
+    return norm != "" and set(norm) <= {"*"}
+
+
+def _is_ip_glob(glob: str) -> bool:
+    """An address glob: ``10.0.0.*`` (no letters) or ``2001:db8::*`` (no host name has a colon)."""
+    return ":" in glob or not re.search(r"[a-z]", glob)
 
 
 @attrs.frozen
@@ -148,6 +239,8 @@ class DomainPattern:
 
     @classmethod
     def parse(cls, raw: str) -> DomainPattern:
+        """Compile ``raw``; :class:`DomainPatternError` when it is malformed (never a dead rule)."""
+        check_pattern_syntax(raw)
         norm = normalize_pattern(raw)
         if norm == "*" or is_global_wildcard(norm):
             return cls(raw, "*", "global", "*")
@@ -170,24 +263,27 @@ class DomainPattern:
     @property
     def is_ip_rule(self) -> bool:
         """An exact IP or an IP glob such as ``10.0.0.*`` (a rule that can match an address)."""
-        return self.is_ip or (self.kind == "glob" and not re.search(r"[a-z]", self.normalized))
+        return self.is_ip or (self.kind == "glob" and _is_ip_glob(self.normalized))
 
     def matches(self, host: str) -> bool:
-        """Whether normalised ``host`` matches. IP-literal hosts match only IP rules (and ``*``)."""
+        """Whether normalised ``host`` matches. IP-literal hosts match only IP rules (and ``*``).
+
+        An IP pattern without a zone id matches the address on any link (``[fe80::1]`` matches
+        ``fe80::1%eth0``: a zone picks the interface, not another host, so appending one must not
+        slip past a deny); a pattern with a zone id matches only that zone.
+        """
         if not host:
             return False
         if self.kind == "global":
             return True
         host_is_ip = parse_ip(host) is not None
         if self.kind == "exact":
-            return host == self.normalized
+            return host == self.normalized or (
+                host_is_ip and "%" not in self.normalized and _unzoned(host) == self.normalized
+            )
         if host_is_ip:
             # globs such as 192.168.1.* are IP rules; name patterns never match IP literals
-            return (
-                self.kind == "glob"
-                and not re.search(r"[a-z]", self.normalized)
-                and fnmatch.fnmatchcase(host, self.normalized)
-            )
+            return self.kind == "glob" and _is_ip_glob(self.normalized) and fnmatch.fnmatchcase(host, self.normalized)
         if self.kind == "subdomains":
             return host.endswith("." + self.base) and len(host) > len(self.base) + 1
         if self.kind == "apex_and_subdomains":
@@ -195,8 +291,13 @@ class DomainPattern:
         return fnmatch.fnmatchcase(host, self.normalized)
 
 
+def _unzoned(host: str) -> str:
+    """An IP host without its ``%zone``: a pattern naming no zone names the address on every link."""
+    return host.split("%", 1)[0]
+
+
 def _strip(p: str) -> str:
-    return p.strip().lower().rstrip(".")
+    return normalize_pattern(p).rstrip(".")
 
 
 def pattern_covers(managed: str, candidate: str) -> bool:

@@ -10,13 +10,13 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Literal
 
 import attrs
 
 from codex_core.network.effective import EffectiveNetwork, NetworkRule, SourcedPattern
-from codex_core.network.patterns import DomainPattern, normalize_host, parse_ip
+from codex_core.network.patterns import DomainPattern, DomainPatternError, normalize_host, parse_ip
 
 __all__ = [
     "BlockRecord",
@@ -134,11 +134,29 @@ class NetworkPolicy:
         self.blocked_total = 0
         self._compile()
 
+    @staticmethod
+    def _patterns(entries: Iterable[SourcedPattern], kind: str) -> list[tuple[DomainPattern, SourcedPattern]]:
+        """Compile ``entries``, skipping malformed ones with a warning.
+
+        Config files and managed requirements are checked when loaded (a malformed pattern is a
+        ``ConfigError`` there); this only meets one from an unchecked source such as an
+        exec-policy ``network_rule``. Such a pattern (``a[b``, ``{a,b}.com``) names no host a
+        request can carry, so skipping it loses no protection, while refusing it would stop the
+        whole session.
+        """
+        out: list[tuple[DomainPattern, SourcedPattern]] = []
+        for entry in entries:
+            try:
+                out.append((DomainPattern.parse(entry.value), entry))
+            except DomainPatternError as exc:
+                log.warning("skipping %s rule from %s: %s", kind, entry.source, exc)
+        return out
+
     def _compile(self) -> None:
         denied = {e.value for e in self.network.denied}
-        self._deny = [(DomainPattern.parse(e.value), e) for e in self.network.denied]
+        self._deny = self._patterns(self.network.denied, "deny")
         self._deny_ips = any(pat.is_ip_rule for pat, _ in self._deny)
-        self._allow = [(DomainPattern.parse(e.value), e) for e in self.network.allowed if e.value not in denied]
+        self._allow = self._patterns((e for e in self.network.allowed if e.value not in denied), "allow")
         # canonicalised once, here: a symlink planted at an entry's path later cannot redirect it
         self._unix: list[tuple[str, str]] = []
         for entry in self.network.unix_sockets:

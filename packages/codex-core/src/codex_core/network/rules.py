@@ -7,13 +7,21 @@ The canonical shape is two keyed maps: ``domains`` (host pattern -> ``allow``/``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from codex_core.errors import ConfigError
-from codex_core.network.patterns import GLOBAL_WILDCARD_ERROR, is_global_wildcard, normalize_pattern
+from codex_core.network.patterns import (
+    GLOBAL_WILDCARD_ERROR,
+    DomainPatternError,
+    check_pattern_syntax,
+    is_global_wildcard,
+    normalize_pattern,
+)
 
 __all__ = [
     "DomainPermission",
@@ -23,6 +31,7 @@ __all__ = [
     "check_domain_map",
     "check_unix_socket_map",
     "denied_projection",
+    "domain_pattern_problem",
     "effective_domain_permissions",
     "parse_network_requirements",
     "upsert_domains",
@@ -33,6 +42,9 @@ DomainPermission = Literal["allow", "deny", "none"]
 UnixSocketPermission = Literal["allow", "none"]
 
 _RANK: dict[str, int] = {"none": 0, "allow": 1, "deny": 2}
+_PYDANTIC_TAG = re.compile(r"\[key\]|[a-z][a-z-]*\[.*\]")
+"""Location parts pydantic adds (``[key]``, ``literal[...]``, ``function-after[...]``); a domain
+key such as ``[::1]`` is kept."""
 
 
 def effective_domain_permissions(entries: Iterable[tuple[str, str]]) -> dict[str, DomainPermission]:
@@ -67,13 +79,43 @@ def upsert_domains(base: list[tuple[str, str]], incoming: Iterable[tuple[str, st
     return out
 
 
-def check_domain_map(domains: Mapping[str, str], *, managed: bool) -> None:
-    """Reject empty patterns and ``*`` where it is not allowed (denylists, managed lists)."""
+def domain_pattern_problem(pattern: str, perm: str, *, managed: bool) -> str | None:
+    """Why ``pattern = perm`` cannot be a rule, or None.
+
+    Malformed patterns (:func:`check_pattern_syntax`: stray brackets, ``[127.0.0.1]``, braces,
+    ...), empty ones, and the global wildcard in any spelling (``*``, ``[*]``, ``**.[*]``) where it
+    is not allowed: in a denylist and in managed lists.
+    """
+    try:
+        check_pattern_syntax(pattern)
+    except DomainPatternError as exc:
+        return str(exc)
+    if not normalize_pattern(pattern):
+        return f"invalid domain pattern {pattern!r}: empty host"
+    if is_global_wildcard(pattern) and (managed or perm == "deny"):
+        if pattern.strip() == "*":
+            return GLOBAL_WILDCARD_ERROR
+        return f'{GLOBAL_WILDCARD_ERROR} ("{pattern.strip()}" matches every host)'
+    return None
+
+
+def check_domain_map(domains: Mapping[str, str], *, managed: bool, loc: tuple[str, ...] | None = None) -> None:
+    """Reject malformed and empty patterns, and ``*`` where it is not allowed (deny, managed).
+
+    Without ``loc`` the error is a plain ``ValueError`` carrying the message. With ``loc`` (the
+    key path of the map inside the model being validated, e.g. ``("domains",)``) it is a pydantic
+    ``ValidationError`` located at ``(*loc, pattern)``, so a model validator that calls this
+    reports the offending entry's own key and line rather than the enclosing table.
+    """
     for pattern, perm in domains.items():
-        if not normalize_pattern(pattern):
-            raise ValueError(f"invalid domain pattern {pattern!r}: empty host")
-        if is_global_wildcard(pattern) and (managed or perm == "deny"):
-            raise ValueError(GLOBAL_WILDCARD_ERROR)
+        problem = domain_pattern_problem(pattern, perm, managed=managed)
+        if problem is None:
+            continue
+        if loc is None:
+            raise ValueError(problem)
+        error = PydanticCustomError("domain_pattern", "{problem}", {"problem": problem})
+        detail = InitErrorDetails(type=error, loc=(*loc, pattern), input=pattern)
+        raise ValidationError.from_exception_data("domains", [detail])
 
 
 def check_unix_socket_map(sockets: Mapping[str, str], *, key: str = "unix_sockets") -> None:
@@ -138,7 +180,7 @@ class NetworkRequirements(BaseModel):
     @model_validator(mode="after")
     def _check_entries(self) -> NetworkRequirements:
         if self.domains is not None:
-            check_domain_map(self.domains, managed=True)
+            check_domain_map(self.domains, managed=True, loc=("domains",))
         if self.unix_sockets is not None:
             check_unix_socket_map(self.unix_sockets)
         return self
@@ -212,8 +254,10 @@ def parse_network_requirements(raw: Mapping[str, Any] | None, *, source: str) ->
     try:
         return NetworkRequirements.model_validate(dict(raw))
     except ValidationError as exc:
+        from codex_core.config.toml_io import render_key_path
+
         err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p.endswith("]")))
+        loc = render_key_path([p for p in err["loc"] if not (isinstance(p, str) and _PYDANTIC_TAG.fullmatch(p))])
         msg = str(err["msg"]).removeprefix("Value error, ")
         key = "experimental_network" + (f".{loc}" if loc else "")
         if "domains` cannot be combined" in msg:
