@@ -12,27 +12,38 @@ from typing import Any
 
 import click
 
-from codex_exec.cli_options import CliOptions, collect_options, config_options
+from codex_exec.cli_options import CliOptions, collect_options, config_options, first_positional
 from codex_tui._version import VERSION
 
 # name -> (module:attr, short help). Help text lives here so `codex --help` need not import.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "exec": ("codex_exec.cli:exec_command", "Run Codex non-interactively."),
+    "exec": ("codex_exec.cli:exec_command", "Run Codex non-interactively [aliases: e]."),
+    "review": ("codex_tui.commands.review:review", "Run a code review non-interactively."),
     "login": ("codex_tui.commands.login:login", "Store an API key for Codex."),
     "logout": ("codex_tui.commands.login:logout", "Remove stored authentication credentials."),
     "mcp": ("codex_tui.commands.mcp:mcp", "Manage external MCP servers for Codex."),
     "mcp-server": ("codex_exec.mcp_server:mcp_server_command", "Run Codex as an MCP server (stdio)."),
     "app-server": ("codex_exec.app_server:app_server_command", "Run the app server (JSON-RPC over stdio)."),
     "completion": ("codex_tui.commands.completion:completion", "Generate shell completion scripts."),
+    "doctor": ("codex_tui.commands.doctor:doctor", "Diagnose config, auth, sandbox, proxy and MCP servers."),
     "sandbox": ("codex_tui.commands.sandbox:sandbox", "Run commands within a Codex-provided sandbox."),
     "debug": ("codex_tui.commands.debug:debug", "Debugging tools."),
     "execpolicy": ("codex_tui.commands.execpolicy:execpolicy", "Check commands against exec policy rules."),
-    "apply": ("codex_tui.commands.apply:apply", "Apply the latest diff produced by Codex to the working tree."),
+    "apply": (
+        "codex_tui.commands.apply:apply",
+        "Apply the latest diff produced by Codex to the working tree [aliases: a].",
+    ),
     "resume": ("codex_tui.commands.resume:resume", "Resume a previous interactive session."),
+    "fork": ("codex_tui.commands.fork:fork", "Fork a previous interactive session."),
+    "archive": ("codex_tui.commands.sessions:archive", "Archive a saved session by id or session name."),
+    "unarchive": ("codex_tui.commands.sessions:unarchive", "Unarchive a saved session by id or session name."),
+    "delete": ("codex_tui.commands.sessions:delete", "Permanently delete a saved session by id or session name."),
     "features": ("codex_tui.commands.features:features", "Inspect feature flags."),
+    "help": ("codex_tui.cli.main:help_command", "Print this message or the help of the given subcommand."),
 }
 ALIASES = {"e": "exec", "a": "apply"}
-HIDDEN = {"execpolicy", "debug"}
+HIDDEN: set[str] = set()
+"""Every subcommand is listed by ``codex --help``."""
 
 
 class LazyGroup(click.Group):
@@ -43,7 +54,7 @@ class LazyGroup(click.Group):
     """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         name = ALIASES.get(cmd_name, cmd_name)
@@ -62,37 +73,20 @@ class LazyGroup(click.Group):
         return cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(n, h) for n, (_, h) in sorted(COMMANDS.items()) if n not in HIDDEN]
+        rows = [(n, h) for n, (_, h) in COMMANDS.items() if n not in HIDDEN]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("codex", "[OPTIONS] [PROMPT]")
+        formatter.write_usage("codex", "[OPTIONS] COMMAND [ARGS]...")
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        idx = _first_positional(self, args)
+        idx = first_positional(self, args)
         if idx is not None and args[idx] not in COMMANDS and args[idx] not in ALIASES:
             ctx.meta["codex.prompt"] = args[idx]
             args = args[:idx] + args[idx + 1 :]
         return super().parse_args(ctx, args)
-
-
-def _first_positional(group: click.Group, args: list[str]) -> int | None:
-    takes_value: set[str] = set()
-    for p in group.params:
-        if isinstance(p, click.Option) and not p.is_flag and not p.count:
-            takes_value.update(p.opts)
-            takes_value.update(p.secondary_opts)
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            return i + 1 if i + 1 < len(args) else None
-        if a.startswith("-") and a != "-":
-            if a in takes_value:
-                i += 2
-                continue
-            i += 1
-            continue
-        return i
-    return None
 
 
 def _unavailable(name: str) -> click.Command:
@@ -110,7 +104,7 @@ def _unavailable(name: str) -> click.Command:
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Codex CLI (Python). With no subcommand, opens the interactive TUI; a PROMPT argument starts it "
-    "with a first message.\n\nUsage: codex [OPTIONS] [PROMPT]  |  codex [OPTIONS] COMMAND [ARGS]...",
+    "with a first message.",
 )
 @click.version_option(VERSION, "-V", "--version", prog_name="codex-cli", message="%(prog)s %(version)s")
 @config_options(search=True)
@@ -126,6 +120,24 @@ def cli(ctx: click.Context, images: tuple[str, ...], no_alt_screen: bool, **kwar
     from codex_tui.launch import run_tui
 
     sys.exit(run_tui(opts, prompt=prompt, images=list(images), alt_screen=not no_alt_screen))
+
+
+@click.command("help", help="Print the help of codex or of the given subcommand (`codex help exec resume`).")
+@click.argument("names", nargs=-1)
+@click.pass_context
+def help_command(ctx: click.Context, names: tuple[str, ...]) -> None:
+    root = ctx.find_root()
+    command: click.Command = root.command
+    sub_ctx = root
+    for name in names:
+        if not isinstance(command, click.Group):
+            raise click.UsageError(f"`{command.name}` has no subcommand {name!r}")
+        found = command.get_command(sub_ctx, name)
+        if found is None:
+            raise click.UsageError(f"no such command: {name!r}")
+        command = found
+        sub_ctx = click.Context(command, info_name=name, parent=sub_ctx)
+    click.echo(sub_ctx.get_help())
 
 
 def main(argv: list[str] | None = None) -> None:

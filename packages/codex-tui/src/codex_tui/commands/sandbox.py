@@ -1,10 +1,15 @@
-"""``codex sandbox linux|macos|windows [--full-auto] [--log-denials] [-c k=v]... -- COMMAND...``.
+"""``codex sandbox [-P PROFILE] [-C DIR] [-c k=v]... [--] COMMAND...`` (the 0.169 form) and the
+older ``codex sandbox linux|macos|windows [--full-auto] [--log-denials] [-c k=v]... -- COMMAND...``.
 
-Runs COMMAND under the sandbox Codex would use for model commands (``read-only``, or
-``workspace-write`` with ``--full-auto``; the active permission profile when
-``default_permissions`` is set). Exit code = the command's (``128 + signal`` when killed by a
-signal; 126 when the sandbox cannot be set up, 127 when the command is not found). Never runs a
-command unsandboxed because the sandbox is unavailable: that is an error.
+The 0.169 form runs COMMAND under the sandbox the effective config gives model commands:
+``-P NAME`` selects the permission profile NAME (``default_permissions``, built-ins ``:read-only``,
+``:workspace``, ``:danger-full-access`` included), otherwise ``sandbox_mode`` /
+``default_permissions`` from config apply. The platform forms force ``read-only`` (or
+``workspace-write`` with ``--full-auto``) unless a permission profile is configured.
+
+Exit code = the command's (``128 + signal`` when killed by a signal; 126 when the sandbox cannot
+be set up, 127 when the command is not found). Never runs a command unsandboxed because the
+sandbox is unavailable: that is an error.
 """
 
 from __future__ import annotations
@@ -18,13 +23,20 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from codex_exec.cli_options import CliOptions, collect_options, config_options, fail, load_config_or_exit
+from codex_exec.cli_options import (
+    CliOptions,
+    collect_options,
+    config_options,
+    fail,
+    first_positional,
+    load_config_or_exit,
+)
 
 if TYPE_CHECKING:
     from codex_core.config import Config
     from codex_core.sandbox import ProxyNetwork, SandboxPolicy
 
-__all__ = ["run_sandbox_cli", "sandbox", "sandbox_command"]
+__all__ = ["run_sandbox_cli", "run_with_config", "sandbox", "sandbox_command"]
 
 FULL_AUTO_PROFILE_ERROR = (
     "`codex sandbox --full-auto` is only supported for legacy `sandbox_mode` configs; "
@@ -102,7 +114,11 @@ def run_sandbox_cli(platform: str, opts: CliOptions, command: list[str], *, full
         fail("Seatbelt sandbox is only available on macOS")
     if platform == "linux" and sys.platform != "linux":
         fail("the Linux sandbox (Landlock) is only available on Linux")
-    config = _load(opts, full_auto=full_auto)
+    return run_with_config(platform, _load(opts, full_auto=full_auto), command, log_denials=log_denials)
+
+
+def run_with_config(platform: str, config: Config, command: list[str], *, log_denials: bool) -> int:
+    """Run ``command`` under ``config``'s sandbox on ``platform`` (with its managed proxy, if any)."""
     from codex_core.errors import CodexError
     from codex_core.network.sandboxing import managed_network_proxy
 
@@ -181,22 +197,105 @@ def sandbox_command(platform: str, *, help_text: str) -> click.Command:
     """A ``codex sandbox <platform>`` command (also used by ``codex debug``)."""
 
     @click.command(platform, help=help_text, context_settings={"allow_interspersed_args": False})
-    @config_options(approval=False)
+    @config_options(approval=False, model=False, oss=False, sandbox=False, bypass=False, full_auto=False)
+    @click.option(
+        "--full-auto",
+        "legacy_full_auto",
+        is_flag=True,
+        help="Let COMMAND write to the working directory (workspace-write). "
+        "Deprecated: use `codex sandbox -P :workspace -- COMMAND`.",
+    )
     @click.option("--log-denials", is_flag=True, help="After the command exits, print what the sandbox blocked.")
     @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
     @click.pass_context
-    def cmd(ctx: click.Context, /, log_denials: bool, command: tuple[str, ...], **kwargs: Any) -> None:
-        full_auto = bool(kwargs.get("full_auto"))
+    def cmd(
+        ctx: click.Context, /, legacy_full_auto: bool, log_denials: bool, command: tuple[str, ...], **kwargs: Any
+    ) -> None:
         opts = collect_options(ctx, kwargs)
-        full_auto = full_auto or opts.full_auto
+        full_auto = legacy_full_auto or opts.full_auto
+        if legacy_full_auto:
+            click.echo(
+                f"warning: `codex sandbox {platform} --full-auto` is deprecated: "
+                "use `codex sandbox -P :workspace -- COMMAND`",
+                err=True,
+            )
         sys.exit(run_sandbox_cli(platform, opts, list(command), full_auto=full_auto, log_denials=log_denials))
 
     return cmd
 
 
-@click.group("sandbox", cls=_AliasGroup, help="Run commands within a Codex-provided sandbox.")
-def sandbox() -> None:
-    pass
+class SandboxGroup(_AliasGroup):
+    """``codex sandbox [OPTIONS] [--] COMMAND...``, with the platform subcommands kept beside it.
+
+    A first positional that names a platform (and is not after ``--``) is the old form; anything
+    else starts the command to run.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        idx = first_positional(self, args)
+        after_dashes = idx is not None and "--" in args[:idx]
+        if idx is not None and not after_dashes and _ALIASES.get(args[idx], args[idx]) in self.commands:
+            return super().parse_args(ctx, args)
+        if idx is None:
+            options, command = [a for a in args if a != "--"], []
+        else:
+            options, command = args[:idx], args[idx:]
+            if options and options[-1] == "--":
+                options = options[:-1]
+        if any(a in ("-h", "--help") for a in options) or not command:
+            return super().parse_args(ctx, options or ["--help"])
+        ctx.meta["codex.sandbox.command"] = command
+        return super().parse_args(ctx, options)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("codex sandbox", "[OPTIONS] [--] COMMAND...")
+        formatter.write_usage("codex sandbox", "linux|macos|windows [OPTIONS] [--] COMMAND...")
+
+
+@click.group(
+    "sandbox",
+    cls=SandboxGroup,
+    invoke_without_command=True,
+    help="Run a command within a Codex-provided sandbox: the one model commands get from the effective "
+    "config, or the permission profile named by -P (e.g. `codex sandbox -P :workspace -- make test`).",
+)
+@config_options(approval=False, model=False, oss=False, sandbox=False, bypass=False, add_dir=False, full_auto=False)
+@click.option(
+    "-P",
+    "--permission-profile",
+    "permission_profile",
+    metavar="NAME",
+    help="Named permission profile to apply ([permissions.NAME] or :read-only, :workspace, :danger-full-access).",
+)
+@click.option(
+    "--include-managed-config",
+    is_flag=True,
+    hidden=True,
+    help="Accepted for compatibility: managed requirements always apply.",
+)
+@click.option("--log-denials", is_flag=True, help="After the command exits, print what the sandbox blocked.")
+@click.pass_context
+def sandbox(
+    ctx: click.Context,
+    /,
+    permission_profile: str | None,
+    include_managed_config: bool,
+    log_denials: bool,
+    **kwargs: Any,
+) -> None:
+    opts = collect_options(ctx, kwargs)
+    command = ctx.meta.get("codex.sandbox.command")
+    if ctx.invoked_subcommand is not None or not command:
+        return
+    import dataclasses
+    import json
+
+    if permission_profile is not None:
+        override = f"default_permissions={json.dumps(permission_profile)}"
+        opts = dataclasses.replace(opts, config_overrides=[*opts.config_overrides, override])
+    config = load_config_or_exit(opts)
+    platform = "macos" if sys.platform == "darwin" else "windows" if sys.platform == "win32" else "linux"
+    sys.exit(run_with_config(platform, config, list(command), log_denials=log_denials))
 
 
 sandbox.add_command(
