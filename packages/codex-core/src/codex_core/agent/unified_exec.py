@@ -418,6 +418,9 @@ class UnifiedExec:
 
         info = self._info(session)
         text = info.read_decoder.decode(result.output, final=not result.running)
+        for note in result.notes:  # metadata the process created, moved aside: the user sees it too
+            await rt.emit(Warning(message=note))
+        notes = [*notes, *result.notes]
         if result.exit_code is not None:
             item = info.item
             assert item is not None

@@ -16,6 +16,7 @@ from codex_core.exec.capture import DEFAULT_CAPTURE_BYTES, HeadTailBuffer
 from codex_core.exec.result import TIMEOUT_EXIT_CODE, ExecResult
 from codex_core.exec.spawn import Launcher, RunningProcess, spawn
 from codex_core.sandbox.denials import classify_denial, denial_message
+from codex_core.sandbox.metadata_guard import MetadataGuard
 from codex_core.sandbox.policy import SandboxPolicy
 
 __all__ = ["DEFAULT_TIMEOUT_MS", "OutputCallback", "run_command"]
@@ -94,6 +95,10 @@ async def run_command(
     A command that cannot start yields exit code 127 (not found) or 126 (not executable /
     sandbox setup failed) with the reason in its output. ``sandbox_denied`` explains failures
     that look like sandbox denials.
+
+    VCS and Codex metadata (``.git``, ``.hg``, ``.codex``, ...) that a sandboxed command created
+    inside a writable root is moved aside when it ends (``MetadataGuard``); a note at the end of
+    the output says what was moved where.
     """
     if not argv:
         raise ValueError("run_command: argv must not be empty")
@@ -107,7 +112,9 @@ async def run_command(
     err_r, err_w = os.pipe()
     devnull = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
     proc: RunningProcess | None = None
+    guard: MetadataGuard | None = None
     try:
+        guard = MetadataGuard.start(policy, cwd=cwd)
         proc = await spawn(argv, cwd=str(cwd), env=env, policy=policy, stdio=(devnull, out_w, err_w), launcher=launcher)
     except FileNotFoundError as exc:
         spawn_error: tuple[int, str] | None = (127, f"codex: command not found: {argv[0]} ({exc.strerror})\n")
@@ -157,6 +164,8 @@ async def run_command(
         proc.kill_group(signal.SIGKILL)
         with contextlib.suppress(BaseException):
             await asyncio.wait_for(asyncio.shield(wait_task), 5)
+        if guard is not None:
+            guard.check()  # nobody reads the notes, but what the command planted must not stay
         raise
     finally:
         for r in readers:
@@ -167,10 +176,16 @@ async def run_command(
         exit_code = TIMEOUT_EXIT_CODE
     text = _decode(aggregated.getvalue())
     reason = classify_denial(policy, exit_code=exit_code, output=text, timed_out=timed_out)
+    stderr = _decode(stderr_buf.getvalue())
+    notes = guard.check() if guard is not None else []
+    if notes:
+        note_text = "".join(f"{n}\n" for n in notes)
+        text += ("" if not text or text.endswith("\n") else "\n") + note_text
+        stderr += ("" if not stderr or stderr.endswith("\n") else "\n") + note_text
     return ExecResult(
         exit_code=exit_code,
         stdout=_decode(stdout_buf.getvalue()),
-        stderr=_decode(stderr_buf.getvalue()),
+        stderr=stderr,
         aggregated_output=text,
         duration_s=time.monotonic() - start,
         timed_out=timed_out,

@@ -10,6 +10,10 @@ prunes the least recently used (exited sessions first, never the 8 most recently
 ``start`` returns a warning once ``warn_at`` (60) sessions are open. ``terminate_all`` and
 ``aclose`` kill every process group.
 
+A sandboxed session is watched for VCS and Codex metadata (``.git``, ``.codex``, ...) it creates
+inside a writable root (``MetadataGuard``): at every ``read`` and when the process exits, such
+entries are moved aside and ``SessionOutput.notes`` says so.
+
 Sessions are bound to the event loop that started them; a manager used from a new loop (e.g.
 ``Thread.run_sync`` runs each turn in its own loop) kills the sessions of the old one first.
 """
@@ -33,6 +37,7 @@ import attrs
 
 from codex_core.exec.capture import HeadTailBuffer
 from codex_core.exec.spawn import Launcher, RunningProcess, _PopenProcess, helper_argv, spawn
+from codex_core.sandbox.metadata_guard import MetadataGuard
 from codex_core.sandbox.policy import SandboxPolicy
 
 __all__ = [
@@ -73,6 +78,8 @@ class SessionOutput:
     exit_code: int | None
     """``None`` while the process is still running."""
     wall_time_s: float
+    notes: tuple[str, ...] = ()
+    """VCS/Codex metadata the process created and that was moved aside (one sentence each)."""
 
     @property
     def running(self) -> bool:
@@ -101,6 +108,7 @@ class ProcessSession:
         write_fd: int,
         tty: bool,
         buffer_bytes: int,
+        guard: MetadataGuard | None = None,
     ) -> None:
         self.id = session_id
         self.argv = tuple(argv)
@@ -123,6 +131,8 @@ class ProcessSession:
         self._eof: asyncio.Future[None] = self._loop.create_future()
         self._done = asyncio.Event()
         self._reaped = False
+        self._guard = guard
+        self._guard_notes: list[str] = []
         os.set_blocking(read_fd, False)
         if write_fd != read_fd:
             os.set_blocking(write_fd, False)
@@ -187,7 +197,18 @@ class ProcessSession:
             self.exit_code = code
         finally:
             self._close_fds()
+            self._check_metadata()
             self._done.set()
+
+    def _check_metadata(self) -> None:
+        """Quarantine the metadata the process created so far; the notes wait for the next read."""
+        if self._guard is not None:
+            try:
+                self._guard_notes += self._guard.check()
+            except Exception as exc:  # never leave the session hanging over it
+                self._guard_notes.append(
+                    f"sandbox: could not check for VCS/Codex metadata created by the process: {exc}"
+                )
 
     def _on_readable_until_empty(self) -> None:
         for _ in range(self._buffer_bytes // READ_CHUNK + 1):  # bounded: a background child may keep writing
@@ -213,11 +234,15 @@ class ProcessSession:
         if not self._done.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._done.wait(), max(yield_s, 0.0))
+            if not self._done.is_set():
+                self._check_metadata()  # still running: look at what it created so far
+        notes, self._guard_notes = tuple(self._guard_notes), []
         return SessionOutput(
             session_id=self.id,
             output=self._drain(),
             exit_code=self.exit_code if self._done.is_set() else None,
             wall_time_s=time.monotonic() - start,
+            notes=notes,
         )
 
     async def write(self, data: bytes) -> None:
@@ -250,6 +275,7 @@ class ProcessSession:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._proc.wait(), timeout)
                 self._reaped = True
+            self._check_metadata()  # its own loop's watcher will never run to the end
 
     def kill(self) -> None:
         """SIGKILL the whole process group (the watcher then reaps it and closes the fds)."""
@@ -363,10 +389,11 @@ class ProcessSessionManager:
             env["CODEX_SANDBOX_NETWORK_DISABLED"] = "1"
         session_id = self._next_id
         self._next_id += 1
+        guard = MetadataGuard.start(policy, cwd=cwd)
         if tty:
-            session = self._start_pty(session_id, argv, cwd=cwd, env=env, policy=policy)
+            session = self._start_pty(session_id, argv, cwd=cwd, env=env, policy=policy, guard=guard)
         else:
-            session = await self._start_pipes(session_id, argv, cwd=cwd, env=env, policy=policy)
+            session = await self._start_pipes(session_id, argv, cwd=cwd, env=env, policy=policy, guard=guard)
         self._sessions[session_id] = session
         if len(self._sessions) >= self.warn_at:
             notes.append(
@@ -376,7 +403,14 @@ class ProcessSessionManager:
         return session, notes
 
     def _start_pty(
-        self, session_id: int, argv: Sequence[str], *, cwd: Path, env: dict[str, str], policy: SandboxPolicy
+        self,
+        session_id: int,
+        argv: Sequence[str],
+        *,
+        cwd: Path,
+        env: dict[str, str],
+        policy: SandboxPolicy,
+        guard: MetadataGuard | None,
     ) -> ProcessSession:
         spec = policy.to_linux_spec()
         if spec is not None and sys.platform != "linux":
@@ -399,11 +433,25 @@ class ProcessSessionManager:
             os.close(slave)
         proc = _PopenProcess(popen)
         return ProcessSession(
-            session_id, argv, proc, read_fd=master, write_fd=master, tty=True, buffer_bytes=self.buffer_bytes
+            session_id,
+            argv,
+            proc,
+            read_fd=master,
+            write_fd=master,
+            tty=True,
+            buffer_bytes=self.buffer_bytes,
+            guard=guard,
         )
 
     async def _start_pipes(
-        self, session_id: int, argv: Sequence[str], *, cwd: Path, env: dict[str, str], policy: SandboxPolicy
+        self,
+        session_id: int,
+        argv: Sequence[str],
+        *,
+        cwd: Path,
+        env: dict[str, str],
+        policy: SandboxPolicy,
+        guard: MetadataGuard | None,
     ) -> ProcessSession:
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -419,7 +467,7 @@ class ProcessSessionManager:
             os.close(in_r)
             os.close(out_w)
         return ProcessSession(
-            session_id, argv, proc, read_fd=out_r, write_fd=in_w, tty=False, buffer_bytes=self.buffer_bytes
+            session_id, argv, proc, read_fd=out_r, write_fd=in_w, tty=False, buffer_bytes=self.buffer_bytes, guard=guard
         )
 
     def terminate_all(self) -> None:

@@ -8,7 +8,10 @@ is set) or with the ``read_only`` / ``workspace_write`` / ``danger_full_access``
 
 from __future__ import annotations
 
+import functools
 import os
+import stat
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeAlias
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 import attrs
 
 from codex_core.errors import ConfigError, SandboxError
+from codex_core.sandbox.metadata_index import GIT_DIR_MARK, PROTECTED_NAMES, EntryId, find_protected
 from codex_core.sandbox.spec import LinuxSandboxSpec
 
 if TYPE_CHECKING:
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PROTECTED_DIR_NAMES",
+    "PROTECTED_NAMES",
     "NetworkMode",
     "ProxyNetwork",
     "SandboxKind",
@@ -32,7 +37,12 @@ __all__ = [
 
 SandboxKind = Literal["read-only", "workspace-write", "danger-full-access"]
 PROTECTED_DIR_NAMES = (".git", ".codex", ".agents")
-"""Kept read-only inside every writable root, even when they do not exist yet."""
+"""Kept read-only at the top of every writable root (and in the directories between nested
+roots) even when they do not exist yet: the sandbox mounts an empty read-only placeholder
+directory there. Git and Codex ignore an empty ``.git``/``.codex``; Mercurial and Jujutsu would
+take an empty ``.hg``/``.jj`` for a repository, so those (all ``PROTECTED_NAMES``) are only
+read-only where they exist, and quarantined when a command creates them
+(``sandbox.metadata_guard``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -65,7 +75,8 @@ class WritableRoot:
 
     root: Path
     read_only_subpaths: tuple[Path, ...]
-    """Existing carve-outs (``.git``, a ``gitdir:`` target, ``.codex``, ``.agents``, profile ``read``)."""
+    """Existing carve-outs: every ``PROTECTED_NAMES`` entry at any depth (and a ``.git`` file's
+    ``gitdir:`` target), profile ``read`` entries, Codex's own state and Python environment."""
     missing_protected: tuple[Path, ...]
     """Carve-outs that do not exist yet and must not be created."""
 
@@ -140,6 +151,11 @@ def _protected_chain(p: Path) -> tuple[list[Path], list[Path]]:
     git dir's ``commondir`` (a worktree's shared ``config`` and ``hooks`` live there). Targets that
     do not exist yet are returned as ``missing`` so the sandbox creates read-only placeholders.
     """
+    try:
+        if stat.S_ISDIR(os.lstat(p).st_mode):
+            return [p], []  # a real directory (its parent is canonical): nothing to follow
+    except OSError:
+        pass
     present: list[Path] = [p]
     missing: list[Path] = []
     cur = p
@@ -163,6 +179,20 @@ def _protected_chain(p: Path) -> tuple[list[Path], list[Path]]:
             if common is not None:
                 (present if common.exists() else missing).append(common)
     return present, missing
+
+
+def _git_dir_carve_outs(d: Path, *, anchored: bool) -> list[Path]:
+    """What stays read-only for a directory ``d`` that git takes for a git directory (a bare
+    repository: ``HEAD`` + ``objects/`` + ``refs/``, or ``commondir``): all of it -- but for a
+    writable root or the session cwd itself, only what names programs (``config``, ``hooks``)
+    and what makes it a repository (``HEAD``, ``commondir``) -- plus the shared git dir it names."""
+    ro = [d]
+    if anchored:
+        ro = [d / n for n in ("config", "hooks", "HEAD", "commondir") if os.path.lexists(d / n)]
+    common = _git_commondir(d)
+    if common is not None and common.exists():
+        ro.append(common)
+    return ro
 
 
 def _git_commondir(gitdir: Path) -> Path | None:
@@ -192,6 +222,101 @@ def _gitdir_target(dot_git: Path) -> Path | None:
     return None
 
 
+def _between(root: Path, inner: Sequence[Path]) -> list[Path]:
+    """Each of ``inner`` (nested writable roots, the session cwd) that lies strictly inside
+    ``root``, and every directory strictly between ``root`` and it.
+
+    With ``/tmp`` writable and the workspace at ``/tmp/a/ws``, ``/tmp/a`` is such a directory: a
+    ``/tmp/a/.git`` would make the user's ``git`` in the workspace read a config (``core.fsmonitor``)
+    the sandbox wrote, so it gets placeholders like the roots themselves.
+    """
+    out: dict[Path, None] = {}
+    for w in inner:
+        if root in w.parents:
+            out.setdefault(w, None)
+            for d in w.parents:
+                if d == root:
+                    break
+                out.setdefault(d, None)
+    return list(out)
+
+
+@functools.cache
+def _python_state_paths() -> tuple[Path, ...]:
+    """The Python environment Codex runs from: a command that could write it (a ``.pth`` file in
+    site-packages, a patched module) would run code in the next ``codex`` on the host."""
+    import site
+    import sysconfig
+
+    raw: list[str] = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    try:
+        raw += site.getsitepackages()
+    except AttributeError:  # pragma: no cover - some embedded interpreters
+        pass
+    if site.ENABLE_USER_SITE:
+        raw.append(site.getusersitepackages())
+    for key in ("purelib", "platlib", "scripts"):
+        try:
+            raw.append(sysconfig.get_path(key))
+        except KeyError:  # pragma: no cover
+            pass
+    launcher = sys.argv[0] if sys.argv else ""
+    if os.path.basename(launcher).startswith("codex") and os.path.isfile(launcher):
+        raw.append(os.path.dirname(os.path.abspath(launcher)))
+    return _dedupe(Path(os.path.abspath(p)) for p in raw if p)
+
+
+def _default_codex_home() -> Path | None:
+    raw = os.environ.get("CODEX_HOME")
+    if raw:
+        return Path(os.path.abspath(os.path.expanduser(raw)))
+    try:
+        return Path.home() / ".codex"
+    except RuntimeError:  # no home directory
+        return None
+
+
+def _state_carve_outs(path: Path, real: Path, root: Path, roots: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """``(read_only, missing)`` keeping ``path`` (Codex's or Python's state) read-only in ``root``.
+
+    Only when ``path`` lies strictly inside ``root``: a state directory that *is* a writable root
+    was made writable on purpose. A writable root nested inside ``path`` (say
+    ``$CODEX_HOME/memories``) stays writable: everything around it is carved out instead.
+    A ``path`` that does not exist yet gets a placeholder at its first missing component.
+    ``real``: ``path`` resolved.
+    """
+    if root not in real.parents or any(r == real for r in roots):
+        return [], []
+    if not os.path.lexists(real):
+        cur = root
+        for part in real.relative_to(root).parts:
+            cur = cur / part
+            if not os.path.lexists(cur):
+                return [], [cur]
+        return [], []
+    inner = [r for r in roots if real in r.parents]
+    if not inner:
+        # pin the symlink chain of the configured path too, when it is one
+        present, _ = _protected_chain(_resolve(path.parent) / path.name)
+        return [*present, real], []
+    ro: list[Path] = []
+    stack = [real]
+    while stack:
+        d = stack.pop()
+        try:
+            children = [Path(e.path) for e in os.scandir(d)]
+        except OSError:
+            continue
+        for child in children:
+            if any(r == child for r in inner):
+                continue
+            if any(child in r.parents for r in inner):
+                stack.append(child)
+            else:
+                ro.append(child)
+    return ro, []
+
+
 @attrs.frozen(kw_only=True)
 class SandboxPolicy:
     """Filesystem and network permissions for sandboxed commands (immutable)."""
@@ -206,6 +331,13 @@ class SandboxPolicy:
     """Extra read-only carve-outs inside writable roots (permission profile ``read`` entries)."""
     masked_paths: tuple[Path, ...] = ()
     """Paths with access ``none``."""
+    session_cwd: Path | None = None
+    """The session's working directory (resolved), when known: if it lies inside a writable root
+    without being one (a permission profile), it and the directories up to that root get the
+    same placeholders as a root."""
+    state_paths: tuple[Path, ...] = ()
+    """Codex's own state (``CODEX_HOME``): read-only wherever it lies inside a writable root. The
+    default ``CODEX_HOME`` and the Python environment Codex runs from are always added."""
 
     # -- constructors -------------------------------------------------------------------------
 
@@ -275,6 +407,12 @@ class SandboxPolicy:
             )
         if proxy is not None and policy.kind != "danger-full-access" and policy.network == "full":
             policy = attrs.evolve(policy, network=proxy)
+        if not policy.is_unrestricted:
+            policy = attrs.evolve(
+                policy,
+                state_paths=_dedupe([*policy.state_paths, Path(config.codex_home)]),
+                session_cwd=_resolve(config.cwd),
+            )
         return policy
 
     # -- queries ------------------------------------------------------------------------------
@@ -292,25 +430,57 @@ class SandboxPolicy:
     def network_mode_name(self) -> Literal["none", "full", "proxy"]:
         return "proxy" if isinstance(self.network, ProxyNetwork) else self.network
 
-    def writable_root_details(self) -> list[WritableRoot]:
-        """Each writable root with its read-only carve-outs, computed from the disk right now."""
+    def _writable(self, p: Path) -> bool:
+        return any(p == r or r in p.parents for r in self.writable_roots)
+
+    def host_state_paths(self) -> list[Path]:
+        """Codex's and Python's own state that must stay read-only (``state_paths``, the default
+        ``CODEX_HOME``, the running interpreter's prefixes, site-packages and scripts)."""
+        home = _default_codex_home()
+        return list(_dedupe([*self.state_paths, *([home] if home else []), *_python_state_paths()]))
+
+    def writable_root_details(self, *, found: Mapping[str, EntryId] | None = None) -> list[WritableRoot]:
+        """Each writable root with its read-only carve-outs, computed from the disk right now.
+
+        ``found``: the protected entries below the roots (``find_protected``), when the caller
+        already has them.
+        """
+        if found is None:
+            found = find_protected(self.writable_roots) if self.writable_roots else {}
+        state = [(p, _resolve(p)) for p in self.host_state_paths()] if self.writable_roots else []
+        state = [(p, real) for p, real in state if any(r in real.parents for r in self.writable_roots)]
+        entries = sorted(found)
         out: list[WritableRoot] = []
         for root in self.writable_roots:
             ro: list[Path] = []
             missing: list[Path] = []
-            for name in PROTECTED_DIR_NAMES:
-                p = root / name
-                if p.is_symlink() or p.exists():
-                    present, absent = _protected_chain(p)
+            anchors = [root, *_between(root, [*self.writable_roots, *filter(None, [self.session_cwd])])]
+            for d in anchors:
+                missing += [d / n for n in PROTECTED_DIR_NAMES if not os.path.lexists(d / n)]
+            anchor_dirs = {str(d) for d in anchors}
+            prefix = str(root).rstrip("/") + "/"
+            for entry in entries:
+                if entry.startswith(prefix):
+                    if found[entry][2] and os.path.dirname(entry) not in anchor_dirs:
+                        # An empty directory deeper down (a placeholder left by an earlier command,
+                        # typically): not mounted -- there can be hundreds under /tmp -- but
+                        # watched: content written into it is quarantined like a new entry.
+                        continue
+                    if os.path.basename(entry) == GIT_DIR_MARK:
+                        ro += _git_dir_carve_outs(Path(entry).parent, anchored=os.path.dirname(entry) in anchor_dirs)
+                        continue
+                    present, absent = _protected_chain(Path(entry))
                     ro += present
                     # a placeholder is only needed (and only created) where the command could write
-                    missing += [m for m in absent if any(m == r or r in m.parents for r in self.writable_roots)]
-                else:
-                    missing.append(p)
+                    missing += [m for m in absent if self._writable(m)]
             for extra in self.read_only_paths:
                 if extra == root or root in extra.parents:
                     ro.append(extra)
-            out.append(WritableRoot(root=root, read_only_subpaths=_dedupe(ro), missing_protected=tuple(missing)))
+            for path, real in state:
+                state_ro, state_missing = _state_carve_outs(path, real, root, self.writable_roots)
+                ro += state_ro
+                missing += state_missing
+            out.append(WritableRoot(root=root, read_only_subpaths=_dedupe(ro), missing_protected=_dedupe(missing)))
         return out
 
     def to_linux_spec(self, *, log_denials: bool = False) -> LinuxSandboxSpec | None:

@@ -21,9 +21,11 @@ import ctypes
 import errno
 import os
 import signal
+from collections.abc import Callable
 
 from codex_core.sandbox.linux import caps, landlock, mounts, seccomp
 from codex_core.sandbox.linux._libc import SandboxSetupError, check, libc
+from codex_core.sandbox.metadata_index import PROTECTED_NAMES
 from codex_core.sandbox.spec import LinuxSandboxSpec
 
 __all__ = ["apply_restrictions", "check_single_threaded"]
@@ -82,13 +84,56 @@ def _unshare(spec: LinuxSandboxSpec) -> None:
         _write("/proc/self/gid_map", f"{gid} {gid} 1")
 
 
-def _require_resolved(path: str, *, final_link_ok: bool = False) -> None:
-    """Refuse a path that (no longer) resolves to itself: a symlink was planted on the way."""
-    check_path = path
-    if (final_link_ok and os.path.islink(path)) or not os.path.lexists(path):
-        check_path = os.path.dirname(path)  # a missing carve-out is created in its parent
-    if os.path.lexists(check_path) and os.path.realpath(check_path) != check_path:
-        raise SandboxSetupError(errno.ELOOP, f"{check_path} now goes through a symlink; refusing to mount it")
+class _Resolver:
+    """``realpath`` checks for many paths sharing their ancestors: each directory is looked at once."""
+
+    def __init__(self) -> None:
+        self._canonical: dict[str, bool] = {"/": True}
+
+    def canonical(self, path: str) -> bool:
+        """Whether ``path`` (absolute, normalised) has no symlink anywhere in it (missing counts as fine)."""
+        known = self._canonical.get(path)
+        if known is not None:
+            return known
+        parent = os.path.dirname(path)
+        ok = self.canonical(parent) and not os.path.islink(path)
+        self._canonical[path] = ok
+        return ok
+
+    def require(self, path: str, *, final_link_ok: bool = False) -> None:
+        """Refuse a path that (no longer) resolves to itself: a symlink was planted on the way."""
+        check_path = path
+        if (final_link_ok and os.path.islink(path)) or not os.path.lexists(path):
+            check_path = os.path.dirname(path)  # a missing carve-out is created in its parent
+        if os.path.normpath(check_path) != check_path or not self.canonical(check_path):
+            raise SandboxSetupError(errno.ELOOP, f"{check_path} now goes through a symlink; refusing to mount it")
+
+
+def _needs_pinned_parents(path: str) -> bool:
+    """Whether the directories above carve-out ``path`` must be pinned (made mount points, so the
+    command cannot rename them). Yes for what is known *by path* -- a ``gitdir:`` target, a
+    symlink hop, a profile entry, Codex's state: renaming a parent and putting something else
+    there would redirect it. Not for an entry named ``.git``/``.codex``/... found by walking:
+    renaming its parent moves it (with its read-only mount) along, and a new one created in the
+    old place is quarantined afterwards (``sandbox.metadata_guard``). Hundreds of nested
+    repositories would otherwise cost thousands of mounts per command."""
+    return os.path.basename(path) not in PROTECTED_NAMES
+
+
+def _unless_gone(mount_op: Callable[..., None], path: str, *args: bool) -> bool:
+    """Apply ``mount_op`` to carve-out ``path``; ``False`` when the path vanished meanwhile.
+
+    Nested carve-outs live in trees other programs change (``/tmp``): one deleted between the
+    spec and the mount has nothing left to protect, and whatever is created there later is a
+    new entry, quarantined after the command (``sandbox.metadata_guard``).
+    """
+    try:
+        mount_op(path, *args)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return False
+        raise
+    return True
 
 
 def _setup_mounts(spec: LinuxSandboxSpec) -> bool:
@@ -96,10 +141,11 @@ def _setup_mounts(spec: LinuxSandboxSpec) -> bool:
     originally_ro = mounts.original_readonly_mounts()
     mounts.make_mounts_private()
     roots = sorted(spec.writable_roots, key=len)
+    resolver = _Resolver()
     for root in roots:
-        _require_resolved(root)
+        resolver.require(root)
     for path in (*spec.read_only_paths, *spec.protect_missing, *spec.masked_paths):
-        _require_resolved(path, final_link_ok=True)
+        resolver.require(path, final_link_ok=True)
     for path in spec.protect_missing:
         if not os.path.lexists(path):
             try:
@@ -109,12 +155,14 @@ def _setup_mounts(spec: LinuxSandboxSpec) -> bool:
     protected = [p for p in (*spec.read_only_paths, *spec.protect_missing) if os.path.lexists(p)]
     links = [p for p in protected if os.path.islink(p)]
     protected = [p for p in protected if p not in links]
-    nested = [p for p in (*roots, *protected, *links) if os.path.lexists(p)]
+    nested = [p for p in (*roots, *filter(_needs_pinned_parents, protected), *links) if os.path.lexists(p)]
     pins = [d for d in mounts.intermediate_dirs(nested, roots) if os.path.isdir(d) and not os.path.islink(d)]
     for path in sorted({*roots, *pins}, key=len):
-        mounts.bind_self(path)
-    for path in protected:
-        mounts.bind_self(path)
+        if path in roots:
+            mounts.bind_self(path)
+        else:
+            _unless_gone(mounts.bind_self, path)
+    protected = [p for p in protected if _unless_gone(mounts.bind_self, p)]
     for link in links:  # the link itself: it must not be replaced (its target is protected too)
         mounts.pin_symlink(link)
     own_devpts = mounts.private_devpts()
@@ -125,7 +173,7 @@ def _setup_mounts(spec: LinuxSandboxSpec) -> bool:
         if mounts.beneath(mp, roots):
             mounts.set_readonly(mp, True)
     for path in protected:
-        mounts.set_readonly(path, True)
+        _unless_gone(mounts.set_readonly, path, True)
     for path in spec.masked_paths:
         mounts.mask_path(path)
     return own_devpts
