@@ -62,3 +62,13 @@ def test_macos_and_windows_refuse_on_linux(tmp_path: Path) -> None:
     assert r.returncode == 1 and "Seatbelt sandbox is only available on macOS" in r.stderr
     r = _codex(["sandbox", "windows", "--", "true"], tmp_path, tmp_path / "h")
     assert r.returncode == 1 and "Windows sandbox is only available on Windows" in r.stderr
+
+
+@needs_sandbox
+def test_codex_sandbox_moves_new_nested_metadata_aside(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    r = _codex(["sandbox", "linux", "--full-auto", "--", "git", "init", "-q", "sub"], ws, tmp_path / "h")
+    assert r.returncode == 0, r.stderr
+    assert not (ws / "sub" / ".git").exists() and (ws / "sub" / ".git.codex-quarantine-1").is_dir()
+    assert "`sub/.git` was created inside a writable root" in r.stderr

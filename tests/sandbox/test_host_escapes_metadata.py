@@ -473,3 +473,24 @@ async def test_state_path_containing_a_writable_root_keeps_that_root_writable(tm
     r = await _sh(f"echo m > {memories}/note; echo x >> {home}/config.toml", cwd=ws, policy=policy)
     assert (memories / "note").read_text() == "m\n"
     assert (home / "config.toml").read_text() == "" and "Read-only file system" in r.aggregated_output
+
+
+def test_other_programs_repositories_in_shared_tmp_are_left_alone(tmp_path: Path) -> None:
+    """A guard cannot tell who created an entry, so it only guards the workspace: a repository
+    the user clones into /tmp while a sandboxed command runs is not moved aside."""
+    from codex_core.sandbox.metadata_guard import MetadataGuard
+
+    ws = tmp_path / "ws"
+    other = tmp_path / "other"
+    ws.mkdir()
+    other.mkdir()
+    policy = SandboxPolicy.workspace_write(cwd=ws)  # /tmp (holding tmp_path) is a writable root
+    assert any(str(tmp_path).startswith(str(r)) for r in policy.writable_roots if r != ws.resolve())
+    guard = MetadataGuard.start(policy, cwd=ws)
+    assert guard is not None and guard.roots == (str(ws.resolve()),)
+    subprocess.run(["git", "init", "-q", str(other)], check=True)  # the user, elsewhere in /tmp
+    (ws / "sub").mkdir()
+    subprocess.run(["git", "init", "-q", str(ws / "sub")], check=True)  # inside the workspace
+    notes = guard.check()
+    assert (other / ".git" / "HEAD").exists()
+    assert not (ws / "sub" / ".git").exists() and len(notes) == 1 and "sub/.git" in notes[0]

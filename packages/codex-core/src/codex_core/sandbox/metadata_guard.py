@@ -11,10 +11,11 @@ seccomp cannot see paths), so three layers combine:
    command and becomes a read-only carve-out (``SandboxPolicy.writable_root_details``).
 2. Missing ``.git``/``.codex``/``.agents`` at the top of each writable root and in the
    directories between nested roots get read-only placeholders (``protect_missing``).
-3. Metadata *created* during a command anywhere else is found afterwards by a
-   ``MetadataGuard`` (compared with what was there when the command started) and moved aside
-   to ``<name>.codex-quarantine-<N>``: nothing is deleted, but git, hg, jj, svn and Codex no
-   longer recognise it. The command's output says so.
+3. Metadata *created* during a command anywhere else in the workspace roots is found
+   afterwards by a ``MetadataGuard`` (compared with what was there when the command started)
+   and moved aside to ``<name>.codex-quarantine-<N>``: nothing is deleted, but git, hg, jj, svn
+   and Codex no longer recognise it. The command's output says so. Shared scratch roots
+   (``/tmp``...) are not guarded, except the part holding the workspace (see ``start``).
 """
 
 from __future__ import annotations
@@ -101,6 +102,12 @@ def quarantine(root: str, path: str) -> str | None:
         os.close(fd)
 
 
+def shared_scratch_dirs() -> frozenset[str]:
+    """The machine's shared scratch directories (resolved) that exist."""
+    candidates = ["/tmp", "/var/tmp", "/dev/shm", os.environ.get("TMPDIR") or ""]
+    return frozenset(os.path.realpath(c) for c in candidates if c and os.path.isdir(c))
+
+
 def _display(path: str, cwd: str | None) -> str:
     if cwd and path.startswith(cwd.rstrip("/") + "/"):
         return path[len(cwd.rstrip("/")) + 1 :]
@@ -126,10 +133,28 @@ class MetadataGuard:
 
     @classmethod
     def start(cls, policy: SandboxPolicy, *, cwd: Path | str | None = None) -> MetadataGuard | None:
-        """Snapshot the protected entries under ``policy``'s writable roots (sandboxed runs only)."""
+        """Snapshot the protected entries under ``policy``'s workspace roots (sandboxed runs only).
+
+        Shared scratch roots (``/tmp``, ``$TMPDIR``, ``/var/tmp``, ``/dev/shm``) are left out:
+        other programs of the user create repositories there all the time, and a guard cannot
+        tell who created an entry, so it would move their work aside. Layers 1 and 2 still hold
+        there (existing metadata is read-only; the directories above the workspace get
+        placeholders); when the workspace itself lies in a scratch root, it is guarded."""
         if policy.is_unrestricted or not policy.writable_roots:
             return None
-        roots = outermost(policy.writable_roots)
+        scratch = shared_scratch_dirs()
+        roots = [str(r) for r in policy.writable_roots if str(r) not in scratch]
+        for anchor in (policy.session_cwd, cwd):
+            if anchor is None:
+                continue
+            real = os.path.realpath(anchor)
+            if any(real.startswith(s.rstrip("/") + "/") for s in scratch) and any(
+                real == str(r) or real.startswith(str(r).rstrip("/") + "/") for r in policy.writable_roots
+            ):
+                roots.append(real)
+        if not roots:
+            return None
+        roots = outermost(roots)
         return cls(roots, find_protected(roots), None if cwd is None else os.path.realpath(cwd))
 
     def check(self) -> list[str]:

@@ -173,6 +173,19 @@ def _run_platform(
         if not support.available:
             fail(f"cannot sandbox the command: {support.problem}")
     argv = helper_argv(spec, command, cwd=cwd)
+    from codex_core.sandbox.metadata_guard import MetadataGuard
+
+    # VCS/Codex metadata the command creates in the workspace is moved aside afterwards, as for
+    # the agent's commands (docs/sandbox.md, "Carve-outs")
+    guard = MetadataGuard.start(policy, cwd=cwd) if spec is not None else None
+    try:
+        return _run_linux(argv, env, cwd, log_denials=log_denials)
+    finally:
+        for note in guard.check() if guard is not None else []:
+            click.echo(note, err=True)
+
+
+def _run_linux(argv: list[str], env: dict[str, str], cwd: str, *, log_denials: bool) -> int:
     if not log_denials:
         return _run_foreground(argv, env, cwd)
     from codex_core.sandbox.denial_log import format_denials, parse_strace_denials, strace_argv
