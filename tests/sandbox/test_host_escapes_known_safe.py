@@ -60,7 +60,8 @@ async def test_untrusted_asks_before_writers_and_impostors_run(
         )
         config = load_config(
             ConfigOverrides(
-                config_overrides=provider_overrides(server.base_url),
+                # the classic `shell` tool is scripted: it is offered only with unified exec off
+                config_overrides=[*provider_overrides(server.base_url), "features.unified_exec=false"],
                 approval_policy="untrusted",
                 sandbox_mode=sandbox_mode,  # type: ignore[arg-type]
             ),
@@ -86,3 +87,33 @@ async def test_untrusted_asks_before_writers_and_impostors_run(
     assert all("rejected" in outputs[f"c{i}"] for i in range(len(writers)))
     reader_result = json.loads(outputs[f"c{len(writers)}"])  # the reader ran unasked
     assert reader_result["metadata"]["exit_code"] == 0 and "b\na\n" in reader_result["output"]
+
+
+async def test_bare_name_is_judged_on_the_commands_own_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cat`` is whatever the command's PATH (``shell_environment_policy``) finds first: with the
+    workspace's bin first on it, a bare ``cat`` is the impostor and must be asked about."""
+    ws = _workspace(tmp_path)
+    monkeypatch.setenv(TEST_ENV_KEY, "k")
+    with ScriptedResponsesServer() as server:
+        server.enqueue(turn_tool_call("shell", {"command": ["cat", "in.txt"]}, call_id="c0"), turn_message("done"))
+        config = load_config(
+            ConfigOverrides(
+                config_overrides=[
+                    *provider_overrides(server.base_url),
+                    "features.unified_exec=false",
+                    f'shell_environment_policy.set.PATH="{ws / "bin"}:/usr/bin:/bin"',
+                ],
+                approval_policy="untrusted",
+                sandbox_mode="danger-full-access",
+            ),
+            cwd=ws,
+        )
+        thread = Codex(config).start_thread(ephemeral=True)
+        asked: list[list[str]] = []
+        async for event in thread.run_streamed("show in.txt"):
+            if event.type == "approval.requested":
+                asked.append(list(event.command or ()))
+                await thread.respond_approval(event.request_id, "denied")
+        await thread.aclose()
+    assert asked == [["cat", "in.txt"]]
+    assert not (ws / "pwned").exists()

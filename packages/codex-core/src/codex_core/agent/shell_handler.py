@@ -86,6 +86,7 @@ async def _run_shell(
         approval_policy=rt.approval_setting,
         sandbox_mode=rt.sandbox_mode,
         policy=state.exec_policy,
+        search_path=rt.command_env().get("PATH", os.defpath),  # known-safe programs are judged on it
         escalation_requested=escalation,
         session_approvals=state.session_approvals,
         justification=extra.get("justification") if isinstance(extra.get("justification"), str) else None,

@@ -281,6 +281,7 @@ class UnifiedExec:
             approval_policy=rt.approval_setting,
             sandbox_mode=rt.sandbox_mode,
             policy=state.exec_policy,
+            search_path=rt.command_env().get("PATH", os.defpath),  # known-safe programs are judged on it
             escalation_requested=args.get("sandbox_permissions") == "require_escalated",
             session_approvals=state.session_approvals,
             justification=justification if isinstance(justification, str) else None,
