@@ -131,3 +131,32 @@ def test_seccomp_programs_assemble() -> None:
         for arch in ("x86_64", "aarch64"):
             prog = build_filter(mode, arch=arch)  # type: ignore[arg-type]
             assert len(prog) % 8 == 0 and 20 < len(prog) // 8 < 255
+
+
+def test_allows_write_matches_the_carve_outs(tmp_path: Path) -> None:
+    ws = (tmp_path / "ws").resolve()
+    (ws / "docs").mkdir(parents=True)
+    home = tmp_path / "home"
+    home.mkdir()
+    p = SandboxPolicy(
+        kind="workspace-write",
+        writable_roots=(tmp_path.resolve(), ws),
+        read_only_paths=(ws / "docs",),
+        masked_paths=(ws / "secret",),
+        state_paths=(home.resolve(),),
+    )
+    assert p.allows_write(ws / "a.txt") and p.allows_write(ws / "deep" / "new" / "b.txt")
+    for blocked in (
+        ws / ".git" / "config",
+        ws / "sub" / ".git",
+        ws / "a" / "b" / ".hg" / "hgrc",
+        ws / "x" / ".codex" / "config.toml",
+        ws / ".agents" / "x",
+        ws / "docs" / "readme.md",
+        ws / "secret" / "key",
+        home.resolve() / "config.toml",
+        Path("/etc/passwd"),
+    ):
+        assert not p.allows_write(blocked), blocked
+    assert not SandboxPolicy.read_only().allows_write(ws / "a.txt")
+    assert SandboxPolicy.danger_full_access().allows_write(Path("/etc/passwd"))

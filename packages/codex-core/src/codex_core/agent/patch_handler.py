@@ -25,13 +25,9 @@ if TYPE_CHECKING:
     from codex_core.apply_patch import Patch, PatchResult
     from codex_core.sandbox import SandboxPolicy
 
-__all__ = ["METADATA_NAMES", "PatchSafety", "assess_patch", "handle_apply_patch", "patch_targets", "run_patch"]
+__all__ = ["PatchSafety", "assess_patch", "handle_apply_patch", "patch_targets", "run_patch"]
 
 PatchSafety = Literal["auto", "ask", "reject"]
-
-METADATA_NAMES = frozenset({".git", ".hg", ".svn", ".jj", ".codex", ".agents"})
-"""VCS and Codex metadata: read-only at every depth inside writable roots, for patches as for
-commands (host tools such as ``git status`` run code named in them)."""
 
 
 def patch_targets(patch: Patch, cwd: Path) -> list[Path]:
@@ -58,29 +54,11 @@ def patch_targets(patch: Patch, cwd: Path) -> list[Path]:
     return out
 
 
-def _within(path: Path, base: Path) -> bool:
-    return path == base or base in path.parents
-
-
-def policy_allows_write(policy: SandboxPolicy, path: Path) -> bool:
-    """Whether a sandboxed command under ``policy`` may write the (resolved) ``path``."""
-    if policy.is_unrestricted:
-        return True
-    for root in policy.writable_roots:
-        if not _within(path, root):
-            continue
-        if any(part in METADATA_NAMES for part in path.relative_to(root).parts):
-            return False
-        blocked = (*policy.read_only_paths, *policy.masked_paths)
-        return not any(_within(path, b) for b in blocked)
-    return False
-
-
 def assess_patch(*, targets: Sequence[Path], policy: SandboxPolicy, approval_policy: ApprovalPolicy) -> PatchSafety:
     """Pure decision for a patch: apply it in the sandbox without asking, ask the user, or refuse."""
     if approval_policy == "untrusted":
         return "ask"  # only known-safe read-only commands run unasked under `untrusted`
-    if all(policy_allows_write(policy, t) for t in targets):
+    if all(policy.allows_write(t) for t in targets):
         return "auto"
     return "reject" if approval_policy == "never" else "ask"
 

@@ -433,6 +433,29 @@ class SandboxPolicy:
     def _writable(self, p: Path) -> bool:
         return any(p == r or r in p.parents for r in self.writable_roots)
 
+    def allows_write(self, path: Path) -> bool:
+        """Whether a sandboxed command may create, replace or remove the (resolved) ``path``.
+
+        The same answer the mounts give, from the policy alone (no disk walk), for host-side code
+        acting on the model's behalf (``apply_patch``): inside a writable root, not VCS/Codex
+        metadata at any depth below it, not a ``read``/``none`` path, not Codex's own state.
+        """
+        if self.is_unrestricted:
+            return True
+        roots = [r for r in self.writable_roots if path == r or r in path.parents]
+        if not roots:
+            return False
+        root = max(roots, key=lambda r: len(r.parts))  # the innermost root decides
+        if any(part in PROTECTED_NAMES for part in path.relative_to(root).parts):
+            return False
+        if any(path == b or b in path.parents for b in (*self.read_only_paths, *self.masked_paths)):
+            return False
+        # Codex's state is read-only, unless the root itself lies inside it (a root there stays writable)
+        return not any(
+            (path == s or s in path.parents) and not (root == s or s in root.parents)
+            for s in map(_resolve, self.host_state_paths())
+        )
+
     def host_state_paths(self) -> list[Path]:
         """Codex's and Python's own state that must stay read-only (``state_paths``, the default
         ``CODEX_HOME``, the running interpreter's prefixes, site-packages and scripts)."""
