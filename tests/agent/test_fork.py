@@ -116,7 +116,7 @@ async def test_steered_input_survives_an_interrupt_and_forks_cut_at_turns(make_c
             [message("ans-three")],
         ]
     )
-    codex = Codex(make_config(sandbox_mode="danger-full-access"), model_client=model)
+    codex = Codex(make_config("features.unified_exec=false", sandbox_mode="danger-full-access"), model_client=model)
     src = codex.start_thread()
     async for ev in src.run_streamed("ask-one"):
         if ev.type == "item.started" and ev.item.type == "command_execution":

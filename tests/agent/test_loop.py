@@ -317,7 +317,9 @@ async def test_steer_adds_input_to_the_running_turn(make_config) -> None:  # typ
     model = ScriptedModel(
         [[function_call("shell", {"command": ["sleep", "0.3"]}, call_id="c1")], [message("did both")]]
     )
-    thread = Codex(make_config(sandbox_mode="danger-full-access"), model_client=model).start_thread(ephemeral=True)
+    thread = Codex(
+        make_config("features.unified_exec=false", sandbox_mode="danger-full-access"), model_client=model
+    ).start_thread(ephemeral=True)
     with pytest.raises(UsageError, match="no turn is running"):
         await thread.steer("too early")
     async for ev in thread.run_streamed("do X"):

@@ -12,6 +12,12 @@ from codex_core.testing import ScriptedModel, message, shell_call
 from tests.support.sse_server import turn_message
 
 
+@pytest.fixture
+def make_config(make_config):  # type: ignore[no-untyped-def]
+    """These tests drive the classic `shell` tool, which is offered only with unified exec off."""
+    return lambda *overrides, **kw: make_config("features.unified_exec=false", *overrides, **kw)
+
+
 def outputs(model: ScriptedModel, n: int) -> dict[str, str]:
     return {i.call_id: i.output for i in model.prompts[n].input if i.type == "function_call_output"}
 
@@ -149,7 +155,7 @@ async def test_stream_drop_does_not_kill_running_tool(workspace: Path, codex_hom
         os.environ["TEST_API_KEY"] = "k"
         cfg = load_config(
             ConfigOverrides(
-                config_overrides=provider_overrides(server.base_url),
+                config_overrides=[*provider_overrides(server.base_url), "features.unified_exec=false"],
                 sandbox_mode="danger-full-access",
             ),
             cwd=workspace,

@@ -138,7 +138,9 @@ def workspace(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app_env(codex_home: Path, server: ScriptedResponsesServer) -> dict[str, str]:
-    write_provider_config(codex_home, server.base_url, retries=1, stream_idle_timeout_ms=20000)
+    # these tests script the classic `shell` tool, which is offered only with unified exec off
+    header = "features.unified_exec = false\n"
+    write_provider_config(codex_home, server.base_url, retries=1, stream_idle_timeout_ms=20000, header=header)
     env = dict(os.environ)
     env["TEST_API_KEY"] = "sk-test"
     env["CODEX_RETRY_BASE_MS"] = "10"

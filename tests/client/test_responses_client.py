@@ -161,7 +161,7 @@ async def test_headers_query_params_and_body(server: ScriptedResponsesServer) ->
     assert headers["authorization"] == "Bearer sk-test-key"
     assert headers["originator"] == "codex_cli_rs"
     assert headers["user-agent"].startswith("codex_cli_rs/")
-    assert headers["session_id"] == "thread-123"
+    assert headers["session-id"] == headers["thread-id"] == "thread-123" and "session_id" not in headers
     assert headers["x-static"] == "static-value"
     assert headers["x-from-env"] == "env-value"
     assert "x-unset" not in headers
@@ -169,21 +169,20 @@ async def test_headers_query_params_and_body(server: ScriptedResponsesServer) ->
     body = request.body
     assert list(body) == [
         "model",
-        "instructions",
+        "stream",
         "input",
         "tools",
         "tool_choice",
         "parallel_tool_calls",
         "reasoning",
         "store",
-        "stream",
         "include",
         "prompt_cache_key",
         "text",
     ]
     assert body["model"] == "gpt-test"
-    assert body["instructions"] == "base instructions"
     assert body["input"] == [
+        {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "base instructions"}]},
         {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "run ls"}]},
         {"type": "function_call", "name": "shell", "arguments": "{}", "call_id": "c1"},
         {"type": "function_call_output", "call_id": "c1", "output": "files"},
@@ -201,12 +200,12 @@ async def test_headers_query_params_and_body(server: ScriptedResponsesServer) ->
     }
 
 
-async def test_minimal_body_has_null_reasoning_and_no_text(server: ScriptedResponsesServer) -> None:
+async def test_minimal_body_has_empty_reasoning_and_no_text(server: ScriptedResponsesServer) -> None:
     server.enqueue(turn_message("ok"))
     async with make_client(server.base_url) as client:
         await collect(client)
     body = server.requests[0].body
-    assert body["reasoning"] is None and body["include"] == []
+    assert body["reasoning"] == {} and body["include"] == ["reasoning.encrypted_content"]
     assert "text" not in body and "prompt_cache_key" not in body
 
 

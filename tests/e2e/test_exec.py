@@ -26,6 +26,8 @@ from tests.support.sse_server import (
 )
 
 EVENTS: TypeAdapter[ThreadEvent] = TypeAdapter(ThreadEvent)
+SHELL_TOOL = ["-c", "features.unified_exec=false"]
+"""For tests that script the classic `shell` tool, which is offered only with unified exec off."""
 
 
 def jsonl(stdout: str) -> list[ThreadEvent]:
@@ -213,7 +215,7 @@ def test_shell_call_then_answer(server: ScriptedResponsesServer, cli_env: dict[s
         turn_tool_call("shell", {"command": ["bash", "-lc", "echo from-the-shell"]}, call_id="s1"),
         turn_message("The shell said hi."),
     )
-    proc = run_codex(["exec", "--json", "--full-auto", "run echo"], cli_env, repo)
+    proc = run_codex(["exec", *SHELL_TOOL, "--json", "--full-auto", "run echo"], cli_env, repo)
     assert proc.returncode == 0, proc.stderr
     events = jsonl(proc.stdout)
     cmd = [e.item for e in events if e.type == "item.completed" and e.item.type == "command_execution"]
@@ -281,7 +283,7 @@ def test_human_output_sections(server: ScriptedResponsesServer, cli_env: dict[st
         turn_tool_call("update_plan", plan, call_id="p1"),
         turn_message("All done."),
     )
-    proc = run_codex(["exec", "--full-auto", "go"], cli_env, repo)
+    proc = run_codex(["exec", *SHELL_TOOL, "--full-auto", "go"], cli_env, repo)
     assert proc.returncode == 0, proc.stderr
     err = proc.stderr
     assert f"echo visible-output in {repo.resolve()}" in err
@@ -296,7 +298,7 @@ def test_exec_forces_approval_never(
     cfg = codex_home / "config.toml"
     cfg.write_text('approval_policy = "untrusted"\n' + cfg.read_text())
     server.enqueue(turn_tool_call("shell", {"command": ["touch", "made.txt"]}, call_id="t1"), turn_message("ok"))
-    proc = run_codex(["exec", "--full-auto", "touch"], cli_env, repo)
+    proc = run_codex(["exec", *SHELL_TOOL, "--full-auto", "touch"], cli_env, repo)
     assert proc.returncode == 0, proc.stderr
     assert "approval: never" in proc.stderr
     assert (repo / "made.txt").exists()  # ran sandboxed without asking instead of being auto-denied

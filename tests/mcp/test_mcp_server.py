@@ -71,6 +71,10 @@ class Recorder(ClientExtension):
         return self.received
 
 
+SHELL_TOOL = ("features.unified_exec=false",)
+"""`shell_call` drives the classic `shell` tool, which is offered only with unified exec off."""
+
+
 def make_server(model: ScriptedModel, home: Path, project: Path, **ov: Any) -> CodexMcpServer:
     overrides = ConfigOverrides(cwd=project, **ov)
     return CodexMcpServer(overrides, model_client=model, codex_home=home, cwd=project)
@@ -127,7 +131,7 @@ async def test_argument_and_thread_errors_are_tool_errors(home: Path, project: P
 @pytest.mark.parametrize(("decision", "created"), [("approved", True), ("denied", False)])
 async def test_approval_via_elicitation(home: Path, project: Path, decision: str, created: bool) -> None:
     model = ScriptedModel([[shell_call(["touch", "made-by-codex"])], [message("done")]])
-    server = make_server(model, home, project)
+    server = make_server(model, home, project, config_overrides=SHELL_TOOL)
     rec = Recorder()
     rec.decision = decision
     async with Client(server.lowlevel_server(), mode="legacy", elicitation_callback=rec.on_elicit) as client:
@@ -143,7 +147,7 @@ async def test_approval_via_elicitation(home: Path, project: Path, decision: str
 
 async def test_without_elicitation_capability_approvals_are_denied(home: Path, project: Path) -> None:
     model = ScriptedModel([[shell_call(["touch", "nope"])], [message("ok")]])
-    server = make_server(model, home, project)
+    server = make_server(model, home, project, config_overrides=SHELL_TOOL)
     async with Client(server.lowlevel_server(), mode="legacy") as client:
         result = await client.call_tool(
             "codex", {"prompt": "x", "approval-policy": "untrusted", "sandbox": "danger-full-access"}

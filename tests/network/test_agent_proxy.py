@@ -26,7 +26,9 @@ async def test_agent_shell_curl_through_proxy(
     for var in list(os.environ):
         if "proxy" in var.lower():
             monkeypatch.delenv(var)
-    (codex_home / "config.toml").write_text(proxy_profile_config(verdict))
+    # the model below calls the classic `shell` tool, offered only with unified exec off
+    config_text = proxy_profile_config(verdict).replace("[features]\n", "[features]\nunified_exec = false\n")
+    (codex_home / "config.toml").write_text(config_text)
     work = tmp_path / "work"
     work.mkdir()
     url = f"http://localhost:{origins.http_port}/agent"

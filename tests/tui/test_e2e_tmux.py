@@ -124,7 +124,9 @@ def test_codex_tui_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
             ],
             turn_message("Created e2e.txt.", "r3"),
         )
-        _config(home, server.base_url, 'approval_policy = "untrusted"\nsandbox_mode = "danger-full-access"')
+        # `shell` is scripted: it is offered only with unified exec off
+        extra = 'approval_policy = "untrusted"\nsandbox_mode = "danger-full-access"\nfeatures.unified_exec = false'
+        _config(home, server.base_url, extra)
         env = {"CODEX_HOME": str(home), "TEST_KEY": "k-e2e", "TERM": "xterm-256color", "PYTHONDONTWRITEBYTECODE": "1"}
         tmux.start([str(CODEX)], env=env, cwd=work, size=(100, 30))
         screen = tmux.wait_for("Ask Codex to do anything")

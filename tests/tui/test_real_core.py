@@ -37,8 +37,12 @@ async def test_message_and_reasoning_from_core(config) -> None:  # type: ignore[
     model.assert_complete()
 
 
+SHELL_TOOL = "features.unified_exec=false"
+"""`shell_call` drives the classic `shell` tool, which is offered only with unified exec off."""
+
+
 async def test_command_approval_then_run(make_config, workdir: Path) -> None:  # type: ignore[no-untyped-def]
-    config = make_config(approval_policy="untrusted", sandbox_mode="danger-full-access")
+    config = make_config(SHELL_TOOL, approval_policy="untrusted", sandbox_mode="danger-full-access")
     model = ScriptedModel([[shell_call(["touch", "made.txt"])], [message("Created it.")]])
     app = CodexApp(Codex(config, model_client=model), config)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -55,7 +59,7 @@ async def test_command_approval_then_run(make_config, workdir: Path) -> None:  #
 
 
 async def test_command_denied_is_not_run(make_config, workdir: Path) -> None:  # type: ignore[no-untyped-def]
-    config = make_config(approval_policy="untrusted", sandbox_mode="danger-full-access")
+    config = make_config(SHELL_TOOL, approval_policy="untrusted", sandbox_mode="danger-full-access")
     model = ScriptedModel([[shell_call(["touch", "nope.txt"])], [message("Understood.")]])
     app = CodexApp(Codex(config, model_client=model), config)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -68,7 +72,7 @@ async def test_command_denied_is_not_run(make_config, workdir: Path) -> None:  #
 
 
 async def test_escape_interrupts_a_running_command(make_config) -> None:  # type: ignore[no-untyped-def]
-    config = make_config(approval_policy="never", sandbox_mode="danger-full-access")
+    config = make_config(SHELL_TOOL, approval_policy="never", sandbox_mode="danger-full-access")
     model = ScriptedModel([[shell_call(["sleep", "30"])]])
     app = CodexApp(Codex(config, model_client=model), config)
     async with app.run_test(size=(100, 30)) as pilot:

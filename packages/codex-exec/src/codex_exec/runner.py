@@ -173,8 +173,9 @@ async def _run(
 ) -> int:
     from codex_core import Codex
     from codex_core.errors import CodexError
-    from codex_core.protocol.events import EXEC_JSON_TYPES, ThreadStarted
+    from codex_core.protocol.events import ThreadStarted
     from codex_exec.human import HumanRenderer
+    from codex_exec.json_output import ExecJsonl
 
     originator = os.environ.get(ORIGINATOR_OVERRIDE_ENV, "").strip() or "codex_exec"
     display = prompt or ""
@@ -222,6 +223,7 @@ async def _run(
     last_message: str | None = None
     failed = False
     frame = 0
+    jsonl = ExecJsonl()
     try:
         stream = events.__aiter__()
         pending: asyncio.Future[Any] | None = None
@@ -247,8 +249,9 @@ async def _run(
             if ev.type in ("turn.failed", "error"):
                 failed = True
             if run.json_mode:
-                if ev.type in EXEC_JSON_TYPES:
-                    _write_json(ev)
+                for line in jsonl.lines(ev):
+                    sys.stdout.write(line + "\n")
+                sys.stdout.flush()
             else:
                 renderer.event(ev)
     finally:

@@ -1,19 +1,31 @@
-"""Instructions and initial context: base instructions, AGENTS.md, permissions, environment."""
+"""Instructions and initial context: base instructions, AGENTS.md, permissions, environment.
+
+The initial context has Codex 0.169's shape: one ``developer`` message whose parts are the
+configured ``developer_instructions`` and the permissions text, then one ``user`` message whose
+parts are the AGENTS.md instructions (when there are any) and the environment context. The base
+instructions are not part of the history: the request builder sends them first, as a
+``developer`` message of their own.
+"""
 
 from __future__ import annotations
 
+import datetime
 import os
+import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 from codex_core.config import Config
 from codex_core.git import find_git_root
-from codex_core.protocol.items import Message
+from codex_core.protocol.items import InputText, Message
 
 __all__ = [
     "base_instructions",
     "discover_project_docs",
     "environment_context",
     "initial_context_items",
+    "installation_id",
+    "local_timezone",
     "permissions_instructions",
     "user_instructions",
 ]
@@ -155,21 +167,78 @@ def permissions_instructions(config: Config) -> str:
     return "\n".join(lines)
 
 
+def local_timezone(env: Mapping[str, str] | None = None) -> str:
+    """The IANA name of the local time zone (``Etc/UTC``), from ``TZ`` or ``/etc/localtime``."""
+    tz = (os.environ if env is None else env).get("TZ", "").strip().lstrip(":")
+    if tz and not tz.startswith("/"):
+        return tz
+    target = tz
+    if "zoneinfo/" not in target:
+        try:
+            target = os.readlink(tz or "/etc/localtime")
+        except OSError:
+            target = ""
+    if "zoneinfo/" in target:
+        return target.split("zoneinfo/", 1)[1]
+    try:
+        name = Path("/etc/timezone").read_text("utf-8").strip()
+    except OSError:
+        name = ""
+    return name or "Etc/UTC"
+
+
 def environment_context(cwd: Path, shell: str | None = None) -> str:
+    """``<environment_context>`` with the cwd, the shell's name, today's date and the time zone."""
     shell_name = Path(shell or os.environ.get("SHELL") or "bash").name
-    return f"<environment_context>\n  <cwd>{cwd}</cwd>\n  <shell>{shell_name}</shell>\n</environment_context>"
+    today = datetime.datetime.now().astimezone().date().isoformat()
+    return (
+        "<environment_context>\n"
+        f"  <cwd>{cwd}</cwd>\n"
+        f"  <shell>{shell_name}</shell>\n"
+        f"  <current_date>{today}</current_date>\n"
+        f"  <timezone>{local_timezone()}</timezone>\n"
+        "</environment_context>"
+    )
 
 
 def initial_context_items(config: Config) -> list[Message]:
-    """Items recorded before the first user message (spec 6.2)."""
-    dev = permissions_instructions(config)
-    if config.developer_instructions:
-        dev = f"{dev}\n\n{config.developer_instructions}"
-    items = [Message.developer(dev)]
+    """Items recorded before the first user message (spec 6.2), shaped as Codex 0.169 sends them."""
+    developer = [t for t in (config.developer_instructions, permissions_instructions(config)) if t]
+    items = [Message(role="developer", content=[InputText(text=t) for t in developer])]
+    user: list[str] = []
     ui = user_instructions(config)
     if ui:
-        items.append(
-            Message.user(f"# AGENTS.md instructions for {config.cwd}\n\n<INSTRUCTIONS>\n{ui}\n</INSTRUCTIONS>")
-        )
-    items.append(Message.user(environment_context(config.cwd)))
+        user.append(f"# AGENTS.md instructions for {config.cwd}\n\n<INSTRUCTIONS>\n{ui}\n</INSTRUCTIONS>")
+    user.append(environment_context(config.cwd))
+    items.append(Message(role="user", content=[InputText(text=t) for t in user]))
     return items
+
+
+_INSTALLATION_ID_FILE = "installation_id"
+_process_installation_id = str(uuid.uuid4())
+
+
+def installation_id(codex_home: Path) -> str:
+    """This installation's id (``$CODEX_HOME/installation_id``, created on first use, as Codex does).
+
+    A home that cannot be written (read-only, missing) gets one id per process instead.
+    """
+    path = codex_home / _INSTALLATION_ID_FILE
+    try:
+        text = path.read_text("utf-8").strip()
+        return str(uuid.UUID(text))
+    except (OSError, ValueError):
+        pass
+    value = str(uuid.uuid4())
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        try:
+            return str(uuid.UUID(path.read_text("utf-8").strip()))  # written by a concurrent run
+        except (OSError, ValueError):
+            return _process_installation_id
+    except OSError:
+        return _process_installation_id
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(value)
+    return value

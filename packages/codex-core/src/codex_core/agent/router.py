@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from codex_core.agent import tool_specs
@@ -28,33 +29,60 @@ from codex_core.protocol.items import (
 
 if TYPE_CHECKING:
     from codex_core.agent.state import ThreadState
+    from codex_core.config import Config
 
-__all__ = ["build_tool_specs", "dispatch_tool_call", "to_tool_call"]
+__all__ = ["build_tool_specs", "dispatch_tool_call", "offered_tool_names", "to_tool_call"]
 
 log = get_logger("codex.tools")
 _MCP_LATE_WAIT_S = 30.0
 
+REQUEST_USER_INPUT_UNAVAILABLE = "request_user_input is unavailable in Default mode"
+"""Codex's answer to ``request_user_input`` outside Plan mode (codex-py has no Plan mode)."""
+
+
+def _enabled(config: Config, *names: str, default: bool) -> bool:
+    """A feature switch under any of its names (0.169's and codex-py's older ones); tool features
+    default to what Codex 0.169 does, whatever the feature table's own default."""
+    for name in names:
+        value = config.features.get(name)
+        if value is not None:
+            return bool(value)
+    return default
+
 
 def build_tool_specs(state: ThreadState) -> list[dict[str, Any]]:
+    """The tools offered to the model, in Codex 0.169's order (spec 3): a shell, the MCP resource
+    helpers, ``request_user_input``, ``apply_patch``, ``view_image``, ``web_search``; codex-py adds
+    ``update_plan`` after the shell tools and the MCP servers' tools at the end."""
     from codex_core.apply_patch import apply_patch_tool_specs
+    from codex_core.client.providers import model_info
 
     config = state.config
+    info = model_info(config.model)
     specs: list[dict[str, Any]] = []
-    if config.feature("unified_exec"):
-        from codex_core.agent import unified_exec
-
-        specs += [unified_exec.exec_command_tool(), unified_exec.write_stdin_tool()]
-    elif config.feature("shell_tool"):
+    if _enabled(config, "unified_exec", default=True):
+        specs += [tool_specs.exec_command_tool(), tool_specs.write_stdin_tool()]
+    elif _enabled(config, "shell_tool", default=True):
         specs.append(tool_specs.shell_tool())
-    specs.append(apply_patch_tool_specs()["freeform" if config.feature("apply_patch_freeform") else "function"])
     specs.append(tool_specs.update_plan_tool())
-    if config.feature("view_image_tool"):
-        specs.append(tool_specs.view_image_tool())
-    if config.web_search == "live" or config.feature("web_search_request"):
-        specs.append(tool_specs.web_search_tool(live=True))
     if state.mcp is not None:
-        specs.extend(state.mcp.tool_specs())
+        specs.extend(state.mcp.resource_tool_specs())
+    specs.append(tool_specs.request_user_input_tool())
+    freeform = _enabled(config, "apply_patch_freeform", default=info.freeform_apply_patch)
+    specs.append(apply_patch_tool_specs()["freeform" if freeform else "function"])
+    if _enabled(config, "view_image", "view_image_tool", default=True):
+        specs.append(tool_specs.view_image_tool())
+    live = config.web_search == "live" or _enabled(config, "web_search_request", default=False)
+    if live or config.web_search == "cached":
+        specs.append(tool_specs.web_search_tool(live=live, content_types=info.web_search_content_types))
+    if state.mcp is not None:
+        specs.extend(state.mcp.server_tool_specs())
     return specs
+
+
+def offered_tool_names(specs: Sequence[Mapping[str, Any]]) -> frozenset[str]:
+    """Names a model may call given ``specs`` (hosted tools such as ``web_search`` have none)."""
+    return frozenset(str(spec["name"]) for spec in specs if spec.get("name"))
 
 
 def to_tool_call(item: ResponseItem | OtherItem) -> ToolCall | None:
@@ -76,11 +104,20 @@ def to_tool_call(item: ResponseItem | OtherItem) -> ToolCall | None:
 
 
 async def dispatch_tool_call(
-    state: ThreadState, rt: TurnRuntime, call: ToolCall
+    state: ThreadState, rt: TurnRuntime, call: ToolCall, offered: frozenset[str] | None = None
 ) -> FunctionCallOutput | CustomToolCallOutput:
+    """Run ``call`` and return its output for the model.
+
+    ``offered`` is the set of tool names of the request the model answered: a call to any other
+    tool is answered ``unsupported call: <name>`` and never run, as Codex does (a model must not
+    reach a shell, or an MCP server, it was not given). ``None`` skips the check (direct use).
+    """
     from codex_core.agent.patch_handler import handle_apply_patch
     from codex_core.agent.shell_handler import handle_shell
 
+    if offered is not None and call.name not in offered:
+        log.info("tool call for a tool that was not offered", tool=call.name)
+        return tool_output(call, f"unsupported call: {call.name}", success=False)
     try:
         if call.name in ("shell", "container.exec", "local_shell", "shell_command"):
             return await handle_shell(call, rt)
@@ -99,10 +136,12 @@ async def dispatch_tool_call(
             return await handle_update_plan(call, rt)
         if call.name == "view_image":
             return await handle_view_image(call, rt)
+        if call.name == "request_user_input":
+            return tool_output(call, REQUEST_USER_INPUT_UNAVAILABLE, success=False)
         if state.mcp is not None:
             target = state.mcp.resolve(call.name)
-            if target is None and call.name.startswith("mcp__"):
-                # the model may call a tool of a server that is still starting
+            if target is None and call.name.startswith("mcp__") and offered is None:
+                # without an offered set, the model may name a tool of a server still starting
                 await state.mcp.wait_ready(_MCP_LATE_WAIT_S)
                 target = state.mcp.resolve(call.name)
             if target is not None:

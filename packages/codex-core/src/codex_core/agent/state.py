@@ -26,7 +26,13 @@ Emit = Callable[[ThreadEvent], Coroutine[Any, Any, None]]
 
 
 def usage_event(u: TokenUsage) -> Usage:
-    return Usage(input_tokens=u.input_tokens, cached_input_tokens=u.cached_input_tokens, output_tokens=u.output_tokens)
+    return Usage(
+        input_tokens=u.input_tokens,
+        cached_input_tokens=u.cached_input_tokens,
+        cache_write_input_tokens=u.cache_write_input_tokens,
+        output_tokens=u.output_tokens,
+        reasoning_output_tokens=u.reasoning_output_tokens,
+    )
 
 
 @attrs.define(kw_only=True)

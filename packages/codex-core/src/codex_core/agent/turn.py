@@ -9,12 +9,14 @@ committed items kept exactly once (partial deltas are dropped), so no history is
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from codex_core.agent import compaction
-from codex_core.agent.context import base_instructions, initial_context_items
-from codex_core.agent.router import build_tool_specs, dispatch_tool_call, to_tool_call
+from codex_core.agent.context import base_instructions, initial_context_items, installation_id
+from codex_core.agent.router import build_tool_specs, dispatch_tool_call, offered_tool_names, to_tool_call
 from codex_core.agent.runtime import ToolCall, TurnRuntime
 from codex_core.agent.state import ThreadState, usage_event
 from codex_core.client import (
@@ -24,6 +26,8 @@ from codex_core.client import (
     is_retryable,
     retry_after_of,
 )
+from codex_core.client.providers import model_info
+from codex_core.client.request import TURN_METADATA_KEY, WINDOW_ID_KEY
 from codex_core.client.types import (
     Completed,
     OutputItemAdded,
@@ -97,6 +101,10 @@ def _normalised_history(history: Sequence[ResponseItem | OtherItem]) -> list[Res
 
 async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[ResponseItem]) -> TurnOutcome:
     config = state.config
+    if state.mcp is not None:
+        # Codex waits for its MCP servers (in parallel, each up to its startup_timeout_sec) so
+        # their tools are in the first request; a `required` server that failed fails the turn.
+        await state.mcp.wait_startup()
     if not state.context_initialised:
         state.record(list(initial_context_items(config)))
         state.context_initialised = True
@@ -108,6 +116,11 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
     max_stream_retries = min(
         provider.stream_max_retries if provider and provider.stream_max_retries is not None else 5, 100
     )
+    info = model_info(config.model)
+    effort = config.model_reasoning_effort or info.default_reasoning_effort
+    summary = config.model_reasoning_summary or info.default_reasoning_summary
+    verbosity = (config.model_verbosity or info.default_verbosity) if info.default_verbosity is not None else None
+    metadata = _client_metadata(state, rt, effort=effort, started_ms=int(time.time() * 1000))
 
     compacted_for_overflow = False
     while True:
@@ -124,13 +137,14 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
             input=_normalised_history(state.history),
             instructions=instructions,
             tools=tools,
-            parallel_tool_calls=False,
+            parallel_tool_calls=True,
             output_schema=rt.output_schema,
-            reasoning_effort=config.model_reasoning_effort,
-            reasoning_summary=None if config.model_reasoning_summary == "none" else config.model_reasoning_summary,
-            verbosity=config.model_verbosity,
+            reasoning_effort=effort,
+            reasoning_summary=None if summary == "none" else summary,
+            verbosity=verbosity,
             prompt_cache_key=state.thread_id,
             turn_id=rt.turn_id,
+            client_metadata=metadata,
         )
         attempt = 0
         while True:
@@ -189,6 +203,39 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
     return TurnOutcome(last_message, turn_usage)
 
 
+def _client_metadata(state: ThreadState, rt: TurnRuntime, *, effort: str | None, started_ms: int) -> dict[str, str]:
+    """The request's ``client_metadata`` (and ``x-codex-*`` headers): who is asking, for which
+    thread and turn, as Codex 0.169 sends it. codex-py has one context window per thread id and no
+    sub-agents, so the window is ``<thread>:0`` and the root turn is the turn itself."""
+    thread = state.thread_id
+    window = f"{thread}:0"
+    install = installation_id(state.config.codex_home)
+    turn: dict[str, Any] = {
+        "installation_id": install,
+        "session_id": thread,
+        "thread_id": thread,
+        "turn_id": rt.turn_id,
+        "window_id": window,
+        "window_number": 0,
+        "request_kind": "turn",
+        "root_turn_id": rt.turn_id,
+        "sandbox_mode": rt.sandbox_mode,
+        "turn_started_at_unix_ms": started_ms,
+        "model": state.config.model,
+    }
+    if effort is not None:
+        turn["reasoning_effort"] = effort
+    return {
+        "x-codex-installation-id": install,
+        "session_id": thread,
+        "thread_id": thread,
+        "turn_id": rt.turn_id,
+        "root_turn_id": rt.turn_id,
+        WINDOW_ID_KEY: window,
+        TURN_METADATA_KEY: json.dumps(turn, separators=(",", ":")),
+    }
+
+
 def _prompt_fields(p: Prompt) -> dict[str, Any]:
     import attrs
 
@@ -213,11 +260,12 @@ async def _sample(
     live_ids: dict[str, str] = {}  # model item id -> our item id
     current_text_item: str | None = None
     current_reasoning_item: str | None = None
+    offered = offered_tool_names(prompt.tools)
 
     async def run_after(prev: asyncio.Task[Any] | None, call: ToolCall) -> Any:
         if prev is not None:
             await asyncio.gather(prev, return_exceptions=True)
-        return await dispatch_tool_call(state, rt, call)
+        return await dispatch_tool_call(state, rt, call, offered)
 
     try:
         async for ev in state.model_client.stream(prompt):

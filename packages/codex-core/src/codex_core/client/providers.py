@@ -26,10 +26,12 @@ __all__ = [
     "BUILTIN_PROVIDER_IDS",
     "CODEX_API_KEY_ENV",
     "DEFAULT_OPENAI_BASE_URL",
+    "ModelInfo",
     "ProviderInfo",
     "api_key_for",
     "builtin_providers",
     "codex_api_key_env",
+    "model_info",
     "resolve_provider",
 ]
 
@@ -103,6 +105,67 @@ class ProviderInfo:
             if value.strip():
                 headers[header] = value
         return headers
+
+
+@attrs.frozen
+class ModelInfo:
+    """What the request for a model looks like: reasoning and verbosity defaults, tool forms.
+
+    Values are those of Codex 0.169's model catalog (``codex debug models``) for the models it
+    lists, and its fallback for any other slug. The catalog's ``code_mode_only`` models get the
+    classic tool set here (codex-py has no code mode; docs/decisions.md).
+    """
+
+    slug: str
+    default_reasoning_effort: str | None = None
+    """Sent as ``reasoning.effort`` unless the user chose one; ``None`` sends no effort."""
+    default_reasoning_summary: str = "auto"
+    """Sent as ``reasoning.summary`` unless the user chose one; ``"none"`` sends no summary."""
+    default_verbosity: str | None = None
+    """``text.verbosity`` default; ``None`` means the model takes no verbosity (a configured
+    ``model_verbosity`` is then ignored, as Codex does)."""
+    freeform_apply_patch: bool = False
+    """``apply_patch`` as a freeform (grammar) tool instead of a JSON function."""
+    web_search_content_types: tuple[str, ...] = ()
+    """``search_content_types`` of the ``web_search`` tool (image results for catalog models)."""
+    in_catalog: bool = False
+
+
+# slug -> (default effort, default verbosity), from Codex 0.169's catalog.
+_CATALOG: dict[str, tuple[str, str]] = {
+    "gpt-6-astra": ("low", "low"),
+    "gpt-6.1-sol": ("low", "low"),
+    "gpt-6.1-terra": ("low", "low"),
+    "gpt-6-sol": ("medium", "low"),
+    "gpt-6-luna": ("medium", "low"),
+    "gpt-5.6-sol": ("low", "low"),
+    "gpt-5.6-terra": ("medium", "low"),
+    "gpt-5.6-luna": ("medium", "low"),
+    "gpt-daybreak-blue-latest": ("low", "low"),
+    "gpt-daybreak-red-latest": ("medium", "high"),
+    "gpt-5.5": ("medium", "low"),
+    "codex-auto-review": ("medium", "low"),
+}
+_FREEFORM_PATCH_PREFIXES = ("gpt-5", "gpt-6", "codex-", "gpt-daybreak")
+
+
+def model_info(slug: str) -> ModelInfo:
+    """Request defaults for ``slug`` (case-sensitive, as Codex matches catalog slugs)."""
+    known = _CATALOG.get(slug)
+    if known is not None:
+        effort, verbosity = known
+        return ModelInfo(
+            slug=slug,
+            default_reasoning_effort=effort,
+            default_reasoning_summary="none",
+            default_verbosity=verbosity,
+            freeform_apply_patch=True,
+            web_search_content_types=("text", "image"),
+            in_catalog=True,
+        )
+    # Codex's fallback for unlisted models: summary "auto", no effort, no verbosity. It offers
+    # such models no apply_patch tool at all; codex-py keeps one (freeform for GPT-5-class slugs).
+    return ModelInfo(slug=slug, freeform_apply_patch=slug.startswith(_FREEFORM_PATCH_PREFIXES))
 
 
 def _oss_base_url(port_default: int, env: Mapping[str, str]) -> str:

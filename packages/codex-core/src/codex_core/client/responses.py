@@ -199,6 +199,7 @@ class ResponsesClient:
                 session_id=self.session_id,
                 turn_state=self._turn_state,
                 env=self._env if self._env is not None else os.environ,
+                client_metadata=body.get("client_metadata"),
             )
             request = client.build_request("POST", url, content=content, headers=headers)
             try:

@@ -7,7 +7,7 @@ The agent loop builds a :class:`Prompt`, calls :meth:`ModelClient.stream` and co
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -37,6 +37,11 @@ class Prompt:
     ``turn_id`` scopes the sticky-routing header ``x-codex-turn-state``: the token captured on
     the first response of a turn is echoed on later requests with the same ``turn_id`` and
     dropped as soon as the ``turn_id`` changes.
+
+    ``instructions`` (the base instructions) travel as the first ``developer`` message of the
+    request input, as Codex 0.169 sends them, not as an ``instructions`` field.
+    ``client_metadata`` is sent as the body's ``client_metadata`` and its ``x-codex-*`` entries
+    are mirrored into request headers (:func:`codex_core.client.request.build_headers`).
     """
 
     input: Sequence[ResponseItem]
@@ -49,6 +54,7 @@ class Prompt:
     verbosity: str | None = None
     prompt_cache_key: str | None = None
     turn_id: str | None = None
+    client_metadata: Mapping[str, str] | None = None
 
 
 @attrs.frozen
@@ -60,6 +66,8 @@ class TokenUsage:
     output_tokens: int = 0
     reasoning_output_tokens: int = 0
     total_tokens: int = 0
+    cache_write_input_tokens: int = 0
+    """Input tokens written to the prompt cache (``input_tokens_details.cache_write_tokens``)."""
 
     def __add__(self, other: TokenUsage) -> TokenUsage:
         if not isinstance(other, TokenUsage):
@@ -67,6 +75,7 @@ class TokenUsage:
         return TokenUsage(
             input_tokens=self.input_tokens + other.input_tokens,
             cached_input_tokens=self.cached_input_tokens + other.cached_input_tokens,
+            cache_write_input_tokens=self.cache_write_input_tokens + other.cache_write_input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
             reasoning_output_tokens=self.reasoning_output_tokens + other.reasoning_output_tokens,
             total_tokens=self.total_tokens + other.total_tokens,

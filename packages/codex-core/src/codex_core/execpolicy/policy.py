@@ -89,6 +89,10 @@ class ExecPolicy:
         for rule in self._by_program.get(program, ()):
             prefix = rule.match_prefix(command, program=program)
             if prefix is not None:
+                if resolved is not None:
+                    # reported in the rule's own terms, as Codex does: `git status` matched by
+                    # `/usr/bin/git status`, with the absolute path in `resolvedProgram`
+                    prefix = [rule.program, *prefix[1:]]
                 out.append(
                     PrefixRuleMatch(
                         matched_prefix=tuple(prefix),

@@ -1,9 +1,12 @@
 """``McpConnectionManager``: every configured MCP server for one thread (spec 9.1, 3.5).
 
-``start`` spawns one supervisor task per enabled server and returns at once, so a slow server
-never delays the first model request; :meth:`tool_specs` offers the tools of the servers that
-are ready *now*. Failures (spawn errors, start-up timeouts, crashes) become warnings
-(:meth:`drain_warnings`) and error outcomes for calls; the thread goes on without them.
+``start`` spawns one supervisor task per enabled server and returns at once; the servers start
+in parallel, each bounded by its own ``startup_timeout_sec``. Before the first model request the
+turn waits for all of them to settle (:meth:`wait_startup`), as Codex does, so their tools are in
+that first request; :meth:`tool_specs` offers the tools of the servers that are ready. Failures
+(spawn errors, start-up timeouts, crashes) become warnings (:meth:`drain_warnings`) and error
+outcomes for calls, and the thread goes on without them, except for a ``required = true``
+server: :meth:`wait_startup` then raises :class:`~codex_core.errors.McpError` naming it.
 """
 
 from __future__ import annotations
@@ -88,7 +91,11 @@ class McpConnectionManager:
         self._specs[conn.name] = specs
 
     def tool_specs(self) -> list[dict[str, Any]]:
-        """Responses ``function`` tools: MCP tools of the servers ready now, then the resource helpers.
+        """Responses ``function`` tools: MCP tools of the servers ready now, then the resource helpers."""
+        return [*self.server_tool_specs(), *self.resource_tool_specs()]
+
+    def server_tool_specs(self) -> list[dict[str, Any]]:
+        """The ``mcp__server__tool`` functions of the servers ready now, in configuration order.
 
         Tools of a server that later crashes stay listed (calls return a clear error) so the tool
         list does not change under the model mid-thread.
@@ -96,9 +103,31 @@ class McpConnectionManager:
         out: list[dict[str, Any]] = []
         for name in self._connections:
             out.extend(self._specs.get(name, ()))
-        if self._connections:
-            out.extend(resource_tool_specs())
         return out
+
+    def resource_tool_specs(self) -> list[dict[str, Any]]:
+        """``list_mcp_resources``, ``list_mcp_resource_templates``, ``read_mcp_resource`` (when any
+        server is configured)."""
+        return resource_tool_specs() if self._connections else []
+
+    async def wait_startup(self) -> None:
+        """Wait until every server is ready or has failed; each is bounded by its own
+        ``startup_timeout_sec`` (they start in parallel, so this takes the longest of them).
+
+        Raises :class:`~codex_core.errors.McpError` when a ``required = true`` server did not start.
+        """
+        from codex_core.errors import McpError
+
+        pending = [c.settled.wait() for c in self._connections.values() if not c.settled.is_set()]
+        if pending:
+            await asyncio.gather(*pending)
+        failed = [
+            f"{name}: {conn.error or conn.state}"
+            for name, conn in self._connections.items()
+            if _required(conn.config) and conn.state != "ready"
+        ]
+        if failed:
+            raise McpError("required MCP servers failed to initialize: " + "; ".join(failed))
 
     async def wait_ready(self, timeout: float) -> None:
         """Wait until every server is ready or has failed, at most ``timeout`` seconds."""
@@ -179,6 +208,12 @@ class McpConnectionManager:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _required(cfg: McpServerToml) -> bool:
+    """``required = true``: the thread cannot run without this server (read leniently, so a
+    config model without the key means "not required")."""
+    return getattr(cfg, "required", False) is True
 
 
 def _tool_enabled(cfg: McpServerToml, tool: str) -> bool:

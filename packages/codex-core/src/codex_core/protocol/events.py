@@ -151,7 +151,9 @@ ThreadItem = Annotated[
 class Usage(_Model):
     input_tokens: int = 0
     cached_input_tokens: int = 0
+    cache_write_input_tokens: int = 0
     output_tokens: int = 0
+    reasoning_output_tokens: int = 0
 
 
 class ThreadError(_Model):
