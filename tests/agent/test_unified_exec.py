@@ -124,7 +124,8 @@ async def test_quick_command_exits_within_the_yield(harness, workspace: Path) ->
     assert output == "hello\noops\n"
     [started] = h.cmd_items("item.started")
     [done] = h.cmd_items("item.completed")
-    assert started.id == done.id and started.command == "echo hello; echo oops >&2; exit 3"
+    # shown as the reference shows it: the shell argv
+    assert started.id == done.id and started.command.endswith(" -c 'echo hello; echo oops >&2; exit 3'")
     assert done.exit_code == 3 and done.status == "failed" and done.aggregated_output == "hello\noops\n"
     assert h.deltas() == "hello\noops\n"
     assert len(h.ux.sessions) == 0  # exited sessions are dropped once reported
@@ -228,7 +229,8 @@ async def test_truncation_reports_original_token_count(harness) -> None:  # type
     )
     assert "Original token count: 301\n" in text  # 1201 bytes
     _, _, output = parse(text)
-    assert output.startswith("a" * 100) and output.endswith("c" * 99 + "\n")
+    note = "Warning: truncated output (original token count: 301)\nTotal output lines: 1\n\n"  # the reference's
+    assert output.startswith(note + "a" * 100) and output.endswith("c" * 99 + "\n")
     assert "…251 tokens truncated…" in output
 
 

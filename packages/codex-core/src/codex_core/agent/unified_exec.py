@@ -25,6 +25,7 @@ import codecs
 import math
 import os
 import secrets
+import shlex
 import time
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,11 @@ def format_unified_output(
         lines.append(f"Process running with session ID {session_id}")
     if original is not None:
         lines.append(f"Original token count: {original}")
+        # the reference's note, word for word, ahead of the kept head and tail
+        body = (
+            f"Warning: truncated output (original token count: {original})\n"
+            f"Total output lines: {len(output.splitlines())}\n\n{body}"
+        )
     lines.extend(notes or ())
     lines += ["Output:", body]
     return "\n".join(lines)
@@ -259,12 +265,13 @@ class UnifiedExec:
             return tool_output(call, detected.message, success=False)
 
         item_id = rt.state.next_item_id()
-        sandboxed = await self._approve(call, rt, item_id, argv, cwd, cmd, args)
+        display = shlex.join(argv)  # as the reference shows it: `/bin/bash -lc 'echo hi'`
+        sandboxed = await self._approve(call, rt, item_id, argv, cwd, display, args)
         if sandboxed is None:
             return tool_output(call, "command rejected by user", success=False)
         if isinstance(sandboxed, str):
             return tool_output(call, sandboxed, success=False)
-        return await self._spawn_and_read(call, rt, item_id, argv, cwd, cmd, args, sandboxed=sandboxed)
+        return await self._spawn_and_read(call, rt, item_id, argv, cwd, display, args, sandboxed=sandboxed)
 
     async def _approve(
         self, call: ToolCall, rt: TurnRuntime, item_id: str, argv: list[str], cwd: Path, display: str, args: Any

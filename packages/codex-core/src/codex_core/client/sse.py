@@ -188,6 +188,7 @@ class ReasoningSummaryPartAddedEvent(_Event):
 
 class _InputTokensDetails(_Event):
     cached_tokens: int = 0
+    cache_write_tokens: int = 0
 
 
 class _OutputTokensDetails(_Event):
@@ -205,6 +206,7 @@ class ResponseUsage(_Event):
         return TokenUsage(
             input_tokens=self.input_tokens,
             cached_input_tokens=self.input_tokens_details.cached_tokens if self.input_tokens_details else 0,
+            cache_write_input_tokens=self.input_tokens_details.cache_write_tokens if self.input_tokens_details else 0,
             output_tokens=self.output_tokens,
             reasoning_output_tokens=(self.output_tokens_details.reasoning_tokens if self.output_tokens_details else 0),
             total_tokens=self.total_tokens,
