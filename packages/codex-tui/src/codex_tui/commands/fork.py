@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from codex_exec.cli_options import collect_options, config_options, fail, load_config_or_exit
+from codex_exec.cli_options import collect_options, fail, load_config_or_exit
+from codex_tui.commands.resume import session_tui_options, split_last
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,13 +29,7 @@ __all__ = ["fork"]
     help="Fork a previous interactive session: give SESSION_ID (id or name) or use --last to fork the most "
     "recent one. The TUI opens on the new session; the original is untouched.",
 )
-@click.argument("session_id", required=False)
-@click.option("--last", is_flag=True, help="Fork the most recent session.")
-@click.option("--all", "all_dirs", is_flag=True, help="With --last: consider sessions from every directory.")
-@config_options(search=True)
-@click.option("-i", "--image", "images", multiple=True, help="Image(s) to attach to the first new message.")
-@click.option("--no-alt-screen", is_flag=True, help="Run the TUI inline, without the alternate screen.")
-@click.argument("prompt", required=False)
+@session_tui_options
 @click.pass_context
 def fork(
     ctx: click.Context,
@@ -48,10 +43,7 @@ def fork(
     **kwargs: Any,
 ) -> None:
     opts = collect_options(ctx, kwargs)
-    if last and session_id is not None:
-        if prompt is not None:
-            fail("SESSION_ID and --last cannot be used together")
-        prompt, session_id = session_id, None
+    session_id, prompt = split_last(session_id, prompt, last=last)
     if session_id is None and not last:
         fail("codex fork: give a SESSION_ID (id or name) or --last (`codex resume` opens the session picker)")
     config = load_config_or_exit(opts)
