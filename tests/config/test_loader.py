@@ -81,7 +81,7 @@ def test_dotted_override_creates_tables(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "needle"),
     [
-        ('model = "a"\n[tui]\nnotifications = true\nbogus = 1\n', 4, "`tui.bogus`: unknown key"),
+        ('model = "a"\n[tui]\nnotifications = true\nanimations = "yes"\n', 4, "`tui.animations`"),
         (
             'model = "a"\napproval_policy = "sometimes"\n',
             2,
@@ -91,7 +91,8 @@ def test_dotted_override_creates_tables(tmp_path: Path) -> None:
         ("model = \n", 1, "TOML syntax error"),
         ('[model_providers.x]\nwire_api = "chat"\n', 2, 'set wire_api = "responses"'),
         ('[mcp_servers.s]\ncommand = "x"\nurl = "http://h"\n', 1, "exactly one of `command`"),
-        ("[features]\nnot_a_feature = true\n", 2, "invalid value"),
+        ("[features]\nshell_tool = 1\n", 2, "`features.shell_tool`"),
+        ('\nmodel_reasoning_effort = "huge"\n', 2, "'none', 'minimal', 'low', 'medium', 'high' or 'xhigh'"),
     ],
 )
 def test_bad_config_errors_name_file_line_key(
@@ -109,9 +110,14 @@ def test_bad_config_errors_name_file_line_key(
 
 
 def test_unknown_profile(codex_home: Path, tmp_path: Path) -> None:
+    # `-p b` with neither b.config.toml nor [profiles.b]: Codex 0.169 runs without a profile; we warn
     write(codex_home / "config.toml", "[profiles.a]\nmodel='x'\n")
+    cfg = load_config(ConfigOverrides(profile="b"), cwd=tmp_path)
+    assert any("config profile `b` not found" in w for w in cfg.warnings)
+    # a config file selecting a profile that does not exist is an error
+    write(codex_home / "config.toml", "profile = 'b'\n[profiles.a]\nmodel='x'\n")
     with pytest.raises(ConfigError, match="config profile `b` not found"):
-        load_config(ConfigOverrides(profile="b"), cwd=tmp_path)
+        load_config(cwd=tmp_path)
 
 
 def test_requirements_refuse_explicit_choice(codex_home: Path, tmp_path: Path) -> None:
@@ -181,8 +187,11 @@ def test_trusted_project_layer(codex_home: Path, tmp_path: Path) -> None:
 
 
 def test_enable_unknown_feature(tmp_path: Path) -> None:
+    cfg = load_config(ConfigOverrides(enable_features=["nope"]), cwd=tmp_path)
+    assert any("Unknown feature flag `nope` (--enable) is ignored" in w for w in cfg.warnings)
+    assert cfg.feature("nope") is False
     with pytest.raises(ConfigError, match="Unknown feature flag: nope"):
-        load_config(ConfigOverrides(enable_features=["nope"]), cwd=tmp_path)
+        load_config(ConfigOverrides(enable_features=["nope"], strict_config=True), cwd=tmp_path)
     cfg = load_config(ConfigOverrides(enable_features=["network_proxy"]), cwd=tmp_path)
     assert cfg.feature("network_proxy") is True
 
@@ -240,8 +249,12 @@ def test_granular_approval_policy(codex_home: Path, tmp_path: Path) -> None:
     cfg = load_config(cwd=tmp_path)
     assert cfg.approval_policy == "on-request"
     assert cfg.approval_granular is not None and cfg.approval_granular.sandbox_approval is False
+    # an unknown switch is ignored with a warning (as Codex 0.169 does), never read as a flag
     write(codex_home / "config.toml", "approval_policy = { granular = { bogus = true } }\n")
-    with pytest.raises(ConfigError, match="bogus"):
+    cfg = load_config(cwd=tmp_path)
+    assert "`approval_policy.granular.bogus` is ignored" in cfg.warnings[0]
+    write(codex_home / "config.toml", "approval_policy = { granular = { rules = 1 } }\n")
+    with pytest.raises(ConfigError, match="rules"):
         load_config(cwd=tmp_path)
 
 

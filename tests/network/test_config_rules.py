@@ -100,8 +100,9 @@ def test_profile_unknown_key_and_bad_values(tmp_path: Path) -> None:
         _load(tmp_path, '[permissions.dev.network]\nprxy_url = "x"\n')
     with pytest.raises(ConfigError, match="accepted values: 'allow', 'deny' or 'none'"):
         _load(tmp_path, '[permissions.dev.network.domains]\n"a.com" = "Allow"\n')
-    with pytest.raises(ConfigError, match="accepted values: 'allow' or 'none'"):
-        _load(tmp_path, '[permissions.dev.network.unix_sockets]\n"/a.sock" = "deny"\n')
+    with pytest.raises(ConfigError, match="accepted values: 'allow', 'deny' or 'none'"):
+        _load(tmp_path, '[permissions.dev.network.unix_sockets]\n"/a.sock" = "Allow"\n')
+    _load(tmp_path, '[permissions.dev.network.unix_sockets]\n"/a.sock" = "deny"\n')  # 0.169's spelling of "no rule"
     with pytest.raises(
         ConfigError, match=r'invalid network\.unix_sockets\[0\]: expected an absolute path, got "rel\.sock"'
     ):

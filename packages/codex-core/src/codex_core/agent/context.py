@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from codex_core.config import Config
-from codex_core.git import find_git_root
+from codex_core.config.project_root import find_project_root
 from codex_core.protocol.items import InputText, Message
 
 __all__ = [
@@ -49,11 +49,14 @@ def _candidate_names(fallbacks: tuple[str, ...]) -> list[str]:
     return names
 
 
-def discover_project_docs(cwd: Path, *, max_bytes: int, fallback_filenames: tuple[str, ...] = ()) -> str | None:
-    """Concatenate AGENTS.md files from the git root down to ``cwd`` (spec 6.4)."""
+def discover_project_docs(
+    cwd: Path, *, max_bytes: int, fallback_filenames: tuple[str, ...] = (), root_markers: Sequence[str] = (".git",)
+) -> str | None:
+    """Concatenate AGENTS.md files from the project root (``project_root_markers``, by default
+    the git root) down to ``cwd`` (spec 6.4)."""
     if max_bytes == 0:
         return None
-    root = find_git_root(cwd)
+    root = find_project_root(cwd, root_markers)
     dirs = [cwd]
     if root is not None:
         dirs = [cwd, *[p for p in cwd.parents if p.is_relative_to(root)]]
@@ -99,6 +102,7 @@ def user_instructions(config: Config) -> str | None:
         config.cwd,
         max_bytes=config.project_doc_max_bytes,
         fallback_filenames=config.project_doc_fallback_filenames,
+        root_markers=config.project_root_markers,
     )
     text = "\n\n".join(head)
     if project:

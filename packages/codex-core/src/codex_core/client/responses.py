@@ -22,7 +22,13 @@ import httpx
 from codex_core.client.errors import ModelConnectionError, NetworkDisabledError
 from codex_core.client.providers import ProviderInfo
 from codex_core.client.request import DEFAULT_ORIGINATOR, build_headers, build_request_body
-from codex_core.client.retry import RetryConfig, backoff_delay, parse_retry_after, parse_try_again_in
+from codex_core.client.retry import (
+    RetryableHTTPError,
+    RetryConfig,
+    backoff_delay,
+    parse_retry_after,
+    parse_try_again_in,
+)
 from codex_core.client.sse import iter_response_events
 from codex_core.client.types import Prompt, ResponseEvent
 from codex_core.errors import ModelHTTPError
@@ -229,7 +235,8 @@ class ResponsesClient:
             retryable = status >= 500 or (status == 429 and _error_type(raw) not in _FATAL_429_TYPES)
             if not retryable or attempt >= max_retries:
                 attempts = f" after {attempt + 1} attempts" if retryable else ""
-                raise ModelHTTPError(
+                error = RetryableHTTPError if retryable else ModelHTTPError  # the turn may send it again
+                raise error(
                     f"model request failed{attempts}: HTTP {status} {response.reason_phrase} "
                     f"from {url.copy_with(query=None)}: {message}",
                     status=status,

@@ -4,6 +4,12 @@ Delay before retry ``n`` (1-based) is ``base * factor**(n-1)`` times a jitter in
 ``[1 - jitter, 1 + jitter)``, unless the server told us how long to wait (``Retry-After``
 header or a "try again in 3s" hint), in which case that delay is used.
 Tests shrink the schedule with ``RetryConfig(base_delay=...)`` or env ``CODEX_RETRY_BASE_MS``.
+
+The two budgets nest, as in Codex 0.169: every sampling attempt of the agent loop (one plus
+``stream_max_retries``) sends the request with up to ``request_max_retries`` retries of its own.
+A 429/5xx that outlives the request retries is a :class:`RetryableHTTPError`, which the loop
+retries like a dropped stream. So with ``request_max_retries = 1`` and a server answering three
+500s then a success, the turn succeeds on the fourth request (500, 500 | 500, 200), as 0.169's does.
 """
 
 from __future__ import annotations
@@ -17,12 +23,15 @@ from collections.abc import Mapping
 
 import attrs
 
+from codex_core.errors import ModelHTTPError
+
 __all__ = [
     "DEFAULT_REQUEST_MAX_RETRIES",
     "DEFAULT_STREAM_IDLE_TIMEOUT_MS",
     "DEFAULT_STREAM_MAX_RETRIES",
     "MAX_RETRIES_CAP",
     "RetryConfig",
+    "RetryableHTTPError",
     "backoff_delay",
     "parse_retry_after",
     "parse_try_again_in",
@@ -57,6 +66,20 @@ class RetryConfig:
         except ValueError:
             return cls()
         return cls(base_delay=max(base_ms, 0.0) / 1000.0)
+
+
+class RetryableHTTPError(ModelHTTPError):
+    """A 429 or 5xx answer that was still failing after the request-level retries.
+
+    Still a ``ModelHTTPError`` (status and body included), but ``retryable``: the agent loop
+    re-sends the request under its stream retry budget instead of failing the turn.
+    """
+
+    retryable: bool = True
+
+    def __init__(self, message: str, *, status: int, body: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message, status=status, body=body)
+        self.retry_after = retry_after
 
 
 def backoff_delay(attempt: int, retry_after: float | None = None, *, config: RetryConfig | None = None) -> float:

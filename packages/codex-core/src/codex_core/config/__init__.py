@@ -1,5 +1,6 @@
 """Configuration: typed ``config.toml`` models, layering, requirements and ``load_config``."""
 
+from codex_core.config.features import FEATURES, Feature
 from codex_core.config.loader import ConfigOverrides, find_codex_home, load_config
 from codex_core.config.models import (
     KNOWN_FEATURES,
@@ -20,17 +21,21 @@ from codex_core.config.models import (
 )
 from codex_core.config.overrides import parse_override
 from codex_core.config.permissions import NetworkPermissionsToml, PermissionProfileToml
+from codex_core.config.project_root import find_project_root
 from codex_core.config.requirements import Requirements, load_requirements
 from codex_core.config.resolved import Config, Origin
+from codex_core.config.unknown import UnknownKey
 from codex_core.errors import ConfigError
 
 __all__ = [
+    "FEATURES",
     "KNOWN_FEATURES",
     "ApprovalPolicy",
     "Config",
     "ConfigError",
     "ConfigOverrides",
     "ConfigToml",
+    "Feature",
     "HistoryToml",
     "McpServerToml",
     "ModelProviderToml",
@@ -45,9 +50,11 @@ __all__ = [
     "SandboxWorkspaceWriteToml",
     "ShellEnvironmentPolicyToml",
     "TuiToml",
+    "UnknownKey",
     "Verbosity",
     "WebSearchMode",
     "find_codex_home",
+    "find_project_root",
     "load_config",
     "load_requirements",
     "parse_override",

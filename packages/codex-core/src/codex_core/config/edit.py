@@ -212,6 +212,7 @@ def write_config_values(
     import tomlkit
 
     from codex_core.config.models import ConfigToml
+    from codex_core.config.unknown import split_unknown
 
     with config_lock(path):
         try:
@@ -231,8 +232,9 @@ def write_config_values(
             _apply(doc, edit, path)
         new_text = tomlkit.dumps(doc)
         data = parse_toml_text(new_text, source=f"{path} (edited)")
+        known, _ = split_unknown(ConfigToml, data)  # keys this version does not read are kept as written
         try:
-            ConfigToml.model_validate(data)
+            ConfigToml.model_validate(known)
         except ValidationError as exc:
             err = validation_to_config_error(exc, source=f"{path} (edited)", text=new_text)
             raise ConfigWriteError(

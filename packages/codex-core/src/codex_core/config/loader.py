@@ -1,9 +1,14 @@
 """``load_config``: layer config files, apply profile and CLI flags, enforce requirements.
 
 Layers, lowest to highest precedence: built-in defaults, system ``/etc/codex/config.toml``,
-user ``$CODEX_HOME/config.toml``, trusted project ``.codex/config.toml`` files (git root down to
-cwd), then ``-c`` overrides. After merging, the selected profile and then explicit CLI flags win.
-Managed requirements constrain the result.
+user ``$CODEX_HOME/config.toml``, the profile file ``$CODEX_HOME/<profile>.config.toml`` (Codex
+0.169's ``-p``), trusted project ``.codex/config.toml`` files (project root down to cwd), then
+``-c`` overrides. After merging, a ``[profiles.<name>]`` table (the older profile form) and then
+explicit CLI flags win. Managed requirements constrain the result.
+
+Keys no model declares are set aside layer by layer (:mod:`codex_core.config.unknown`) and
+reported as one warning naming file, line and key; ``ConfigOverrides.strict_config`` makes the
+first of them an error instead.
 """
 
 from __future__ import annotations
@@ -17,18 +22,15 @@ import attrs
 from pydantic import ValidationError
 
 from codex_core.config.errors import validation_to_config_error
-from codex_core.config.models import (
-    KNOWN_FEATURES,
-    ApprovalPolicy,
-    ConfigToml,
-    SandboxMode,
-)
+from codex_core.config.features import KNOWN_FEATURES
+from codex_core.config.models import ApprovalPolicy, ConfigToml, SandboxMode
 from codex_core.config.overrides import apply_override, deep_merge, parse_override
+from codex_core.config.project_root import DEFAULT_PROJECT_ROOT_MARKERS, find_project_root
 from codex_core.config.requirements import Requirements, load_requirements
 from codex_core.config.resolved import Config, Origin
 from codex_core.config.toml_io import MAX_TOML_NESTING, read_toml_file, render_key_path, too_deep_path
+from codex_core.config.unknown import UnknownKey, locate, split_unknown, unknown_keys_summary
 from codex_core.errors import ConfigError
-from codex_core.git import find_git_root
 
 __all__ = ["ConfigOverrides", "find_codex_home", "load_config"]
 
@@ -58,6 +60,12 @@ class ConfigOverrides:
     enable_features: Sequence[str] = ()
     disable_features: Sequence[str] = ()
     search: bool = False
+    strict_config: bool = False
+    """``--strict-config``: a key this version does not know (or an unknown ``--enable`` name) is
+    an error instead of a warning."""
+    ignore_user_config: bool = False
+    """``--ignore-user-config``: do not read ``$CODEX_HOME/config.toml`` (nor a profile file);
+    ``CODEX_HOME`` still holds auth, sessions and rules."""
 
 
 def find_codex_home(env: Mapping[str, str] | None = None) -> Path:
@@ -84,8 +92,37 @@ def _validate_layer(layer: _Layer) -> None:
     try:
         ConfigToml.model_validate(layer.data)
     except ValidationError as exc:
-        source = layer.path or f"{layer.name} overrides"
-        raise validation_to_config_error(exc, source=source, text=layer.text) from None
+        if layer.path is None:  # the -c flags
+            err = validation_to_config_error(exc, source="-c overrides")
+            raise ConfigError(err.message.replace("-c overrides: ", "Error in -c override: "), key=err.key) from None
+        raise validation_to_config_error(exc, source=layer.path, text=layer.text) from None
+
+
+def _known_part(layer: _Layer, unknown: list[UnknownKey], *, strict: bool) -> _Layer:
+    """``layer`` without the keys no model declares (collected in ``unknown``), validated.
+
+    With ``strict`` the first unknown key is an error naming file, line and key, as Codex's
+    ``--strict-config`` does."""
+    kept, paths = split_unknown(ConfigToml, layer.data)
+    found = [locate(p, layer=layer.name, source=layer.path, text=layer.text) for p in paths]
+    if found and strict:
+        first = found[0]  # the first in the file, as Codex reports it
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        if first.source is None:
+            message = f"unknown configuration field `{first.key}` in -c/--config override{more}"
+        else:
+            where = f"{first.source}:{first.line}" if first.line else first.source
+            message = f"{where}: unknown configuration field `{first.key}`{more}"
+        raise ConfigError(
+            message + "; remove it, or run without --strict-config to ignore it with a warning",
+            path=first.source,
+            line=first.line,
+            key=first.key,
+        )
+    unknown.extend(sorted(found, key=lambda k: k.key))
+    known = attrs.evolve(layer, data=kept)
+    _validate_layer(known)
+    return known
 
 
 def _record_origins(data: Mapping[str, Any], layer: _Layer, origins: dict[str, Origin], prefix: str = "") -> None:
@@ -97,8 +134,8 @@ def _record_origins(data: Mapping[str, Any], layer: _Layer, origins: dict[str, O
             origins[key] = Origin(layer=layer.name, path=layer.path)
 
 
-def _project_layers(cwd: Path, user_doc: Mapping[str, Any]) -> list[_Layer]:
-    root = find_git_root(cwd) or cwd
+def _project_layers(cwd: Path, user_doc: Mapping[str, Any], root: Path | None) -> list[_Layer]:
+    root = root or cwd
     projects = user_doc.get("projects") or {}
     dirs = [cwd] + [p for p in cwd.parents if p.is_relative_to(root)] if cwd.is_relative_to(root) else [cwd]
     layers: list[_Layer] = []
@@ -144,9 +181,8 @@ def _session_overrides(raws: Sequence[str]) -> dict[str, Any]:
     return session
 
 
-def _is_trusted(cwd: Path, doc: Mapping[str, Any]) -> bool:
+def _is_trusted(cwd: Path, doc: Mapping[str, Any], root: Path | None) -> bool:
     projects = doc.get("projects") or {}
-    root = find_git_root(cwd)
     for candidate in (cwd, root):
         if candidate is None:
             continue
@@ -181,41 +217,64 @@ def load_config(
         raise ConfigError(f"--cd: {work} is not a directory", key="cwd")
     work = work.resolve()  # the directory the user is in; --add-dir paths are checked by the sandbox policy
 
+    strict = ov.strict_config
+    unknown: list[UnknownKey] = []
+    warnings: list[str] = []
     layers: list[_Layer] = []
     sys_path = system_config_path
     if sys_path is None:
         raw = env.get("CODEX_SYSTEM_CONFIG_PATH")
         sys_path = Path(raw) if raw else DEFAULT_SYSTEM_CONFIG
-    for name, path in (("system", sys_path), ("user", home / "config.toml")):
+    file_layers = [("system", sys_path)]
+    if not ov.ignore_user_config:
+        file_layers.append(("user", home / "config.toml"))
+    for name, path in file_layers:
         loaded = read_toml_file(path)
         if loaded is not None:
-            layers.append(_Layer(name, str(path), loaded[0], loaded[1]))
+            layers.append(_known_part(_Layer(name, str(path), loaded[0], loaded[1]), unknown, strict=strict))
     user_doc: dict[str, Any] = {}
     for layer in layers:
-        _validate_layer(layer)
         user_doc = deep_merge(user_doc, layer.data)
-    project = _project_layers(work, user_doc)
-    for layer in project:
-        _validate_layer(layer)
-    layers.extend(project)
 
     session = _session_overrides(ov.config_overrides)
-    for feat in ov.enable_features:
-        if feat not in KNOWN_FEATURES:
-            raise ConfigError(f"Unknown feature flag: {feat}", key=f"features.{feat}")
-        apply_override(session, f"features.{feat}", True)
-    for feat in ov.disable_features:
-        if feat not in KNOWN_FEATURES:
-            raise ConfigError(f"Unknown feature flag: {feat}", key=f"features.{feat}")
-        apply_override(session, f"features.{feat}", False)
+    for names, value in ((ov.enable_features, True), (ov.disable_features, False)):
+        flag = "--enable" if value else "--disable"
+        for feat in names:
+            if feat not in KNOWN_FEATURES:
+                if strict:
+                    raise ConfigError(f"Unknown feature flag: {feat}", key=f"features.{feat}")
+                warnings.append(
+                    f"Unknown feature flag `{feat}` ({flag}) is ignored; `codex features list` shows the known ones"
+                )
+                continue
+            table = session.get("features")
+            if not isinstance(table, dict):
+                table = session["features"] = {}
+            table[feat] = value  # not a dotted path: `guardianv2.thread_context` is one name
+
+    # 0.169's profile: $CODEX_HOME/<name>.config.toml, a layer just above the user config
+    profile_name = ov.profile or _str_or_none(session.get("profile")) or _str_or_none(user_doc.get("profile"))
+    profile_file: Path | None = None
+    if profile_name is not None and not ov.ignore_user_config:
+        profile_file = _profile_file(home, profile_name)
+        loaded = read_toml_file(profile_file)
+        if loaded is None:
+            profile_file = None
+        else:
+            layer = _known_part(_Layer("user", str(profile_file), loaded[0], loaded[1]), unknown, strict=strict)
+            layers.append(layer)
+            user_doc = deep_merge(user_doc, layer.data)
+
+    session_layer: _Layer | None = None
     if session:
-        sl = _Layer("session-flags", None, session, None)
-        try:
-            ConfigToml.model_validate(session)
-        except ValidationError as exc:
-            err = validation_to_config_error(exc, source="-c overrides")
-            raise ConfigError(err.message.replace("-c overrides: ", "Error in -c override: "), key=err.key) from None
-        layers.append(sl)
+        session_layer = _known_part(_Layer("session-flags", None, session, None), unknown, strict=strict)
+
+    markers = _root_markers(deep_merge(user_doc, session_layer.data if session_layer else {}))
+    project_root = find_project_root(work, markers)
+    project = [_known_part(layer, unknown, strict=strict) for layer in _project_layers(work, user_doc, project_root)]
+    layers.extend(project)
+    if session_layer is not None:
+        layers.append(session_layer)
 
     # legacy managed config: highest file layer, and a source of requirements (spec 2.2 / 2.3)
     raw_managed = env.get("CODEX_MANAGED_CONFIG_PATH")
@@ -223,8 +282,9 @@ def load_config(
     managed = read_toml_file(managed_path)
     managed_layer: _Layer | None = None
     if managed is not None:
-        managed_layer = _Layer("managed", str(managed_path), managed[0], managed[1])
-        _validate_layer(managed_layer)
+        managed_layer = _known_part(
+            _Layer("managed", str(managed_path), managed[0], managed[1]), unknown, strict=strict
+        )
         layers.append(managed_layer)
 
     merged: dict[str, Any] = {}
@@ -243,6 +303,8 @@ def load_config(
 
     from codex_core.config.resolve import resolve
 
+    if unknown:
+        warnings.insert(0, unknown_keys_summary(unknown))
     return resolve(
         doc,
         origins=origins,
@@ -250,10 +312,34 @@ def load_config(
         codex_home=home,
         cwd=work,
         requirements=requirements,
-        trusted=_is_trusted(work, merged),
+        trusted=_is_trusted(work, merged, project_root),
         default_model=DEFAULT_OSS_MODEL if ov.oss else DEFAULT_MODEL,
         default_approval_policy=default_approval_policy,
+        profile_file=profile_file,
+        project_root=project_root,
+        unknown_keys=tuple(unknown),
+        warnings=warnings,
     )
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _profile_file(home: Path, name: str) -> Path:
+    """``$CODEX_HOME/<name>.config.toml``; a name that is not a plain file name is refused."""
+    if name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+        raise ConfigError(f"invalid profile name `{name}`: it must be a plain file name", key="profile")
+    return home / f"{name}.config.toml"
+
+
+def _root_markers(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    """``project_root_markers`` from the layers below the project ones (a project cannot move
+    its own root); the default when unset or not a list of strings (validation reports that)."""
+    raw = doc.get("project_root_markers")
+    if isinstance(raw, list) and all(isinstance(m, str) for m in raw):
+        return tuple(raw)
+    return DEFAULT_PROJECT_ROOT_MARKERS
 
 
 def _requirements_from_managed_config(req: Requirements, layer: _Layer) -> Requirements:

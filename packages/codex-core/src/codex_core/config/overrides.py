@@ -24,7 +24,7 @@ def parse_override(raw: str) -> tuple[str, Any]:
     try:
         parsed: Any = tomllib.loads(f"_x_ = {value}")["_x_"]
     except RecursionError:
-        raise ConfigError(f"-c {key}: value is nested too deeply", key=key) from None
+        raise ConfigError(f"Error in -c override {key}: value is nested too deeply", key=key) from None
     except tomllib.TOMLDecodeError:
         parsed = value
         if len(parsed) >= 2 and parsed[0] == parsed[-1] and parsed[0] in "\"'":

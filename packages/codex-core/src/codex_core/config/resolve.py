@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from codex_core.config.features import canonical_feature, feature_enabled
 from codex_core.config.models import (
     ApprovalPolicy,
+    ApprovalsReviewer,
     ConfigToml,
+    FeatureValue,
     GranularApprovalFlags,
     GranularApprovalToml,
     SandboxMode,
     WebSearchMode,
+    WebSearchToolToml,
 )
+from codex_core.config.permissions import PermissionProfileToml, resolve_profile_inheritance
+from codex_core.config.project_root import DEFAULT_PROJECT_ROOT_MARKERS
 from codex_core.config.requirements import Requirements, constraint_error
 from codex_core.config.resolved import Config, Origin
+from codex_core.config.unknown import UnknownKey
 from codex_core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -45,11 +53,11 @@ _BUILTIN_PROFILE_MODES: dict[str, SandboxMode] = {
 }
 
 
-def _profile_sandbox_mode(name: str, doc: ConfigToml) -> SandboxMode:
+def _profile_sandbox_mode(name: str, permissions: Mapping[str, PermissionProfileToml]) -> SandboxMode:
     """The legacy sandbox mode a permission profile amounts to (for display and requirements)."""
     if name in _BUILTIN_PROFILE_MODES:
         return _BUILTIN_PROFILE_MODES[name]
-    profile = doc.permissions.get(name)
+    profile = permissions.get(name)
     if profile is None:
         return "read-only"  # reported as an error below
     if profile.filesystem.get(":root") == "write":
@@ -69,18 +77,38 @@ def resolve(
     trusted: bool,
     default_model: str,
     default_approval_policy: ApprovalPolicy | None,
+    profile_file: Path | None = None,
+    project_root: Path | None = None,
+    unknown_keys: tuple[UnknownKey, ...] = (),
+    warnings: Sequence[str] = (),
 ) -> Config:
+    """``profile_file``: the ``$CODEX_HOME/<profile>.config.toml`` layered in by the loader (it
+    wins over a ``[profiles.<profile>]`` table of the same name, which is then ignored)."""
     ov = overrides
     origins = dict(origins)
-    warnings: list[str] = []
+    warnings = list(warnings)
+    permissions = resolve_profile_inheritance(doc.permissions)
 
     profile_name = ov.profile or doc.profile
     profile = None
     if profile_name is not None:
         profile = doc.profiles.get(profile_name)
-        if profile is None:
+        if profile is not None and profile_file is not None:
+            warnings.append(
+                f"profile `{profile_name}`: {profile_file} is used and `[profiles.{profile_name}]` in config.toml "
+                "is ignored; move its settings into that file"
+            )
+            profile = None
+        elif profile is None and profile_file is None:
             known = ", ".join(sorted(doc.profiles)) or "none defined"
-            raise ConfigError(f"config profile `{profile_name}` not found (profiles: {known})", key="profile")
+            message = (
+                f"config profile `{profile_name}` not found: no {codex_home / (profile_name + '.config.toml')} "
+                f"and no `[profiles.{profile_name}]` (profiles: {known})"
+            )
+            if not ov.profile:  # `profile = "..."` in a config file names something that must exist
+                raise ConfigError(message, key="profile")
+            warnings.append(message + "; using the configuration without a profile")
+    if profile is not None:
         for k in profile.model_fields_set:
             origins[k] = Origin(f"profile:{profile_name}", origins.get(f"profiles.{profile_name}.{k}", Origin("")).path)
 
@@ -132,7 +160,7 @@ def resolve(
     # `sandbox_mode` / `--sandbox` anywhere switches back from permission profiles to legacy mode
     default_permissions = None if explicit_sandbox else doc.default_permissions
     if default_permissions is not None:
-        sandbox = _profile_sandbox_mode(default_permissions, doc)
+        sandbox = _profile_sandbox_mode(default_permissions, permissions)
         origins["sandbox_mode"] = origins.get("default_permissions", Origin("default"))
 
     # managed requirements
@@ -156,9 +184,9 @@ def resolve(
         default_permissions = None
         origins["sandbox_mode"] = Origin("requirements", requirements.source)
 
-    features: dict[str, bool] = {str(k): v for k, v in doc.features.items()}
+    features = _feature_switches(doc.features)
     if profile is not None and profile.features:
-        features.update({str(k): v for k, v in profile.features.items()})
+        features.update(_feature_switches(profile.features))
     for name, value in requirements.pinned_features.items():
         if features.get(name, value) != value:
             warnings.append(f"feature `{name}` is pinned to {value} by {requirements.source}")
@@ -221,6 +249,16 @@ def resolve(
     instructions_file = pick("model_instructions_file", None) or pick("experimental_instructions_file", None)
     base_instructions = doc.base_instructions or _read_instructions_file(instructions_file, codex_home)
 
+    reviewer: ApprovalsReviewer = pick("approvals_reviewer", None) or "user"
+    if reviewer != "user":
+        warnings.append(
+            f'approvals_reviewer = "{reviewer}" is not supported by codex-py; approval requests go to the user'
+        )
+    tools = pick("tools", None) or doc.tools
+    web_search_tool = (
+        tools.web_search if tools is not None and isinstance(tools.web_search, WebSearchToolToml) else None
+    )
+
     return Config(
         codex_home=codex_home,
         cwd=cwd,
@@ -237,7 +275,7 @@ def resolve(
         sandbox_mode=sandbox,
         sandbox_workspace_write=sww,
         default_permissions=default_permissions,
-        permissions=dict(doc.permissions),
+        permissions=permissions,
         shell_environment_policy=doc.shell_environment_policy,
         mcp_servers=mcp_servers,
         notify=tuple(doc.notify) if doc.notify else None,
@@ -260,4 +298,38 @@ def resolve(
         toml=doc,
         origins=origins,
         warnings=tuple(warnings),
+        unknown_keys=unknown_keys,
+        profile_file=profile_file,
+        project_root=project_root,
+        project_root_markers=tuple(
+            doc.project_root_markers if doc.project_root_markers is not None else DEFAULT_PROJECT_ROOT_MARKERS
+        ),
+        review_model=doc.review_model,
+        personality=pick("personality", None),
+        service_tier=pick("service_tier", None),
+        plan_mode_reasoning_effort=pick("plan_mode_reasoning_effort", None),
+        approvals_reviewer=reviewer,
+        tool_output_token_limit=doc.tool_output_token_limit,
+        web_search_tool=web_search_tool,
+        file_opener=doc.file_opener,
+        disable_paste_burst=doc.disable_paste_burst or bool(doc.tui.disable_paste_burst),
+        analytics_enabled=_enabled(pick("analytics", None) or doc.analytics),
+        feedback_enabled=_enabled(doc.feedback),
+        check_for_update_on_startup=doc.check_for_update_on_startup,
     )
+
+
+def _enabled(table: Any) -> bool:
+    """An ``[analytics]``/``[feedback]`` switch: on unless ``enabled = false``."""
+    value = getattr(table, "enabled", None)
+    return value is not False
+
+
+def _feature_switches(table: Mapping[str, FeatureValue]) -> dict[str, bool]:
+    """``[features]`` as name -> on/off, with legacy aliases under their 0.169 name."""
+    out: dict[str, bool] = {}
+    for name, value in table.items():
+        enabled = feature_enabled(value)
+        if enabled is not None:
+            out[canonical_feature(str(name))] = enabled
+    return out

@@ -9,11 +9,14 @@ import attrs
 
 from codex_core.config.models import (
     ApprovalPolicy,
+    ApprovalsReviewer,
     ConfigToml,
+    FileOpener,
     GranularApprovalFlags,
     HistoryToml,
     McpServerToml,
     ModelProviderToml,
+    Personality,
     ReasoningEffort,
     ReasoningSummary,
     SandboxMode,
@@ -22,9 +25,11 @@ from codex_core.config.models import (
     TuiToml,
     Verbosity,
     WebSearchMode,
+    WebSearchToolToml,
 )
 from codex_core.config.permissions import PermissionProfileToml
 from codex_core.config.requirements import Requirements
+from codex_core.config.unknown import UnknownKey
 
 __all__ = ["Config", "Origin"]
 
@@ -89,11 +94,43 @@ class Config:
     """The merged, validated document (before profile/flags), for keys not lifted above."""
     origins: Mapping[str, Origin]
     warnings: tuple[str, ...] = ()
-    """Non-fatal problems found while loading (e.g. a value replaced to satisfy requirements)."""
+    """Non-fatal problems found while loading (e.g. a value replaced to satisfy requirements).
+    Unrecognized keys come first, as one warning (``unknown_keys`` has each of them)."""
+    unknown_keys: tuple[UnknownKey, ...] = ()
+    """Every key no model declares, with its layer, file and line (ignored; see ``warnings``)."""
+    profile_file: Path | None = None
+    """``$CODEX_HOME/<profile>.config.toml`` when the active profile is one (0.169's form)."""
+    project_root: Path | None = None
+    """Nearest directory at or above ``cwd`` with a ``project_root_markers`` entry (``None``:
+    ``cwd`` alone). Project ``.codex/config.toml`` layers and AGENTS.md are read from here down."""
+    project_root_markers: tuple[str, ...] = (".git",)
+    review_model: str | None = None
+    """Model for reviews (``codex review``); ``None``: the session model."""
+    personality: Personality | None = None
+    service_tier: str | None = None
+    """``service_tier`` of model requests (``flex``, ``priority``...); ``None``: not sent."""
+    plan_mode_reasoning_effort: ReasoningEffort | None = None
+    approvals_reviewer: ApprovalsReviewer = "user"
+    tool_output_token_limit: int | None = None
+    """Token budget of one tool output kept in the conversation; ``None``: the built-in budget."""
+    web_search_tool: WebSearchToolToml | None = None
+    """``[tools.web_search]`` options (context size, allowed domains, location)."""
+    file_opener: FileOpener = "vscode"
+    """URI scheme for file links in the TUI (``none``: plain paths)."""
+    disable_paste_burst: bool = False
+    """TUI: no burst-paste detection (``disable_paste_burst`` or ``tui.disable_paste_burst``)."""
+    analytics_enabled: bool = True
+    """Reported only: codex-py sends no analytics."""
+    feedback_enabled: bool = True
+    check_for_update_on_startup: bool = True
+    """Reported only: codex-py never checks for updates."""
 
     def feature(self, name: str) -> bool:
-        from codex_core.config.models import KNOWN_FEATURES
+        """Whether feature ``name`` is on (legacy aliases such as ``view_image_tool`` read their
+        0.169 name; unknown names are off)."""
+        from codex_core.config.features import KNOWN_FEATURES, canonical_feature
 
+        name = canonical_feature(name)
         return self.features.get(name, KNOWN_FEATURES.get(name, False))
 
     def explain(self, key: str) -> Origin:

@@ -1,11 +1,13 @@
 """Permission-profile mode: ``[permissions.<name>].filesystem`` -> ``SandboxPolicy``.
 
-Keys are absolute paths or specials, values ``read`` | ``write`` | ``none``, or a scoped table
-``"<special or path>" = { "<relative subpath>" = access }``. Specials: ``:root`` (``/``),
-``:minimal`` (runtime paths tools need), ``:workspace_roots`` (cwd + configured writable roots),
-``:tmpdir`` (``$TMPDIR``), ``:slash_tmp`` (``/tmp``). More specific (longer) paths override
-broader ones; ``none`` masks. Built-in profiles: ``:read-only``, ``:workspace``,
-``:danger-full-access``.
+Keys are absolute paths or specials, values ``read`` | ``write`` | ``deny`` (``none`` is its
+older spelling), or a scoped table ``"<special or path>" = { "<relative subpath>" = access }``.
+Specials: ``:root`` (``/``), ``:minimal`` (runtime paths tools need), ``:workspace_roots`` (cwd +
+configured writable roots), ``:tmpdir`` (``$TMPDIR``), ``:slash_tmp`` (``/tmp``). More specific
+(longer) paths override broader ones; two entries for the same path resolve as Codex 0.169 does:
+``deny`` beats ``write``, which beats ``read``. ``deny`` masks. Built-in profiles: ``:read-only``,
+``:workspace``, ``:danger-full-access``. A profile's ``extends`` chain is already applied by the
+config loader (``codex_core.config.permissions.resolve_profile_inheritance``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ __all__ = ["MINIMAL_READ_PATHS", "policy_from_profile"]
 
 MINIMAL_READ_PATHS = ("/bin", "/sbin", "/usr", "/lib", "/lib64", "/lib32", "/etc", "/dev", "/proc", "/sys", "/opt")
 BUILTIN_PROFILES = (":read-only", ":workspace", ":danger-full-access")
+_PRECEDENCE = {"read": 0, "write": 1, "deny": 2}
+"""Which access wins when two entries name the same path (Codex 0.169's conflict order)."""
 
 
 def _special(name: str, config: Config, env: Mapping[str, str], key: str) -> list[Path]:
@@ -110,19 +114,21 @@ def policy_from_profile(config: Config, *, env: Mapping[str, str]) -> SandboxPol
                 raise ConfigError(f"{key}.{sub}: scoped entries must be relative paths inside `{raw}`", key=key)
             entries += [(_resolve(b / sub), sub_access) for b in bases]
             configured += [(b / sub, f"{key}.{sub}") for b in bases]
-    # Narrower entries override broader ones: the longest path wins for a given path.
+    # Narrower entries override broader ones; for one path the strongest access wins.
     entries.sort(key=lambda e: len(e[0].parts))
     effective: dict[Path, str] = {}
     for path, access in entries:
-        effective[path] = access
+        access = "deny" if access == "none" else access
+        if _PRECEDENCE[access] >= _PRECEDENCE.get(effective.get(path, ""), -1):
+            effective[path] = access
     writable = [p for p, a in effective.items() if a == "write"]
     readable = [p for p, a in effective.items() if a == "read"]
-    masked = [p for p, a in effective.items() if a == "none"]
+    masked = [p for p, a in effective.items() if a == "deny"]
     for p in masked:
         if p == Path("/proc") or Path("/proc") in p.parents:
             # each command gets a fresh /proc (its own PID namespace), mounted over any mask
             raise ConfigError(
-                f'permissions.{name}.filesystem: `{p}` = "none" is not supported: /proc is private to each '
+                f'permissions.{name}.filesystem: `{p}` = "deny" is not supported: /proc is private to each '
                 "sandboxed command already",
                 key=f"permissions.{name}.filesystem",
             )

@@ -140,7 +140,7 @@ class AppServer:
 
     # --- handlers -------------------------------------------------------------------------
 
-    async def _initialize(self, p: wire.InitializeParams) -> wire.Wire:
+    async def _initialize(self, p: wire.InitializeParams) -> tuple[wire.Wire, Callable[[], None]]:
         from codex_core.client import user_agent
 
         self.initialized = True
@@ -149,13 +149,20 @@ class AppServer:
             self.conn.muted.update(p.capabilities.opt_out_notification_methods)
         system = platform.system().lower()
         client = p.client_info
-        return wire.InitializeResponse(
+        response = wire.InitializeResponse(
             server_info=wire.ServerInfo(name="codex-py", version=PROTOCOL_VERSION),
             user_agent=f"{user_agent(client.name)} ({client.name}; {client.version})",
             codex_home=str(self.config.codex_home),
             platform_family="windows" if system == "windows" else "unix",
             platform_os={"darwin": "macos"}.get(system, system),
         )
+        return response, self._send_config_warnings
+
+    def _send_config_warnings(self) -> None:
+        """One ``configWarning`` per startup config warning (unrecognized keys first), right after
+        the ``initialize`` response, as Codex does."""
+        for summary in self.config.warnings:
+            self.conn.notify("configWarning", wire.ConfigWarningNotification(summary=summary).dump())
 
     async def _config_read(self, p: wire.ConfigReadParams) -> wire.Wire:
         config = self.config

@@ -493,6 +493,14 @@ class WarningNotification(Wire):
     thread_id: str | None = None
 
 
+class ConfigWarningNotification(Wire):
+    """A problem found while loading the config (unrecognized keys, replaced values), sent once
+    after ``initialize``."""
+
+    summary: str
+    details: str | None = None
+
+
 class ThreadNameUpdatedNotification(Wire):
     thread_id: str
     thread_name: str | None = None
@@ -603,6 +611,7 @@ NOTIFICATIONS: dict[str, type[Wire]] = {
     "account/updated": AccountUpdatedNotification,
     "error": ErrorNotification,
     "warning": WarningNotification,
+    "configWarning": ConfigWarningNotification,
 }
 """Server -> client notifications: method -> params model."""
 
