@@ -184,8 +184,7 @@ def review_instructions() -> str:
 
 def review_config(config: Config) -> Config:
     """``config`` for the reviewer: the review guidelines as base instructions, ``review_model`` if set."""
-    review_model = getattr(config.toml, "review_model", None)
-    model = review_model if isinstance(review_model, str) and review_model else config.model
+    model = config.review_model or config.model
     return attrs.evolve(config, base_instructions=review_instructions(), model=model)
 
 

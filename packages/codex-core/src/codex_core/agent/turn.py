@@ -145,6 +145,7 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
             prompt_cache_key=state.thread_id,
             turn_id=rt.turn_id,
             client_metadata=metadata,
+            service_tier=config.service_tier,
         )
         attempt = 0
         while True:

@@ -193,10 +193,12 @@ def _clamp_yield(value: Any, default: int) -> int:
     return min(max(ms, MIN_YIELD_MS), MAX_YIELD_MS)
 
 
-def _max_tokens(value: Any) -> int:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return int(value)
-    return DEFAULT_MAX_OUTPUT_TOKENS
+def _max_tokens(value: Any, limit: int | None = None) -> int:
+    """The model's ``max_output_tokens`` (default 10,000), capped by ``tool_output_token_limit``."""
+    wanted = int(value) if isinstance(value, int | float) and not isinstance(value, bool) and value > 0 else None
+    if limit is None:
+        return wanted or DEFAULT_MAX_OUTPUT_TOKENS
+    return min(wanted or limit, limit)
 
 
 def _decoder() -> codecs.IncrementalDecoder:
@@ -344,7 +346,15 @@ class UnifiedExec:
         self._info(session).item = _OpenItem(item_id=item_id, turn_id=rt.turn_id)
         yield_ms = _clamp_yield(args.get("yield_time_ms"), DEFAULT_EXEC_YIELD_MS)
         result = await self._read(rt, session, yield_ms / 1000)
-        return await self._answer(call, rt, session, result, start, _max_tokens(args.get("max_output_tokens")), notes)
+        return await self._answer(
+            call,
+            rt,
+            session,
+            result,
+            start,
+            _max_tokens(args.get("max_output_tokens"), rt.state.config.tool_output_token_limit),
+            notes,
+        )
 
     # ---- write_stdin --------------------------------------------------------------------
     async def write_stdin(self, call: ToolCall, rt: TurnRuntime) -> Output:
@@ -378,7 +388,15 @@ class UnifiedExec:
         else:
             yield_ms = max(_clamp_yield(args.get("yield_time_ms"), DEFAULT_WRITE_YIELD_MS), EMPTY_POLL_MIN_YIELD_MS)
         result = await self._read(rt, session, yield_ms / 1000)
-        return await self._answer(call, rt, session, result, start, _max_tokens(args.get("max_output_tokens")), notes)
+        return await self._answer(
+            call,
+            rt,
+            session,
+            result,
+            start,
+            _max_tokens(args.get("max_output_tokens"), rt.state.config.tool_output_token_limit),
+            notes,
+        )
 
     # ---- shared -------------------------------------------------------------------------
     @staticmethod

@@ -132,6 +132,8 @@ def build_request_body(prompt: Prompt, *, model: str, provider: ProviderInfo) ->
         "store": azure,
         "include": ["reasoning.encrypted_content"],
     }
+    if prompt.service_tier:
+        body["service_tier"] = prompt.service_tier
     if prompt.prompt_cache_key:
         body["prompt_cache_key"] = prompt.prompt_cache_key
     text: dict[str, Any] = {}

@@ -55,6 +55,8 @@ class Prompt:
     prompt_cache_key: str | None = None
     turn_id: str | None = None
     client_metadata: Mapping[str, str] | None = None
+    service_tier: str | None = None
+    """``service_tier`` of the request (``flex``, ``priority``...); ``None``: not sent."""
 
 
 @attrs.frozen
