@@ -115,10 +115,9 @@ def check_not_redirected(configured: Sequence[Path], roots: Sequence[Path], *, w
             )
 
 
-def _assert_still_resolved(paths: Iterable[Path], *, allow_final_symlink: bool = False) -> None:
+def _assert_still_resolved(paths: Iterable[Path]) -> None:
     """Refuse (``SandboxError``) to build a spec when a resolved path now goes through a symlink."""
-    for p in paths:
-        check = p.parent if allow_final_symlink and p.is_symlink() else p
+    for check in paths:
         if os.path.lexists(check) and _resolve(check) != check:
             raise SandboxError(
                 f"sandbox path `{check}` now resolves to `{_resolve(check)}` (a symlink was planted in it "
@@ -511,8 +510,9 @@ class SandboxPolicy:
         if self.is_unrestricted:
             return None
         _assert_still_resolved(self.writable_roots)
+        # The carve-outs are computed from the disk right now; the child checks every one of them
+        # again (no symlink on the way) right before it mounts it, which is the check that counts.
         details = self.writable_root_details()
-        _assert_still_resolved((p for d in details for p in d.read_only_subpaths), allow_final_symlink=True)
         proxy = self.network if isinstance(self.network, ProxyNetwork) else None
         read_only = [p for d in details for p in d.read_only_subpaths]
         proxy_uds = proxy_socks_uds = None
