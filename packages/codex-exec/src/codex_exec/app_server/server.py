@@ -22,6 +22,7 @@ from codex_core.errors import CodexError
 from codex_core.logging import get_logger
 from codex_exec.app_server import wire
 from codex_exec.app_server.catalog import ThreadCatalog
+from codex_exec.app_server.files import FileMethods
 from codex_exec.app_server.jsonrpc import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
@@ -32,6 +33,7 @@ from codex_exec.app_server.jsonrpc import (
     RpcError,
 )
 from codex_exec.app_server.threads import ThreadManager, resolve_path
+from codex_exec.app_server.unsupported import unsupported_error
 
 __all__ = ["AppServer", "serve_stdio"]
 
@@ -66,6 +68,7 @@ class AppServer:
         self.config = config
         self.threads = ThreadManager(conn, overrides, config)
         self.catalog = ThreadCatalog(self.threads)
+        self.files = FileMethods(conn, self.threads)
         self.initialized = False
         self._handlers: dict[str, Handler] = {
             "initialize": self._initialize,
@@ -90,6 +93,7 @@ class AppServer:
             "account/login/cancel": self._account_login_cancel,
             "account/logout": self._account_logout,
             "model/list": self._model_list,
+            **self.files.handlers(),
         }
         assert set(self._handlers) == set(wire.METHODS)
 
@@ -98,6 +102,7 @@ class AppServer:
         try:
             await self.conn.serve(self.on_request, self.on_notification)
         finally:
+            self.files.close()
             await self.threads.aclose()
 
     async def on_notification(self, method: str, params: Any) -> None:
@@ -108,7 +113,7 @@ class AppServer:
         try:
             handler = self._handlers.get(method)
             if handler is None:
-                raise RpcError(METHOD_NOT_FOUND, f"Method not found: {method}")
+                raise unsupported_error(method) or RpcError(METHOD_NOT_FOUND, f"Method not found: {method}")
             if method == "initialize" and self.initialized:
                 raise RpcError(INVALID_REQUEST, "Already initialized: `initialize` may be sent only once")
             if method != "initialize" and not self.initialized:

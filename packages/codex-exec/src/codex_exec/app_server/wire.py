@@ -23,6 +23,7 @@ from codex_exec.app_server.wire_base import (
     UserInput,
     Wire,
 )
+from codex_exec.app_server.wire_fs import FS_METHODS, FS_NOTIFICATIONS
 from codex_exec.app_server.wire_settings import (
     Account,
     AccountUpdatedNotification,
@@ -590,6 +591,7 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "account/login/cancel": (CancelLoginAccountParams, Empty),
     "account/logout": (Empty, Empty),
     "model/list": (ModelListParams, ModelListResponse),
+    **FS_METHODS,
 }
 """Client -> server requests: method -> (params model, result model)."""
 
@@ -612,6 +614,7 @@ NOTIFICATIONS: dict[str, type[Wire]] = {
     "error": ErrorNotification,
     "warning": WarningNotification,
     "configWarning": ConfigWarningNotification,
+    **FS_NOTIFICATIONS,
 }
 """Server -> client notifications: method -> params model."""
 
