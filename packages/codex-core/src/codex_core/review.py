@@ -30,7 +30,7 @@ from codex_core.git import find_git_root, host_git
 if TYPE_CHECKING:
     from codex_core.config import Config
     from codex_core.protocol.events import ThreadEvent
-    from codex_core.sdk import Thread
+    from codex_core.sdk import Codex, Thread
 
 __all__ = [
     "REVIEW_FALLBACK_MESSAGE",
@@ -46,6 +46,7 @@ __all__ = [
     "review_events",
     "review_instructions",
     "review_request",
+    "start_review_thread",
 ]
 
 REVIEW_FALLBACK_MESSAGE = "Reviewer failed to output a response."
@@ -186,6 +187,21 @@ def review_config(config: Config) -> Config:
     """``config`` for the reviewer: the review guidelines as base instructions, ``review_model`` if set."""
     model = config.review_model or config.model
     return attrs.evolve(config, base_instructions=review_instructions(), model=model)
+
+
+def start_review_thread(codex: Codex, config: Config) -> Thread:
+    """An ephemeral reviewer thread for an interactive ``/review``: ``config`` (the session's current
+    settings) with the review guidelines, on ``codex``'s model client. The session's own thread and
+    history are untouched, as in Codex, where the review runs beside the conversation."""
+    from codex_core.sdk import Codex
+
+    reviewer = Codex(
+        review_config(config),
+        model_client=codex._model_client,
+        originator=codex._originator,
+        source=codex._source,
+    )
+    return reviewer.start_thread(ephemeral=True)
 
 
 # --- the model's answer -------------------------------------------------------------------------

@@ -415,6 +415,42 @@ class Thread:
                 await asyncio.gather(self._turn_task, return_exceptions=True)
                 self._turn_task = None
 
+    async def run_user_shell_command(self, command: str) -> AsyncIterator[ThreadEvent]:
+        """Run ``command`` for the user (``!cmd``): outside the sandbox, through the user's shell,
+        in the thread's cwd; yields its ``command_execution`` item events and records it in the
+        history for the model's next turn (``codex_core.agent.user_shell``). ``interrupt`` kills it."""
+        from codex_core.agent.user_shell import run_user_shell
+
+        if not command.strip():
+            raise UsageError("the shell command is empty")
+        if self._lock.locked():
+            raise UsageError("a turn is already running on this thread")
+        async with self._lock:
+            queue: asyncio.Queue[Any] = asyncio.Queue()
+
+            async def emit(ev: ThreadEvent) -> None:
+                await queue.put(ev)
+
+            async def body() -> None:
+                try:
+                    self._ensure_rollout()
+                    await run_user_shell(self._state, command, emit)
+                finally:
+                    await queue.put(_DONE)
+
+            self._turn_task = asyncio.create_task(body())
+            try:
+                while True:
+                    ev = await queue.get()
+                    if ev is _DONE:
+                        break
+                    yield ev
+            finally:
+                if not self._turn_task.done():
+                    self._turn_task.cancel()
+                await asyncio.gather(self._turn_task, return_exceptions=True)
+                self._turn_task = None
+
     async def _turn(
         self,
         prompt: str | Sequence[ResponseItem],

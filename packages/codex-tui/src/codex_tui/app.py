@@ -27,7 +27,14 @@ from codex_tui.event_batching import DeltaCoalescer
 from codex_tui.messages import CoreEvent, TurnEnded
 from codex_tui.screens.approval import ApprovalScreen
 from codex_tui.screens.picker import PickerItem, PickerScreen
-from codex_tui.slash_commands import APPROVAL_PRESETS, INIT_PROMPT, KNOWN_MODELS, SLASH_COMMANDS, parse_slash
+from codex_tui.slash_commands import (
+    APPROVAL_PRESETS,
+    INIT_PROMPT,
+    KNOWN_MODELS,
+    SHELL_COMMAND,
+    SLASH_COMMANDS,
+    parse_slash,
+)
 from codex_tui.widgets.cells import DiffCell, InfoCell, UserCell
 from codex_tui.widgets.composer import Composer
 from codex_tui.widgets.popup import CompletionPopup
@@ -306,16 +313,19 @@ class CodexApp(App[int]):
         what = " ".join(request.command or []) if request.kind == "exec" else "apply file changes"
         self._desktop_notify(notifications.APPROVAL_REQUESTED, f"Approval requested: {what}")
 
+        asking = self._review_thread or self.thread  # the thread whose turn is waiting
+
         def answered(decision: ApprovalDecision | None) -> None:
             chosen: ApprovalDecision = decision or "abort"
-            self.run_worker(self._respond(request.request_id, chosen), group="approval")
+            self.run_worker(self._respond(request.request_id, chosen, asking), group="approval")
 
         self.push_screen(ApprovalScreen(request), answered)
 
-    async def _respond(self, request_id: str, decision: ApprovalDecision) -> None:
-        assert self.thread is not None
+    async def _respond(self, request_id: str, decision: ApprovalDecision, thread: ThreadLike | None = None) -> None:
+        thread = thread or self.thread
+        assert thread is not None
         try:
-            await self.thread.respond_approval(request_id, decision)
+            await thread.respond_approval(request_id, decision)
         except Exception as exc:  # e.g. the turn was interrupted while the prompt was open
             log.warning("approval %s not delivered: %s", request_id, exc)
         if decision == "abort":
@@ -323,9 +333,11 @@ class CodexApp(App[int]):
 
     def action_interrupt(self) -> None:
         """Esc: stop the running turn (core ends it with ``turn.failed: interrupted``)."""
+        if self._toggle_shortcuts(show=False):
+            return
         if not self.turn_running or self.thread is None:
             return
-        self.thread.interrupt()
+        (self._review_thread or self.thread).interrupt()
         worker = self._turn_worker
         self.set_timer(INTERRUPT_GRACE_SECONDS, lambda: self._force_stop(worker))
 
@@ -368,8 +380,16 @@ class CodexApp(App[int]):
     # --- slash commands -------------------------------------------------------------------
 
     async def run_slash_command(self, name: str, arg: str = "") -> None:
-        """Run ``/name arg``; commands that change the session are refused during a turn."""
-        spec = next(c for c in SLASH_COMMANDS if c.name == name)
+        """Run ``/name arg`` (or ``!arg`` when ``name`` is ``SHELL_COMMAND``); commands that change
+        the session are refused during a turn; an unknown ``/name`` is reported and left in the
+        composer for the user to fix, as Codex does."""
+        if name == SHELL_COMMAND:
+            await self._user_shell_command(arg)
+            return
+        spec = next((c for c in SLASH_COMMANDS if c.name == name), None)
+        if spec is None:
+            await self._unrecognized_command(name, arg)
+            return
         if not self.ready and name not in ("quit", "mention", "diff"):
             await self._info(f"/{name}: Codex is still starting, try again in a moment.", "warning")
             return
@@ -383,6 +403,87 @@ class CodexApp(App[int]):
 
     async def _info(self, text: str | Text, kind: str = "info") -> None:
         await self.transcript.add_cell(InfoCell(text, kind=kind))  # type: ignore[arg-type]
+
+    async def _unrecognized_command(self, name: str, arg: str) -> None:
+        """Codex's answer to an unknown ``/name``; the text goes back into the composer."""
+        await self._info(f"Unrecognized command '/{name}'. Type \"/\" for a list of supported commands.")
+        self._restore_composer(f"/{name} {arg}" if arg else f"/{name}")
+
+    def _restore_composer(self, text: str) -> None:
+        """Put ``text`` back into an empty composer, cursor at the end (nothing the user typed is lost)."""
+        composer = self.composer
+        if composer.text.strip():
+            return
+        composer.text = text
+        composer.move_cursor(composer.document.end)
+        composer.focus()
+
+    async def _user_shell_command(self, command: str) -> None:
+        """``!cmd``: core runs it in the user's shell (``Thread.run_user_shell_command``) and the
+        transcript shows it like a command the model ran, as "You ran ..."."""
+        run = getattr(self.thread, "run_user_shell_command", None)
+        if not self.ready or run is None:
+            await self._info("!: Codex is still starting, try again in a moment.", "warning")
+            self._restore_composer(f"!{command}")
+            return
+        if self.turn_running:
+            await self._info("! commands wait until the task is done (Esc interrupts).", "warning")
+            self._restore_composer(f"!{command}")
+            return
+        self.turn_running = True
+        self.status.working = True
+        self._turn_worker = self._run_user_shell(command)
+
+    @work(exclusive=True, group="turn", exit_on_error=False)
+    async def _run_user_shell(self, command: str) -> None:
+        thread = self.thread
+        assert thread is not None
+        error: str | None = None
+        try:
+            async for ev in thread.run_user_shell_command(command):  # type: ignore[attr-defined]
+                if ev.type == "item.started":
+                    self.transcript.user_commands.add(ev.item.id)
+                if ev.type in _ITEM_EVENTS:
+                    await self.transcript.apply(ev)
+        except Exception as exc:  # the UI boundary: show it, log the traceback
+            log.exception("user shell command failed")
+            error = str(exc) or type(exc).__name__
+        self.turn_running = False
+        self.status.working = False
+        if error is not None:
+            await self._info(error, "error")
+        if self.queued:
+            await self._submit_user_text(self.queued.pop(0))
+
+    def _toggle_shortcuts(self, show: bool | None = None) -> bool:
+        """Show or hide the overlay (toggle when ``show`` is None); returns whether it was visible."""
+        from codex_tui.widgets.status import ShortcutsOverlay
+
+        found = list(self.screen_stack[0].query(ShortcutsOverlay))
+        if found and show is not True:
+            for overlay in found:
+                overlay.remove()
+            return True
+        if not found and show is not False:
+            self.screen_stack[0].mount(ShortcutsOverlay(), before=self.status)
+        return bool(found)
+
+    _composer_before = ""
+    """The composer's text before its last change (tells a typed ``?`` from an edited one)."""
+
+    @on(Composer.Changed)
+    def _shortcuts_on_input(self, event: Composer.Changed) -> None:
+        """``?`` typed into an empty composer toggles the shortcuts overlay instead of being
+        inserted (as in Codex); any other input hides the overlay."""
+        if event.text_area is not self.composer:
+            return
+        text, before = self.composer.text, self._composer_before
+        self._composer_before = text
+        if text == "?" and before == "" and self.screen is self.screen_stack[0]:
+            self.composer.clear()
+            self._toggle_shortcuts()
+        elif text:
+            self._toggle_shortcuts(show=False)
 
     async def _slash_model(self, arg: str) -> None:
         if arg:
@@ -405,7 +506,8 @@ class CodexApp(App[int]):
         self.status.model = model
         await self._info(Text.assemble("Model set to ", (model, "bold")))
 
-    async def _slash_approvals(self, arg: str) -> None:
+    async def _slash_permissions(self, arg: str) -> None:
+        """``/permissions`` (alias ``/approvals``): the Read Only / Auto / Full Access presets."""
         cfg = self.active_config
         items = [
             PickerItem(
@@ -570,6 +672,199 @@ class CodexApp(App[int]):
 
     async def _slash_quit(self, arg: str) -> None:
         self.exit(0)
+
+    async def _slash_rename(self, arg: str) -> None:
+        """``/rename NAME``: core stores the name in the session (``Thread.set_name``)."""
+        if not arg:
+            await self._info("Type the new name after /rename, then Enter.")
+            self._restore_composer("/rename ")
+            return
+        set_name = getattr(self.thread, "set_name", None)
+        if set_name is None:
+            await self._info("/rename: this session cannot be renamed.", "warning")
+            return
+        try:
+            name = set_name(arg)
+        except Exception as exc:  # UsageError: empty, several lines, too long
+            await self._info(f"/rename: {exc}", "error")
+            return
+        await self._info(Text.assemble("Thread renamed to ", (str(name), "bold")))
+
+    async def _slash_fork(self, arg: str) -> None:
+        """``/fork``: continue in a copy of this conversation (``Codex.fork_thread``); the
+        original stays as it is and can be resumed."""
+        fork = getattr(self.codex, "fork_thread", None)
+        if fork is None or self.thread is None:
+            await self._info("/fork: not available in this session.", "warning")
+            return
+        source = self.thread
+        try:
+            forked = fork(source)
+        except Exception as exc:
+            log.exception("fork failed")
+            await self._info(f"Could not fork the session: {exc}", "error")
+            return
+        self.thread = forked
+        await self._reset_view(f"Forked from session {source.id}.")
+        await self._replay_history()
+
+    async def _slash_mcp(self, arg: str) -> None:
+        """``/mcp``: the configured MCP servers, their state and tools (nothing is started for it)."""
+        from codex_core.mcp.status import mcp_server_status
+
+        manager = getattr(getattr(self.thread, "_state", None), "mcp", None)
+        servers = mcp_server_status(self.active_config.mcp_servers, manager)
+        if not servers:
+            await self._info("No MCP servers configured. Add one with `codex mcp add` (see docs/mcp.md).")
+            return
+        text = Text("MCP servers\n", style="bold")
+        for server in servers:
+            style = {"ready": "green", "failed": "red", "disabled": "dim"}.get(server.state, "yellow")
+            text.append(f"  {server.name}", style="bold")
+            text.append(f"  {server.state}", style=style)
+            text.append(f"  {server.transport}\n", style="dim")
+            if server.tools:
+                text.append("    tools: " + ", ".join(server.tools) + "\n")
+            elif server.state == "not started":
+                text.append("    tools are listed once the first message has started the server\n", style="dim")
+        text.rstrip()
+        await self._info(text)
+
+    async def _slash_copy(self, arg: str) -> None:
+        """``/copy``: the last assistant answer to the clipboard (OSC 52, works over SSH)."""
+        from codex_tui.widgets.agent_message import AgentMessageCell
+
+        answers = [c.text for c in self.transcript.query(AgentMessageCell) if c.text.strip()]
+        if not answers:
+            await self._info("No response to copy yet.", "warning")
+            return
+        self.copy_to_clipboard(answers[-1])
+        await self._info(f"Copied the last response ({len(answers[-1])} characters) to the clipboard.")
+
+    async def _slash_logout(self, arg: str) -> None:
+        """``/logout``: remove the stored credentials (``$CODEX_HOME/auth.json``) and exit."""
+        from codex_core.auth import remove_auth
+
+        cfg = self.active_config
+        try:
+            removed = await asyncio.to_thread(remove_auth, cfg.codex_home)
+        except OSError as exc:
+            await self._info(f"/logout: could not remove the stored credentials: {exc}", "error")
+            return
+        if not removed:
+            await self._info(
+                "Not logged in: no stored credentials in $CODEX_HOME/auth.json "
+                "(a key in the environment, e.g. OPENAI_API_KEY, is not affected).",
+                "warning",
+            )
+            return
+        await self._slash_quit("")
+
+    async def _slash_review(self, arg: str) -> None:
+        """``/review [INSTRUCTIONS]``: a code review by a separate reviewer thread (the
+        conversation is untouched); without instructions, a picker of what to review."""
+        from codex_core.review import ReviewTarget
+
+        if arg:
+            self._start_review(ReviewTarget.custom(arg))
+            return
+        items = [
+            PickerItem("uncommitted", "Review uncommitted changes"),
+            PickerItem("base", "Review against a base branch"),
+            PickerItem("commit", "Review a commit"),
+            PickerItem("custom", "Custom review instructions"),
+        ]
+
+        async def chosen(value: str | None) -> None:
+            if value == "uncommitted":
+                self._start_review(ReviewTarget.uncommitted())
+            elif value == "base":
+                await self._pick_review_branch()
+            elif value == "commit":
+                await self._pick_review_commit()
+            elif value == "custom":
+                await self._info("Type the review instructions after /review, then Enter.")
+                self._restore_composer("/review ")
+
+        self.push_screen(PickerScreen("Select a review preset", items), chosen)
+
+    async def _git_lines(self, *args: str) -> list[str]:
+        from codex_tui.diff_render import run_git
+
+        try:
+            code, out = await run_git(self.active_config.cwd, *args)
+        except OSError:
+            return []
+        return [line for line in out.splitlines() if line.strip()] if code == 0 else []
+
+    async def _pick_review_branch(self) -> None:
+        from codex_core.review import ReviewTarget
+
+        branches = await self._git_lines("branch", "--format=%(refname:short)")
+        current = (await self._git_lines("branch", "--show-current") or [""])[0]
+        items = [PickerItem(b, b) for b in branches if b != current]
+
+        async def chosen(value: str | None) -> None:
+            if value:
+                self._start_review(ReviewTarget.base_branch(value))
+
+        self.push_screen(
+            PickerScreen("Select a base branch", items, empty_text="No other local branch to compare with."), chosen
+        )
+
+    async def _pick_review_commit(self) -> None:
+        from codex_core.review import ReviewTarget
+
+        lines = await self._git_lines("log", "--format=%H%x09%s", "-n", "50")
+        commits = [line.partition("\t") for line in lines]
+        items = [PickerItem(sha, f"{sha[:7]}  {subject}") for sha, _, subject in commits]
+        titles = {sha: subject for sha, _, subject in commits}
+
+        async def chosen(value: str | None) -> None:
+            if value:
+                self._start_review(ReviewTarget.commit(value, titles.get(value) or None))
+
+        self.push_screen(PickerScreen("Select a commit to review", items, empty_text="No commits."), chosen)
+
+    def _start_review(self, target: Any) -> None:
+        if self.turn_running:
+            self.call_later(self._info, "/review is disabled while a task is in progress (Esc interrupts).", "warning")
+            return
+        self.turn_running = True
+        self.status.working = True
+        self._turn_worker = self._run_review(target)
+
+    @work(exclusive=True, group="turn", exit_on_error=False)
+    async def _run_review(self, target: Any) -> None:
+        """The review worker: like ``_run_turn``, on a reviewer thread (``start_review_thread``)."""
+        from codex_core.review import review_events, review_request, start_review_thread
+
+        last_message: str | None = None
+        error: str | None = None
+        deltas = DeltaCoalescer(self._forward_event)
+        try:
+            request = await asyncio.to_thread(review_request, target, self.active_config.cwd)
+            await self._info(Text.assemble(">> Code review started: ", (request.display, "bold"), " <<"))
+            reviewer = start_review_thread(self.codex, self.active_config)  # type: ignore[arg-type]
+            self._review_thread = reviewer
+            async for ev in review_events(reviewer, request):
+                deltas.feed(ev)
+                if ev.type == "item.completed" and ev.item.type == "agent_message":
+                    last_message = ev.item.text
+        except Exception as exc:  # the UI boundary: show it, log the traceback
+            log.exception("review failed")
+            error = str(exc) or type(exc).__name__
+        finally:
+            deltas.flush()
+            self._review_thread = None
+        self.post_message(TurnEnded(last_agent_message=last_message, error=error))
+
+    _review_thread: Any = None
+    """The reviewer thread while ``/review`` runs: it receives the approval answers."""
+
+    def _forward_event(self, ev: Any) -> None:
+        target = self.transcript if ev.type in _ITEM_EVENTS else self
+        target.post_message(CoreEvent(ev))
 
 
 def _session_label(s: SessionInfoLike) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-__all__ = ["git_working_tree_diff", "render_diff"]
+__all__ = ["git_working_tree_diff", "render_diff", "run_git"]
 
 _STYLES = (
     ("+++", "bold"),
@@ -36,7 +36,8 @@ def render_diff(diff: str) -> Text:
     return text
 
 
-async def _git(cwd: Path, *args: str) -> tuple[int, str]:
+async def run_git(cwd: Path, *args: str) -> tuple[int, str]:
+    """``(exit code, stdout or stderr)`` of host ``git args`` in ``cwd``."""
     from codex_core.git import host_git
 
     proc = await asyncio.create_subprocess_exec(
@@ -53,15 +54,15 @@ async def _git(cwd: Path, *args: str) -> tuple[int, str]:
 async def git_working_tree_diff(cwd: Path) -> str | None:
     """``git diff`` against ``HEAD`` plus untracked files as additions; ``None`` outside a repo."""
     try:
-        code, _ = await _git(cwd, "rev-parse", "--is-inside-work-tree")
+        code, _ = await run_git(cwd, "rev-parse", "--is-inside-work-tree")
     except OSError:
         return None
     if code != 0:
         return None
-    code, has_head = await _git(cwd, "rev-parse", "--verify", "-q", "HEAD")
+    code, has_head = await run_git(cwd, "rev-parse", "--verify", "-q", "HEAD")
     base = ["HEAD"] if code == 0 and has_head.strip() else []
-    _, tracked = await _git(cwd, "diff", "--no-color", "--no-ext-diff", "--no-textconv", *base)
-    _, untracked_list = await _git(cwd, "ls-files", "--others", "--exclude-standard", "-z")
+    _, tracked = await run_git(cwd, "diff", "--no-color", "--no-ext-diff", "--no-textconv", *base)
+    _, untracked_list = await run_git(cwd, "ls-files", "--others", "--exclude-standard", "-z")
     parts = [tracked] if tracked.strip() else []
     for name in (n for n in untracked_list.split("\0") if n):
         # `git diff --no-index` exits 1 when files differ, which is the expected case here.

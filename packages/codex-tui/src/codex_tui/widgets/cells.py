@@ -118,10 +118,12 @@ class CommandCell(Vertical):
     CommandCell .output { color: $text-muted; }
     """
 
-    def __init__(self, item_id: str, command: str) -> None:
+    def __init__(self, item_id: str, command: str, *, by_user: bool = False) -> None:
         super().__init__()
         self.item_id = item_id
         self.command = command
+        self.by_user = by_user
+        """A ``!cmd`` the user ran ("You ran"), not the model."""
         self.output = ""
         self.exit_code: int | None = None
         self.status = "in_progress"
@@ -138,10 +140,11 @@ class CommandCell(Vertical):
         self._fold.display = False
 
     def _header_text(self) -> Text:
+        ran = "You ran " if self.by_user else "Ran "
         marks = {
             "in_progress": ("• Running ", "yellow"),
-            "completed": ("✓ Ran ", "green"),
-            "failed": ("✗ Ran ", "red"),
+            "completed": ("✓ " + ran, "green"),
+            "failed": ("✗ " + ran, "red"),
             "declined": ("✗ Declined ", "red"),
         }
         label, style = marks.get(self.status, ("• ", ""))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-__all__ = ["StatusLine", "format_tokens"]
+__all__ = ["SHORTCUTS", "ShortcutsOverlay", "StatusLine", "format_tokens"]
 
 
 def format_tokens(n: int) -> str:
@@ -69,3 +70,68 @@ class StatusLine(Static):
             text.append_text(Text.assemble(sep, ("working · esc to interrupt", "yellow")))
         text.append_text(Text.assemble(sep, (self.cwd, "dim")))
         return text
+
+
+SHORTCUTS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Compose",
+        (
+            ("/", "commands"),
+            ("@", "mention files"),
+            ("!", "shell command"),
+            ("^j / shift+enter", "new line"),
+            ("↑ / ↓", "prompt history"),
+        ),
+    ),
+    (
+        "Session",
+        (
+            ("enter", "send (queued while working)"),
+            ("esc", "interrupt"),
+            ("^o", "expand / fold last output"),
+            ("^c", "interrupt, clear, quit"),
+            ("^d", "quit (empty composer)"),
+        ),
+    ),
+    (
+        "Approvals",
+        (
+            ("y", "yes, once"),
+            ("a", "yes, this session"),
+            ("n", "no, continue without it"),
+            ("esc", "no, and stop the turn"),
+        ),
+    ),
+)
+"""What ``?`` shows: (column title, ((keys, what they do), ...))."""
+
+
+class ShortcutsOverlay(Static):
+    """The keyboard shortcuts, shown under the composer by ``?`` on an empty composer (``?`` or
+    Esc closes it, typing hides it). It never takes focus: the composer keeps every key."""
+
+    DEFAULT_CSS = """
+    ShortcutsOverlay { height: auto; padding: 0 1; color: $text-muted; }
+    """
+    can_focus = False
+
+    def __init__(self) -> None:
+        self.table = self._table()
+        super().__init__(self.table, id="shortcuts")
+
+    @staticmethod
+    def _table() -> Table:
+        table = Table.grid(padding=(0, 1))
+        for i, _ in enumerate(SHORTCUTS):
+            table.add_column(style="bold", no_wrap=True, min_width=5)
+            table.add_column(no_wrap=True, max_width=32 if i < len(SHORTCUTS) - 1 else None)
+        rows = max(len(entries) for _, entries in SHORTCUTS)
+        table.add_row(*[cell for title, _ in SHORTCUTS for cell in (Text(title, style="bold"), Text(""))])
+        for i in range(rows):
+            cells: list[Text] = []
+            for _, entries in SHORTCUTS:
+                key, what = entries[i] if i < len(entries) else ("", "")
+                cells += [Text(key), Text(what + "   ")]
+            table.add_row(*cells)
+        table.add_row(Text("? / esc close", style="dim"))
+        return table

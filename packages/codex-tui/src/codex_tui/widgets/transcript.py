@@ -22,8 +22,10 @@ from codex_tui.widgets.cells import (
 __all__ = ["Transcript"]
 
 
-def _make_cell(item: Any) -> Widget:
+def _make_cell(item: Any, *, by_user: bool = False) -> Widget:
     kind = item.type
+    if kind == "command_execution" and by_user:
+        return CommandCell(item.id, item.command, by_user=True)
     if kind == "agent_message":
         from codex_tui.widgets.agent_message import AgentMessageCell
 
@@ -64,6 +66,8 @@ class Transcript(VerticalScroll):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cells: dict[str, Widget] = {}
+        self.user_commands: set[str] = set()
+        """Ids of command items the user ran with ``!cmd`` (shown as "You ran")."""
 
     def on_mount(self) -> None:
         self.anchor()
@@ -88,7 +92,7 @@ class Transcript(VerticalScroll):
             item = event.item
             cell = self.cells.get(item.id)
             if cell is None:
-                cell = _make_cell(item)
+                cell = _make_cell(item, by_user=item.id in self.user_commands)
                 self.cells[item.id] = cell
                 await self.mount(cell)
             update = getattr(cell, "update_item", None)

@@ -1,0 +1,213 @@
+"""Issue 16: slash commands as in Codex, ``!cmd``, ``?``, diffs, declines, Markdown, resumed sessions.
+
+Pilot tests over the real ``codex_core.Codex`` (``ScriptedModel``) where core does the work, over
+the scripted ``FakeThread`` where only the rendering of events is under test.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from codex_core import Codex
+from codex_core.protocol.items import Message
+from codex_core.testing import ScriptedModel, message
+from codex_tui.app import CodexApp
+from codex_tui.screens.picker import PickerScreen
+from codex_tui.slash_commands import SHELL_COMMAND, match_commands, parse_slash
+from codex_tui.widgets import AgentMessageCell, CommandCell, InfoCell, UserCell
+from codex_tui.widgets.status import ShortcutsOverlay
+
+from .fakes import FakeCodex
+from .test_app_flows import cell_texts, wait_idle
+
+
+async def wait_until(pilot, predicate, tries: int = 300) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        await pilot.pause(0.01)
+        if predicate():
+            return
+    raise AssertionError("condition never became true")
+
+
+def user_texts(model: ScriptedModel, request: int) -> list[str]:
+    prompt = model.prompts[request]
+    return [i.text for i in prompt.input if isinstance(i, Message) and i.role == "user"]
+
+
+# --- 3. unknown /cmd, !cmd, ? and the new commands ------------------------------------------
+
+
+def test_parse_slash_tells_commands_from_messages() -> None:
+    assert parse_slash("/model gpt-5") == ("model", "gpt-5")
+    assert parse_slash("/approvals") == ("permissions", "")
+    assert parse_slash("/EXIT") == ("quit", "")
+    assert parse_slash("/foo bar baz") == ("foo", "bar baz")
+    assert parse_slash("!ls -l") == (SHELL_COMMAND, "ls -l")
+    assert parse_slash("/usr/bin/env is missing") is None  # a path goes to the model
+    assert parse_slash("/") is None and parse_slash("!") is None and parse_slash("/ x") is None
+    assert parse_slash("hello /model") is None
+    assert [c.name for c in match_commands("app")] == ["permissions"]  # found by its alias too
+
+
+async def test_unknown_slash_command_is_reported_and_kept(config) -> None:  # type: ignore[no-untyped-def]
+    codex = FakeCodex(config)
+    app = CodexApp(codex, config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/foo bar", "enter")
+        await wait_idle(pilot, app)
+        assert codex.threads[0].inputs == []  # nothing went to the model
+        assert cell_texts(app, InfoCell)[-1] == (
+            "• Unrecognized command '/foo'. Type \"/\" for a list of supported commands."
+        )
+        assert app.composer.text == "/foo bar"
+        # a path is a message
+        app.composer.clear()
+        await pilot.press(*"/usr/bin/env is missing", "enter")
+        await wait_idle(pilot, app)
+        assert codex.threads[0].inputs == [("/usr/bin/env is missing", [])]
+
+
+async def test_bang_runs_a_local_shell_command_through_core(make_config, workdir: Path) -> None:  # type: ignore[no-untyped-def]
+    # read-only sandbox and approvals on: the user's own command still runs (outside the sandbox)
+    config = make_config(approval_policy="untrusted", sandbox_mode="read-only")
+    model = ScriptedModel([[message("I see the output.")]])
+    app = CodexApp(Codex(config, model_client=model), config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"!echo hi; touch made.txt; exit 3", "enter")
+        await wait_idle(pilot, app)
+        cell = app.transcript.query_one(CommandCell)
+        assert cell.by_user and cell.exit_code == 3 and cell.output == "hi\n"
+        assert "✗ You ran echo hi; touch made.txt; exit 3  exit 3" in str(cell._header.render())
+        assert not app.transcript.query(UserCell)  # not a prompt
+        assert model.prompts == []  # the model is not asked
+        await pilot.press(*"what happened?", "enter")
+        await wait_idle(pilot, app)
+    assert (workdir / "made.txt").exists()
+    shell_msg, prompt = user_texts(model, 0)[-2:]
+    assert prompt == "what happened?"
+    assert shell_msg.startswith("<user_shell_command>\n<command>\necho hi; touch made.txt; exit 3\n</command>")
+    assert "Exit code: 3\n" in shell_msg and "Output:\nhi\n" in shell_msg
+
+
+async def test_question_mark_toggles_shortcuts_on_an_empty_composer(config) -> None:  # type: ignore[no-untyped-def]
+    app = CodexApp(FakeCodex(config), config)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        console = Console(width=120, record=True)
+        console.print(app.query_one(ShortcutsOverlay).table)
+        shown = console.export_text()
+        assert "! " in shown and "shell command" in shown and "^o" in shown and app.composer.text == ""
+        assert app.focused is app.composer
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app.query(ShortcutsOverlay)
+        await pilot.press("question_mark", "escape")  # Esc closes it too
+        await pilot.pause()
+        assert not app.query(ShortcutsOverlay)
+        await pilot.press("question_mark", "w")  # typing closes it and is kept
+        await pilot.pause()
+        assert not app.query(ShortcutsOverlay) and app.composer.text == "w"
+        await pilot.press("question_mark")  # in text, ? is a character
+        await pilot.pause()
+        assert app.composer.text == "w?" and not app.query(ShortcutsOverlay)
+
+
+async def test_rename_and_fork_go_through_core(config) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel([[message("First answer.")], [message("Answer in the fork.")]])
+    codex = Codex(config, model_client=model)
+    app = CodexApp(codex, config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"remember me", "enter")
+        await wait_idle(pilot, app)
+        await pilot.press(*"/rename", "enter")
+        await pilot.pause()
+        assert app.composer.text == "/rename "
+        await pilot.press(*"parser work", "enter")
+        await pilot.pause()
+        original = app.thread
+        assert original is not None and original.name == "parser work"  # type: ignore[attr-defined]
+        await pilot.press(*"/fork", "enter")
+        await wait_until(pilot, lambda: app.thread is not original and app.transcript.query(AgentMessageCell))
+        assert app.thread.forked_from == original.id  # type: ignore[union-attr]
+        assert any("remember me" in t for t in cell_texts(app, UserCell))  # the copy's history is shown
+        assert cell_texts(app, AgentMessageCell) == ["First answer."]
+        await pilot.press(*"go on", "enter")
+        await wait_idle(pilot, app)
+        assert cell_texts(app, AgentMessageCell)[-1] == "Answer in the fork."
+    assert len(original.history) < len(app.thread.history)  # type: ignore[union-attr]
+
+
+async def test_mcp_lists_configured_servers(make_config) -> None:  # type: ignore[no-untyped-def]
+    config = make_config('mcp_servers.docs.command="docs-server"', 'mcp_servers.docs.args=["--stdio"]')
+    app = CodexApp(Codex(config, model_client=ScriptedModel([])), config)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press(*"/mcp", "enter")
+        await pilot.pause()
+        text = cell_texts(app, InfoCell)[-1]
+    assert "docs  not started  stdio: docs-server --stdio" in text
+
+
+async def test_logout_removes_stored_credentials_and_exits(config) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.auth import auth_file, save_api_key
+
+    save_api_key(config.codex_home, "sk-test")
+    app = CodexApp(FakeCodex(config), config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/logout", "enter")
+        await pilot.pause()
+    assert not auth_file(config.codex_home).exists()
+    assert app.return_code == 0
+
+
+async def test_copy_puts_the_last_answer_on_the_clipboard(config) -> None:  # type: ignore[no-untyped-def]
+    app = CodexApp(FakeCodex(config), config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"hi", "enter")
+        await wait_idle(pilot, app)
+        await pilot.press(*"/copy", "enter")
+        await pilot.pause()
+        assert app.clipboard == "echo: hi"
+
+
+REVIEW_JSON = (
+    '{"findings": [{"title": "[P1] Off by one", "body": "The loop skips the last item.", '
+    '"confidence_score": 0.9, "priority": 1, "code_location": {"absolute_file_path": "/w/a.py", '
+    '"line_range": {"start": 3, "end": 4}}}], "overall_correctness": "patch is incorrect", '
+    '"overall_explanation": "One bug.", "overall_confidence_score": 0.8}'
+)
+
+
+async def test_review_uncommitted_changes_runs_a_reviewer_thread(make_config, workdir: Path) -> None:  # type: ignore[no-untyped-def]
+    def git_init() -> None:
+        subprocess.run(["git", "init", "-q"], cwd=workdir, check=True)
+
+    git_init()
+    config = make_config()
+    model = ScriptedModel([[message(REVIEW_JSON)]])
+    app = CodexApp(Codex(config, model_client=model), config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"/review", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("enter")  # Review uncommitted changes
+        await wait_until(pilot, lambda: not app.turn_running and bool(app.transcript.query(AgentMessageCell)))
+        await wait_idle(pilot, app)
+        review = cell_texts(app, AgentMessageCell)[-1]
+        assert "Off by one" in review and "{" not in review.splitlines()[0]
+        assert any("Code review started: current changes" in t for t in cell_texts(app, InfoCell))
+        assert app.thread is not None and app.thread.history == []  # the conversation is untouched
+    instructions = model.prompts[0].instructions
+    assert "review" in instructions.lower()
+
+
+@pytest.mark.parametrize("typed", ["/status", "/STATUS"])
+async def test_known_commands_are_case_insensitive(config, typed: str) -> None:  # type: ignore[no-untyped-def]
+    app = CodexApp(FakeCodex(config), config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*typed, "enter")
+        await pilot.pause()
+        assert cell_texts(app, InfoCell)[-1].startswith("• Status")
