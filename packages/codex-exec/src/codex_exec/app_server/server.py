@@ -22,6 +22,7 @@ from codex_core.errors import CodexError
 from codex_core.logging import get_logger
 from codex_exec.app_server import wire
 from codex_exec.app_server.catalog import ThreadCatalog
+from codex_exec.app_server.commands import CommandMethods
 from codex_exec.app_server.files import FileMethods
 from codex_exec.app_server.jsonrpc import (
     INTERNAL_ERROR,
@@ -69,6 +70,7 @@ class AppServer:
         self.threads = ThreadManager(conn, overrides, config)
         self.catalog = ThreadCatalog(self.threads)
         self.files = FileMethods(conn, self.threads)
+        self.commands = CommandMethods(conn, self.threads)
         self.initialized = False
         self._handlers: dict[str, Handler] = {
             "initialize": self._initialize,
@@ -94,6 +96,7 @@ class AppServer:
             "account/logout": self._account_logout,
             "model/list": self._model_list,
             **self.files.handlers(),
+            **self.commands.handlers(),
         }
         assert set(self._handlers) == set(wire.METHODS)
 
@@ -103,6 +106,7 @@ class AppServer:
             await self.conn.serve(self.on_request, self.on_notification)
         finally:
             self.files.close()
+            self.commands.close()
             await self.threads.aclose()
 
     async def on_notification(self, method: str, params: Any) -> None:

@@ -19,10 +19,12 @@ from codex_exec.app_server.wire_base import (
     ImageInput,
     LocalImageInput,
     SandboxMode,
+    SandboxPolicy,
     TextInput,
     UserInput,
     Wire,
 )
+from codex_exec.app_server.wire_exec import EXEC_METHODS, EXEC_NOTIFICATIONS
 from codex_exec.app_server.wire_fs import FS_METHODS, FS_NOTIFICATIONS
 from codex_exec.app_server.wire_settings import (
     Account,
@@ -90,6 +92,7 @@ __all__ = [
     "ReasoningEffortOption",
     "ReasoningItem",
     "SandboxMode",
+    "SandboxPolicy",
     "TextInput",
     "ThreadInfo",
     "ThreadItem",
@@ -294,12 +297,6 @@ class ThreadSettings(Wire):
 
 class ThreadStartParams(ThreadSettings):
     ephemeral: bool | None = None
-
-
-class SandboxPolicy(Wire):
-    type: Literal["dangerFullAccess", "readOnly", "workspaceWrite", "externalSandbox"]
-    network_access: Any = None
-    writable_roots: list[str] | None = None
 
 
 class ThreadStartResponse(Wire):
@@ -592,6 +589,7 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "account/logout": (Empty, Empty),
     "model/list": (ModelListParams, ModelListResponse),
     **FS_METHODS,
+    **EXEC_METHODS,
 }
 """Client -> server requests: method -> (params model, result model)."""
 
@@ -615,6 +613,7 @@ NOTIFICATIONS: dict[str, type[Wire]] = {
     "warning": WarningNotification,
     "configWarning": ConfigWarningNotification,
     **FS_NOTIFICATIONS,
+    **EXEC_NOTIFICATIONS,
 }
 """Server -> client notifications: method -> params model."""
 

@@ -16,6 +16,7 @@ __all__ = [
     "ImageInput",
     "LocalImageInput",
     "SandboxMode",
+    "SandboxPolicy",
     "TextInput",
     "UserInput",
     "Wire",
@@ -36,6 +37,14 @@ class Wire(BaseModel):
 
     def dump(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
+
+
+class SandboxPolicy(Wire):
+    """The v2 ``SandboxPolicy`` (its ``type``; ``networkAccess`` / ``writableRoots`` as reported)."""
+
+    type: Literal["dangerFullAccess", "readOnly", "workspaceWrite", "externalSandbox"]
+    network_access: Any = None
+    writable_roots: list[str] | None = None
 
 
 class Empty(Wire):
