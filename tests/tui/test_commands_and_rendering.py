@@ -211,3 +211,76 @@ async def test_known_commands_are_case_insensitive(config, typed: str) -> None: 
         await pilot.press(*typed, "enter")
         await pilot.pause()
         assert cell_texts(app, InfoCell)[-1].startswith("• Status")
+
+
+# --- 4. diffs before approval and after applying ---------------------------------------------
+
+PATCH = (
+    "*** Begin Patch\n*** Add File: hello.py\n+def main():\n+    print('hi')\n"
+    "*** Update File: src/calc.py\n@@\n x = 1\n-y = 2\n+y = 3\n+z = 4\n*** End Patch\n"
+)
+
+
+def test_parse_unified_diff_numbers_lines() -> None:
+    from codex_tui.diff_render import parse_unified_diff
+
+    diff = (
+        "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -3,3 +3,4 @@\n x = 1\n-y = 2\n+y = 3\n+z = 4\n"
+        " end\n@@ -20,1 +21,1 @@\n-old\n+new\ndiff --git a/b.txt b/c.txt\nsimilarity index 100%\n"
+        "rename from b.txt\nrename to c.txt\n"
+    )
+    first, moved = parse_unified_diff(diff)
+    assert (first.path, first.added, first.removed) == ("a.py", 3, 2)
+    numbered = [(line.kind, line.old, line.new, line.text) for line in first.lines]
+    assert numbered == [
+        ("ctx", 3, 3, "x = 1"),
+        ("del", 4, None, "y = 2"),
+        ("add", None, 4, "y = 3"),
+        ("add", None, 5, "z = 4"),
+        ("ctx", 5, 6, "end"),
+        ("gap", None, None, ""),
+        ("del", 20, None, "old"),
+        ("add", None, 21, "new"),
+    ]
+    assert (moved.old_path, moved.path, moved.lines) == ("b.txt", "c.txt", [])
+
+
+def _styles(widget) -> set[str]:  # type: ignore[no-untyped-def]
+    text = widget.renderable if hasattr(widget, "renderable") else widget.render()
+    return {str(span.style) for span in text.spans}
+
+
+async def test_patch_approval_shows_the_diff_and_the_applied_patch_too(make_config, workdir: Path) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.testing import custom_tool_call
+    from codex_tui.screens.approval import ApprovalScreen
+    from codex_tui.widgets import FileChangeCell
+
+    (workdir / "src").mkdir()
+    (workdir / "src" / "calc.py").write_text("import os\n\nx = 1\ny = 2\n")
+    config = make_config(sandbox_mode="read-only", approval_policy="on-request")
+    model = ScriptedModel([[custom_tool_call("apply_patch", PATCH)], [message("Patched.")]])
+    app = CodexApp(Codex(config, model_client=model), config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"patch it", "enter")
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, ApprovalScreen) and app.screen.query("#approval-changes")
+        )
+        title = str(app.screen.query_one("#approval-title").render())
+        assert title == "Allow Codex to apply these changes (2 files)? (+4 −1)"
+        changes = app.screen.query_one("#approval-changes")
+        shown = str(changes.render())
+        assert str(workdir) not in shown  # relative paths
+        assert "└ hello.py (new) (+2 −0)\n    1 +def main():\n    2 +    print('hi')\n" in shown
+        assert "└ src/calc.py (+2 −1)\n    1  import os\n    2  \n    3  x = 1\n    4 -y = 2\n    4 +y = 3\n" in shown
+        styles = _styles(changes)
+        # 256-colour 22 and 52: Codex's green and red line backgrounds
+        assert {"on rgb(0,95,0)", "on rgb(95,0,0)"} <= styles
+        assert {"ansi_bright_blue", "ansi_yellow"} <= styles  # syntax colours (keyword, string)
+        assert not (workdir / "hello.py").exists()  # nothing written before the answer
+        await pilot.press("y")
+        await wait_idle(pilot, app)
+        cell = app.transcript.query_one(FileChangeCell)
+        applied = str(cell.render())
+    assert applied.startswith("✓ Edited 2 files (+4 −1)\n  └ hello.py (new) (+2 −0)\n    1 +def main():")
+    assert "  └ src/calc.py (+2 −1)" in applied and str(workdir) not in applied
+    assert (workdir / "src" / "calc.py").read_text() == "import os\n\nx = 1\ny = 3\nz = 4\n"

@@ -562,7 +562,7 @@ class CodexApp(App[int]):
         if diff is None:
             await self._info("/diff: not inside a git repository.", "warning")
             return
-        await self.transcript.add_cell(DiffCell(diff))
+        await self.transcript.add_cell(DiffCell(diff, self.active_config.cwd))
 
     async def _slash_new(self, arg: str) -> None:
         assert self.codex is not None

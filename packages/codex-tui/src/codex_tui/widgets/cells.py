@@ -9,14 +9,16 @@ burst of deltas costs one re-render, not thousands.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
-from codex_tui.diff_render import render_diff
+from codex_tui.diff_render import render_changes, render_diff, render_file_diff
 
 __all__ = [
     "CommandCell",
@@ -183,48 +185,54 @@ class CommandCell(Vertical):
         self._output.update("\n".join(shown))
 
 
-class FileChangeCell(Vertical):
-    """Files added, deleted or updated by a patch, with coloured diffs when core provides them."""
+class FileChangeCell(Static):
+    """Files added, deleted or updated by a patch: ``Edited N files (+A −R)``, then per file
+    ``└ path (+a −r)`` and its numbered, coloured, highlighted lines (``diff_render``); paths are
+    shown relative to the session directory."""
 
     DEFAULT_CSS = """
     FileChangeCell { height: auto; margin: 1 0 0 0; padding: 0 1; }
-    FileChangeCell .diff { padding: 0 0 0 3; }
     """
 
     def __init__(self, item_id: str) -> None:
-        super().__init__()
+        super().__init__("")
         self.item_id = item_id
-        self._header = Static("")
-        self._body = Vertical()
-        self._body.styles.height = "auto"
-
-    def compose(self) -> ComposeResult:
-        yield self._header
-        yield self._body
+        self.status = "in_progress"
+        self.paths: list[str] = []
 
     async def update_item(self, item: Any, final: bool) -> None:
-        changes = list(item.changes)
-        status = item.status
-        verb = {"completed": "Edited", "in_progress": "Editing", "failed": "Failed to edit"}[status]
-        style = {"completed": "green", "in_progress": "yellow", "failed": "red"}[status]
-        head = Text(
-            f"{'✓' if status == 'completed' else '•' if status == 'in_progress' else '✗'} {verb} ",
-            style=f"bold {style}",
-        )
-        head.append(f"{len(changes)} file{'s' if len(changes) != 1 else ''}", style="bold")
-        self._header.update(head)
-        await self._body.remove_children()
-        widgets: list[Static] = []
-        for change in changes:
-            sign = {"add": ("A ", "green"), "delete": ("D ", "red"), "update": ("M ", "yellow")}[change.kind]
-            line = Text("  ")
-            line.append(sign[0], style=f"bold {sign[1]}")
-            line.append(change.path)
-            widgets.append(Static(line))
-            diff = getattr(change, "diff", None) or getattr(change, "unified_diff", None)
-            if diff:
-                widgets.append(Static(render_diff(diff), classes="diff"))
-        await self._body.mount_all(widgets)
+        from codex_tui.diff_render import change_counts, counts_text, display_path, file_diffs_for_changes
+
+        files = file_diffs_for_changes(list(item.changes))
+        cwd = _session_cwd(self)
+        self.status = item.status
+        self.paths = [display_path(f.path, cwd) for f in files]
+        verb = {"completed": "Edited", "in_progress": "Editing", "failed": "Failed to edit"}[item.status]
+        style = {"completed": "green", "in_progress": "yellow", "failed": "red"}[item.status]
+        mark = {"completed": "✓", "in_progress": "•", "failed": "✗"}[item.status]
+        text = Text(f"{mark} ", style=f"bold {style}")
+        text.append(verb + " ", style="bold")
+        text.append(self.paths[0] if len(files) == 1 else f"{len(files)} files")
+        if any(f.counted for f in files):
+            text.append(" ")
+            text.append_text(counts_text(*change_counts(files)))
+        if len(files) == 1 and files[0].lines:
+            text.append("\n")
+            text.append_text(render_file_diff(files[0]))
+        elif files:
+            text.append("\n")
+            text.append_text(render_changes(files, cwd, marker="  └ "))
+        self.update(text)
+
+
+def _session_cwd(widget: Widget) -> Path | None:
+    """The session directory (paths are shown relative to it), if the app has one."""
+    try:
+        config = getattr(widget.app, "active_config", None)
+    except Exception:  # not attached to a running app
+        return None
+    cwd = getattr(config, "cwd", None)
+    return Path(cwd) if cwd is not None else None
 
 
 class McpCell(Vertical):
@@ -305,5 +313,5 @@ class DiffCell(Static):
 
     DEFAULT_CSS = "DiffCell { margin: 1 0 0 0; padding: 0 1; }"
 
-    def __init__(self, diff: str) -> None:
-        super().__init__(render_diff(diff) if diff.strip() else Text("No changes.", style="dim"))
+    def __init__(self, diff: str, cwd: Path | None = None) -> None:
+        super().__init__(render_diff(diff, cwd) if diff.strip() else Text("No changes.", style="dim"))
