@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["FileMethods", "fs_rpc_error", "policy_for_thread"]
 
 T = TypeVar("T")
+_FUZZY_LIMIT = 50
+"""Matches returned by ``fuzzyFileSearch`` (over all roots)."""
 
 
 def fs_rpc_error(exc: FsError) -> RpcError:
@@ -70,6 +73,7 @@ class FileMethods:
             "fs/copy": self.copy,
             "fs/watch": self.watch,
             "fs/unwatch": self.unwatch,
+            "fuzzyFileSearch": self.fuzzy_file_search,
         }
 
     def _fs(self, thread_id: str | None) -> ConfinedFs:
@@ -150,6 +154,40 @@ class FileMethods:
         if self._watcher is not None:
             self._watcher.remove(p.watch_id)
         return Empty()
+
+    async def fuzzy_file_search(self, p: w.FuzzyFileSearchParams) -> Wire:
+        """Best matches across ``roots`` (each must be readable under the policy); entries in
+        access-``none`` paths are left out."""
+        from codex_core.file_search import index_for
+        from codex_core.fs_access.checks import within
+
+        def search() -> list[w.FuzzyFileSearchResult]:
+            fs = self._fs(p.thread_id)
+            masked = fs.policy.masked_paths
+            out: list[w.FuzzyFileSearchResult] = []
+            for raw in p.roots:
+                if not os.path.isabs(raw):
+                    continue
+                root = fs.check_readable(raw)
+                if not root.is_dir():
+                    continue
+                for m in index_for(root).search(p.query, limit=_FUZZY_LIMIT + len(masked) * 8):
+                    if masked and any(within(root / m.path, x) for x in masked):
+                        continue
+                    out.append(
+                        w.FuzzyFileSearchResult(
+                            root=raw, path=m.path, match_type=m.match_type, file_name=m.file_name,
+                            score=m.score, indices=list(m.indices),
+                        )
+                    )  # fmt: skip
+            out.sort(key=lambda r: (-r.score, len(r.path), r.path))
+            return out[:_FUZZY_LIMIT]
+
+        try:
+            files = await asyncio.to_thread(search)
+        except FsError as exc:
+            raise fs_rpc_error(exc) from None
+        return w.FuzzyFileSearchResponse(files=files)
 
     def _changed(self, watch_id: str, paths: list[Path]) -> None:
         note = w.FsChangedNotification(watch_id=watch_id, changed_paths=[str(x) for x in paths])

@@ -8,7 +8,7 @@ that loaded thread's sandbox policy, or, without it, to the policy of the server
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -30,6 +30,9 @@ __all__ = [
     "FsWatchParams",
     "FsWatchResponse",
     "FsWriteFileParams",
+    "FuzzyFileSearchParams",
+    "FuzzyFileSearchResponse",
+    "FuzzyFileSearchResult",
 ]
 
 
@@ -131,3 +134,32 @@ FS_METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "fs/unwatch": (FsUnwatchParams, Empty),
 }
 FS_NOTIFICATIONS: dict[str, type[Wire]] = {"fs/changed": FsChangedNotification}
+
+
+# --- fuzzyFileSearch ------------------------------------------------------------------------
+
+
+class FuzzyFileSearchParams(FsScoped):
+    query: str
+    roots: list[str]
+    """Relative roots match nothing (as in the reference)."""
+    cancellation_token: str | None = None
+    """Accepted; a search answers within milliseconds, so there is nothing to cancel."""
+
+
+class FuzzyFileSearchResult(Wire):
+    """One match; ``match_type`` and ``file_name`` are snake_case on the wire, as in the reference."""
+
+    root: str
+    path: str
+    match_type: Literal["file", "directory"] = Field(alias="match_type")
+    file_name: str = Field(alias="file_name")
+    score: int
+    indices: list[int] | None = None
+
+
+class FuzzyFileSearchResponse(Wire):
+    files: list[FuzzyFileSearchResult]
+
+
+FS_METHODS["fuzzyFileSearch"] = (FuzzyFileSearchParams, FuzzyFileSearchResponse)
