@@ -284,3 +284,68 @@ async def test_patch_approval_shows_the_diff_and_the_applied_patch_too(make_conf
     assert applied.startswith("✓ Edited 2 files (+4 −1)\n  └ hello.py (new) (+2 −0)\n    1 +def main():")
     assert "  └ src/calc.py (+2 −1)" in applied and str(workdir) not in applied
     assert (workdir / "src" / "calc.py").read_text() == "import os\n\nx = 1\ny = 3\nz = 4\n"
+
+
+# --- 11. a record of what was approved or declined ------------------------------------------
+
+SHELL_TOOL = "features.unified_exec=false"
+
+
+@pytest.mark.parametrize(
+    ("key", "record"),
+    [
+        ("escape", "✗ You declined to run touch nope.txt and stopped the turn"),
+        ("n", "✗ You declined to run touch nope.txt (Codex continues without it)"),
+        ("y", "✔ You approved Codex to run touch nope.txt this time"),
+        ("a", "✔ You approved Codex to run touch nope.txt every time this session"),
+    ],
+)
+async def test_approval_answers_are_recorded(make_config, workdir: Path, key: str, record: str) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.testing import shell_call
+    from codex_tui.screens.approval import ApprovalScreen
+    from codex_tui.widgets.cells import DecisionCell
+
+    config = make_config(SHELL_TOOL, approval_policy="untrusted", sandbox_mode="danger-full-access")
+    steps = [[shell_call(["touch", "nope.txt"])]] + ([[message("Fine.")]] if key != "escape" else [])
+    model = ScriptedModel(steps)
+    app = CodexApp(Codex(config, model_client=model), config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"make a file", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await pilot.press(key)
+        await wait_idle(pilot, app)
+        assert cell_texts(app, DecisionCell) == [record]
+        commands = [str(c._header.render()) for c in app.transcript.query(CommandCell)]
+        if key in ("escape", "n"):
+            assert commands == []  # the record says it; no second "Declined" line
+            assert not (workdir / "nope.txt").exists()
+        else:
+            assert commands == ["✓ Ran touch nope.txt  exit 0"]
+        if key == "escape":
+            infos = cell_texts(app, InfoCell)
+            assert any("Interrupted" in t for t in infos)
+            order = [type(c).__name__ for c in app.transcript.children]
+            assert order.index("DecisionCell") < max(i for i, n in enumerate(order) if n == "InfoCell")
+
+
+async def test_declined_patch_is_recorded_with_its_files(make_config, workdir: Path) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.testing import custom_tool_call
+    from codex_tui.screens.approval import ApprovalScreen
+    from codex_tui.widgets import FileChangeCell
+    from codex_tui.widgets.cells import DecisionCell
+
+    (workdir / "src").mkdir()
+    (workdir / "src" / "calc.py").write_text("import os\n\nx = 1\ny = 2\n")
+    config = make_config(sandbox_mode="read-only", approval_policy="on-request")
+    model = ScriptedModel([[custom_tool_call("apply_patch", PATCH)]])
+    app = CodexApp(Codex(config, model_client=model), config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"patch it", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await pilot.press("escape")
+        await wait_idle(pilot, app)
+        assert cell_texts(app, DecisionCell) == [
+            "✗ You declined the edits to hello.py, src/calc.py and stopped the turn"
+        ]
+        assert not app.transcript.query(FileChangeCell)
+    assert not (workdir / "hello.py").exists()

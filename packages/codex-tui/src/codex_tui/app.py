@@ -317,9 +317,21 @@ class CodexApp(App[int]):
 
         def answered(decision: ApprovalDecision | None) -> None:
             chosen: ApprovalDecision = decision or "abort"
-            self.run_worker(self._respond(request.request_id, chosen, asking), group="approval")
+            self.run_worker(self._record_decision_and_respond(request, chosen, asking), group="approval")
 
         self.push_screen(ApprovalScreen(request), answered)
+
+    async def _record_decision_and_respond(
+        self, request: Any, decision: ApprovalDecision, thread: ThreadLike | None
+    ) -> None:
+        """Record the answer in the transcript (``✔ You approved …`` / ``✗ You declined …``), then
+        give it to core: the record comes before whatever the turn does next."""
+        from codex_tui.widgets.cells import DecisionCell
+
+        if decision in ("denied", "abort"):
+            self.transcript.declined.add(request.item_id)
+        await self.transcript.add_cell(DecisionCell(request, decision, self.active_config.cwd))
+        await self._respond(request.request_id, decision, thread)
 
     async def _respond(self, request_id: str, decision: ApprovalDecision, thread: ThreadLike | None = None) -> None:
         thread = thread or self.thread

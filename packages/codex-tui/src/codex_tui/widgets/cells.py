@@ -22,6 +22,7 @@ from codex_tui.diff_render import render_changes, render_diff, render_file_diff
 
 __all__ = [
     "CommandCell",
+    "DecisionCell",
     "DiffCell",
     "FileChangeCell",
     "InfoCell",
@@ -315,3 +316,52 @@ class DiffCell(Static):
 
     def __init__(self, diff: str, cwd: Path | None = None) -> None:
         super().__init__(render_diff(diff, cwd) if diff.strip() else Text("No changes.", style="dim"))
+
+
+def _command_text(argv: list[str] | None) -> str:
+    """The command as the user reads it: the script of ``bash -lc SCRIPT``, else the joined argv,
+    first line only and at most 80 characters."""
+    import shlex
+
+    argv = list(argv or [])
+    shells = ("bash", "sh", "zsh", "/bin/bash", "/bin/sh", "/bin/zsh", "/usr/bin/bash", "/usr/bin/zsh")
+    if len(argv) == 3 and argv[0] in shells and argv[1] in ("-lc", "-c"):
+        text = argv[2]
+    else:
+        text = shlex.join(argv)
+    lines = text.strip().splitlines() or [""]
+    first = lines[0]
+    if len(lines) > 1 or len(first) > 80:
+        first = first[:79] + "…"
+    return first
+
+
+class DecisionCell(Static):
+    """What the user answered to an approval prompt (``✔ You approved …`` / ``✗ You declined …``),
+    so the transcript keeps a record of what was allowed and what was refused."""
+
+    DEFAULT_CSS = """
+    DecisionCell { margin: 1 0 0 0; padding: 0 1; }
+    """
+
+    def __init__(self, request: Any, decision: str, cwd: Path | None = None) -> None:
+        from codex_tui.diff_render import display_path
+
+        self.decision = decision
+        if request.kind == "exec":
+            subject = Text.assemble(("run ", ""), (_command_text(request.command), "bold"))
+        else:
+            paths = [display_path(c.path, cwd) for c in request.changes or []]
+            shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+            subject = Text.assemble(("the edits to ", ""), (shown or "files", "bold"))
+        if decision in ("approved", "approved_for_session"):
+            text = Text.assemble(("✔ ", "bold green"), "You approved Codex to ", subject)
+            text.append(" every time this session" if decision == "approved_for_session" else " this time", style="dim")
+        else:
+            text = Text.assemble(("✗ ", "bold red"), "You declined to " if request.kind == "exec" else "You declined ")
+            text.append_text(subject)
+            if decision == "abort":
+                text.append(" and stopped the turn", style="dim")
+            else:
+                text.append(" (Codex continues without it)", style="dim")
+        super().__init__(text)

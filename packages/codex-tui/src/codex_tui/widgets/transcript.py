@@ -68,6 +68,9 @@ class Transcript(VerticalScroll):
         self.cells: dict[str, Widget] = {}
         self.user_commands: set[str] = set()
         """Ids of command items the user ran with ``!cmd`` (shown as "You ran")."""
+        self.declined: set[str] = set()
+        """Ids of items the user declined (a ``DecisionCell`` records it; core's ``declined`` /
+        ``failed`` item for them adds nothing)."""
 
     def on_mount(self) -> None:
         self.anchor()
@@ -91,6 +94,8 @@ class Transcript(VerticalScroll):
         if kind in ("item.started", "item.updated", "item.completed"):
             item = event.item
             cell = self.cells.get(item.id)
+            if cell is None and item.id in self.declined and getattr(item, "status", "") in ("declined", "failed"):
+                return
             if cell is None:
                 cell = _make_cell(item, by_user=item.id in self.user_commands)
                 self.cells[item.id] = cell
