@@ -349,3 +349,34 @@ async def test_declined_patch_is_recorded_with_its_files(make_config, workdir: P
         ]
         assert not app.transcript.query(FileChangeCell)
     assert not (workdir / "hello.py").exists()
+
+
+# --- 5. /new keeps the session's /model and /permissions choices -----------------------------
+
+
+async def test_new_keeps_model_and_permission_choices(config) -> None:  # type: ignore[no-untyped-def]
+    model = ScriptedModel([[message("One.")], [message("Two.")]])
+    app = CodexApp(Codex(config, model_client=model), config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/model gpt-5", "enter")
+        await pilot.press(*"/permissions", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("down", "down", "enter")  # Full Access
+        await pilot.pause()
+        chosen = ("gpt-5", "never", "danger-full-access")
+        cfg = app.thread.config  # type: ignore[union-attr]
+        assert (cfg.model, cfg.approval_policy, cfg.sandbox_mode) == chosen
+        first = app.thread
+        await pilot.press(*"/new", "enter")
+        await wait_until(pilot, lambda: app.thread is not first)
+        cfg = app.thread.config  # type: ignore[union-attr]
+        assert (cfg.model, cfg.approval_policy, cfg.sandbox_mode) == chosen
+        assert "gpt-5 · danger-full-access · approvals never" in str(app.status.render())
+        await pilot.press(*"hello", "enter")
+        await wait_idle(pilot, app)
+        second = app.thread
+        await pilot.press(*"/fork", "enter")
+        await wait_until(pilot, lambda: app.thread is not second)
+        cfg = app.thread.config  # type: ignore[union-attr]
+        assert (cfg.model, cfg.approval_policy, cfg.sandbox_mode) == chosen
+    assert (config.model, config.sandbox_mode) != ("gpt-5", "danger-full-access")  # not the launch values

@@ -578,8 +578,35 @@ class CodexApp(App[int]):
 
     async def _slash_new(self, arg: str) -> None:
         assert self.codex is not None
+        chosen = self.active_config
         self.thread = self.codex.start_thread()
+        await self._carry_over_choices(chosen)
         await self._reset_view("New conversation.")
+
+    _CARRIED_SETTINGS = ("model", "model_reasoning_effort", "approval_policy", "sandbox_mode")
+    """What ``/model`` and ``/permissions`` choose; a new or forked thread keeps these choices."""
+
+    async def _carry_over_choices(self, chosen: Config) -> None:
+        """Apply the session's ``/model`` and ``/permissions`` choices (``chosen``: the previous
+        thread's config) to the new ``self.thread``, which core built from the launch config."""
+        thread = self.thread
+        if thread is None:
+            return
+        current = thread.config
+        changes = {
+            key: getattr(chosen, key)
+            for key in self._CARRIED_SETTINGS
+            if getattr(chosen, key, None) is not None and getattr(chosen, key) != getattr(current, key, None)
+        }
+        if not changes:
+            return
+        kwargs = {("reasoning_effort" if k == "model_reasoning_effort" else k): v for k, v in changes.items()}
+        try:
+            thread.override(**kwargs)
+        except Exception as exc:  # e.g. managed requirements changed meanwhile
+            log.warning("could not keep the session's choices %s: %s", kwargs, exc)
+            await self._info(f"Could not keep your choices for the new conversation: {exc}", "warning")
+        self._refresh_status()
 
     async def _reset_view(self, note: str) -> None:
         await self.transcript.clear()
@@ -716,7 +743,9 @@ class CodexApp(App[int]):
             log.exception("fork failed")
             await self._info(f"Could not fork the session: {exc}", "error")
             return
+        chosen = self.active_config
         self.thread = forked
+        await self._carry_over_choices(chosen)
         await self._reset_view(f"Forked from session {source.id}.")
         await self._replay_history()
 
