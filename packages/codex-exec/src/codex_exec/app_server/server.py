@@ -86,6 +86,7 @@ class AppServer:
             "turn/start": self.threads.turn_start,
             "turn/steer": self.threads.turn_steer,
             "turn/interrupt": self.threads.turn_interrupt,
+            "review/start": self.threads.review_start,
             "config/read": self._config_read,
             "config/value/write": self._config_value_write,
             "config/batchWrite": self._config_batch_write,

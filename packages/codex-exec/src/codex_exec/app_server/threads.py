@@ -74,6 +74,8 @@ class ActiveTurn:
     waiting_approvals: int = 0
     task: asyncio.Task[None] | None = None
     translator: TurnTranslator | None = None
+    runner: Thread | None = None
+    """The SDK thread running this turn when it is not the loaded thread itself (a review)."""
 
 
 @dataclass
@@ -350,14 +352,22 @@ class ThreadManager:
         ids = {"thread_id": thread.id, "turn_id": active.id}
         self._notify("item/started", wire.ItemStartedNotification(**ids, item=user, started_at_ms=now_ms()))
         self._notify("item/completed", wire.ItemCompletedNotification(**ids, item=user, completed_at_ms=now_ms()))
+        events = thread.run_streamed(prompt, images=images, output_schema=p.output_schema)
+        error = await self._drive(lt, active, tr, events)
+        self._finish_turn(lt, active, tr, [user, *tr.items.values()], error)
+
+    async def _drive(self, lt: LoadedThread, active: ActiveTurn, tr: TurnTranslator, events: Any) -> str | None:
+        """Forward a turn's SDK events as notifications (approvals as server requests); the
+        failure message, if the stream broke."""
+        runner = active.runner or lt.thread
         approvals: set[asyncio.Task[None]] = set()
         error: str | None = None
         try:
             if not active.interrupted:
-                async for event in thread.run_streamed(prompt, images=images, output_schema=p.output_schema):
+                async for event in events:
                     if active.interrupted:
-                        thread.interrupt()
-                    if isinstance(event, TurnStarted):  # the rollout has this turn from here on
+                        runner.interrupt()
+                    if isinstance(event, TurnStarted) and active.runner is None:  # in the rollout from here on
                         lt.recorded.add(active.id)
                     if isinstance(event, ApprovalRequested):
                         task = asyncio.create_task(self._approval(lt, active, tr, event))
@@ -369,9 +379,17 @@ class ThreadManager:
         except Exception as exc:  # a failure must end the turn visibly, never leave it running
             error = _failure(exc)
         finally:
+            if hasattr(events, "aclose"):
+                await events.aclose()
             for task in list(approvals):
                 task.cancel()
             await asyncio.gather(*approvals, return_exceptions=True)
+        return error
+
+    def _finish_turn(
+        self, lt: LoadedThread, active: ActiveTurn, tr: TurnTranslator, items: list[Any], error: str | None
+    ) -> wire.Turn:
+        """Record the ended turn and send ``turn/completed``."""
         if tr.outcome is not None and tr.outcome[0] == "completed":
             status: Any = "completed"
         elif active.interrupted:
@@ -382,7 +400,7 @@ class ThreadManager:
         done = int(time.time())
         final = wire.Turn(
             id=active.id,
-            items=[user, *tr.items.values()],
+            items=items,
             status=status,
             error=wire.TurnError(message=error) if error else None,
             started_at=active.started_at,
@@ -392,7 +410,8 @@ class ThreadManager:
         lt.turns.append(final)
         lt.updated_at = done
         lt.active = None
-        self._notify("turn/completed", wire.TurnNotification(thread_id=thread.id, turn=final))
+        self._notify("turn/completed", wire.TurnNotification(thread_id=lt.thread.id, turn=final))
+        return final
 
     async def _approval(
         self, lt: LoadedThread, active: ActiveTurn, tr: TurnTranslator, event: ApprovalRequested
@@ -438,7 +457,56 @@ class ThreadManager:
         if decision == "abort":
             active.interrupted = True
         with contextlib.suppress(UsageError):  # the turn may have ended meanwhile
-            await lt.thread.respond_approval(event.request_id, decision)
+            await (active.runner or lt.thread).respond_approval(event.request_id, decision)
+
+    # --- review/start -----------------------------------------------------------------------
+
+    async def review_start(self, p: wire.ReviewStartParams) -> tuple[wire.Wire, After]:
+        """A review turn on the thread: run by an ephemeral reviewer thread (the review guidelines
+        as base instructions, ``review_model`` if set, the thread's settings), its events reported
+        under this thread between ``enteredReviewMode`` and ``exitedReviewMode`` items."""
+        from codex_core.review import review_request, start_review_thread
+
+        lt = self._loaded(p.thread_id)
+        if lt.active is not None:
+            raise RpcError(INVALID_REQUEST, f"a turn is already running on thread {p.thread_id} ({lt.active.id})")
+        target = _review_target(p.target)
+        request = await asyncio.to_thread(review_request, target, lt.thread.config.cwd)
+        if lt.active is not None:  # a turn started while git ran
+            raise RpcError(INVALID_REQUEST, f"a turn is already running on thread {p.thread_id} ({lt.active.id})")
+        reviewer = start_review_thread(lt.codex, lt.thread.config)
+        active = ActiveTurn(id=str(uuid.uuid4()), started_at=int(time.time()), runner=reviewer)
+        lt.active = active
+        turn = wire.Turn(id=active.id, status="inProgress", started_at=active.started_at)
+
+        def launch() -> None:
+            active.task = asyncio.create_task(self._run_review(lt, active, reviewer, request))
+
+        return wire.ReviewStartResponse(turn=turn, review_thread_id=lt.thread.id), launch
+
+    async def _run_review(self, lt: LoadedThread, active: ActiveTurn, reviewer: Thread, request: Any) -> None:
+        from codex_core.review import REVIEW_INTERRUPTED_MESSAGE, review_events
+
+        tid = lt.thread.id
+        tr = active.translator = TurnTranslator(tid, active.id, str(lt.thread.config.cwd))
+        ids: dict[str, Any] = {"thread_id": tid, "turn_id": active.id}
+        self._notify(
+            "turn/started", wire.TurnNotification(thread_id=tid, turn=wire.Turn(id=active.id, status="inProgress"))
+        )
+        entered = wire.EnteredReviewModeItem(id=f"{active.id}-review", review=request.display)
+        self._notify("item/started", wire.ItemStartedNotification(**ids, item=entered, started_at_ms=now_ms()))
+        self._notify("item/completed", wire.ItemCompletedNotification(**ids, item=entered, completed_at_ms=now_ms()))
+        try:
+            error = await self._drive(lt, active, tr, review_events(reviewer, request))
+        finally:
+            with contextlib.suppress(Exception):
+                await reviewer.aclose()
+        messages = [i for i in tr.items.values() if isinstance(i, wire.AgentMessageItem)]
+        text = messages[-1].text if messages else REVIEW_INTERRUPTED_MESSAGE
+        exited = wire.ExitedReviewModeItem(id=f"{active.id}-review-done", review=text)
+        self._notify("item/started", wire.ItemStartedNotification(**ids, item=exited, started_at_ms=now_ms()))
+        self._notify("item/completed", wire.ItemCompletedNotification(**ids, item=exited, completed_at_ms=now_ms()))
+        self._finish_turn(lt, active, tr, [entered, *tr.items.values(), exited], error)
 
     # --- turn/steer ------------------------------------------------------------------------
 
@@ -478,7 +546,7 @@ class ThreadManager:
             if active.task is not None:
                 active.task.cancel()
         else:
-            thread.interrupt()
+            (active.runner or thread).interrupt()
 
     async def compact_start(self, p: wire.ThreadCompactStartParams) -> tuple[wire.Wire, After]:
         lt = self._loaded(p.thread_id)
@@ -539,6 +607,22 @@ class ThreadManager:
         for lt in self.threads.values():
             with contextlib.suppress(Exception):
                 await lt.codex.aclose()
+
+
+def _review_target(target: Any) -> Any:
+    """The ``codex_core.review.ReviewTarget`` of a wire target (``-32602`` when it is empty)."""
+    from codex_core.review import ReviewTarget
+
+    try:
+        if isinstance(target, wire.BaseBranchTarget):
+            return ReviewTarget.base_branch(target.branch)
+        if isinstance(target, wire.CommitTarget):
+            return ReviewTarget.commit(target.sha, target.title)
+        if isinstance(target, wire.CustomTarget):
+            return ReviewTarget.custom(target.instructions)
+    except UsageError as exc:
+        raise RpcError(INVALID_PARAMS, f"Invalid params for review/start: {exc}") from None
+    return ReviewTarget.uncommitted()
 
 
 def _failure(exc: Exception) -> str:

@@ -91,6 +91,8 @@ __all__ = [
     "OverriddenMetadata",
     "ReasoningEffortOption",
     "ReasoningItem",
+    "ReviewStartParams",
+    "ReviewStartResponse",
     "SandboxMode",
     "SandboxPolicy",
     "TextInput",
@@ -189,6 +191,22 @@ class ContextCompactionItem(Wire):
     id: str
 
 
+class EnteredReviewModeItem(Wire):
+    """A review turn began; ``review`` says what is reviewed."""
+
+    type: Literal["enteredReviewMode"] = "enteredReviewMode"
+    id: str
+    review: str
+
+
+class ExitedReviewModeItem(Wire):
+    """A review turn ended; ``review`` is the rendered review (findings, or the reviewer's text)."""
+
+    type: Literal["exitedReviewMode"] = "exitedReviewMode"
+    id: str
+    review: str
+
+
 ThreadItem = Annotated[
     UserMessageItem
     | AgentMessageItem
@@ -197,7 +215,9 @@ ThreadItem = Annotated[
     | FileChangeItem
     | McpToolCallItem
     | WebSearchItem
-    | ContextCompactionItem,
+    | ContextCompactionItem
+    | EnteredReviewModeItem
+    | ExitedReviewModeItem,
     Field(discriminator="type"),
 ]
 
@@ -406,6 +426,42 @@ class TurnInterruptParams(Wire):
     turn_id: str
 
 
+class UncommittedChangesTarget(Wire):
+    type: Literal["uncommittedChanges"]
+
+
+class BaseBranchTarget(Wire):
+    type: Literal["baseBranch"]
+    branch: str
+
+
+class CommitTarget(Wire):
+    type: Literal["commit"]
+    sha: str
+    title: str | None = None
+
+
+class CustomTarget(Wire):
+    type: Literal["custom"]
+    instructions: str
+
+
+ReviewTarget = Annotated[
+    UncommittedChangesTarget | BaseBranchTarget | CommitTarget | CustomTarget, Field(discriminator="type")
+]
+
+
+class ReviewStartParams(Wire):
+    thread_id: str
+    target: ReviewTarget
+    delivery: Literal["inline"] | None = None
+
+
+class ReviewStartResponse(Wire):
+    turn: Turn
+    review_thread_id: str
+
+
 # --- notifications ------------------------------------------------------------------------
 
 
@@ -579,6 +635,7 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "turn/start": (TurnStartParams, TurnStartResponse),
     "turn/steer": (TurnSteerParams, TurnSteerResponse),
     "turn/interrupt": (TurnInterruptParams, Empty),
+    "review/start": (ReviewStartParams, ReviewStartResponse),
     "config/read": (ConfigReadParams, ConfigReadResponse),
     "config/value/write": (ConfigValueWriteParams, ConfigWriteResponse),
     "config/batchWrite": (ConfigBatchWriteParams, ConfigWriteResponse),
