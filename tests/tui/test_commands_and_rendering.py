@@ -380,3 +380,36 @@ async def test_new_keeps_model_and_permission_choices(config) -> None:  # type: 
         cfg = app.thread.config  # type: ignore[union-attr]
         assert (cfg.model, cfg.approval_policy, cfg.sandbox_mode) == chosen
     assert (config.model, config.sandbox_mode) != ("gpt-5", "danger-full-access")  # not the launch values
+
+
+# --- 10. Markdown: link targets, reasoning summaries ----------------------------------------
+
+
+def _markdown_text(cell) -> str:  # type: ignore[no-untyped-def]
+    from textual.widgets._markdown import MarkdownBlock
+
+    return "\n".join(str(block.render()) for block in cell.query(MarkdownBlock) if not block.query(MarkdownBlock))
+
+
+async def test_links_show_their_url_and_reasoning_is_rendered(config) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.testing import reasoning
+    from codex_tui.widgets import ReasoningCell
+
+    answer = (
+        "See [the docs](https://example.com/docs) and <https://auto.example.org>.\n\n"
+        "- item [two](https://two.example)\n"
+    )
+    model = ScriptedModel([[reasoning("**Inspecting the repo**\n\nI look at *files* and `code`."), message(answer)]])
+    app = CodexApp(Codex(config, model_client=model), config)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press(*"hi", "enter")
+        await wait_idle(pilot, app)
+        shown = _markdown_text(app.transcript.query_one(AgentMessageCell))
+        assert "See the docs (https://example.com/docs) and https://auto.example.org." in shown
+        assert "auto.example.org (https" not in shown  # an autolink is not repeated
+        assert "item two (https://two.example)" in shown
+        thinking = app.transcript.query_one(ReasoningCell)
+        body = thinking._body.render()
+        assert str(body) == "Inspecting the repo\n\nI look at files and code."
+        assert "**" not in str(body) and "`" not in str(body)
+        assert {"bold", "italic"} <= {str(span.style) for span in body.spans}

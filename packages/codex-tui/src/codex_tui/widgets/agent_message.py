@@ -19,7 +19,10 @@ class AgentMessageCell(Markdown):
     """
 
     def __init__(self, item_id: str) -> None:
-        super().__init__("")
+        from codex_tui.markdown_text import make_parser
+
+        # links are shown as "text (url)", as Codex does
+        super().__init__("", parser_factory=make_parser)
         self.item_id = item_id
         self.text = ""
         self._stream: MarkdownStream | None = None

@@ -102,8 +102,10 @@ class ReasoningCell(Collapsible):
 
     def _flush(self) -> None:
         self._dirty = False
+        from codex_tui.markdown_text import markdown_to_text
+
         self.title = "Thinking · " + _reasoning_title(self.text) if self.text.strip() else "Thinking"
-        self._body.update(self.text)
+        self._body.update(markdown_to_text(self.text))
 
 
 def _reasoning_title(text: str) -> str:
