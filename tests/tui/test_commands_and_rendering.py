@@ -413,3 +413,86 @@ async def test_links_show_their_url_and_reasoning_is_rendered(config) -> None:  
         assert str(body) == "Inspecting the repo\n\nI look at files and code."
         assert "**" not in str(body) and "`" not in str(body)
         assert {"bold", "italic"} <= {str(span.style) for span in body.spans}
+
+
+# --- 6. command output: first lines inline, Ctrl+O, focus stays in the composer ---------------
+
+
+def _command_turn(lines: int) -> list:  # type: ignore[type-arg]
+    from codex_core.protocol.events import (
+        CommandExecutionItem,
+        ItemCompleted,
+        ItemStarted,
+        ReasoningItem,
+        TurnCompleted,
+        TurnStarted,
+        Usage,
+    )
+
+    output = "".join(f"line {i}\n" for i in range(1, lines + 1))
+    done = CommandExecutionItem(id="c1", command="seq", aggregated_output=output, exit_code=0, status="completed")
+    return [
+        TurnStarted(),
+        ItemCompleted(item=ReasoningItem(id="r1", text="**Looking**\n\nat the output")),
+        ItemStarted(item=CommandExecutionItem(id="c1", command="seq")),
+        ItemCompleted(item=done),
+        TurnCompleted(usage=Usage()),
+    ]
+
+
+async def test_output_shows_first_lines_and_ctrl_o_expands_without_taking_focus(config) -> None:  # type: ignore[no-untyped-def]
+    from codex_tui.widgets import ReasoningCell
+
+    app = CodexApp(FakeCodex(config, [_command_turn(12)]), config)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press(*"run it", "enter")
+        await wait_idle(pilot, app)
+        cell = app.transcript.query_one(CommandCell)
+        folded = str(cell._output.render())
+        assert folded == ("└ line 1\n  line 2\n  line 3\n  … +7 lines (ctrl+o to expand)\n  line 11\n  line 12")
+        await pilot.press(*"abc")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        expanded = str(cell._output.render())
+        assert cell.expanded and all(f"line {i}\n" in expanded + "\n" for i in range(1, 13))
+        assert app.focused is app.composer
+        await pilot.press("d")
+        assert app.composer.text == "abcd"
+        await pilot.press("ctrl+o")  # folds it again
+        await pilot.pause()
+        assert str(cell._output.render()) == folded
+        # a click opens a fold without taking the focus
+        await pilot.click(CommandCell)
+        await pilot.pause()
+        assert cell.expanded and app.focused is app.composer
+        await pilot.click(ReasoningCell)
+        await pilot.pause()
+        assert not app.transcript.query_one(ReasoningCell).collapsed
+        assert app.focused is app.composer
+        await pilot.press("e")
+        assert app.composer.text == "abcde"
+
+
+async def test_short_output_is_shown_whole(config) -> None:  # type: ignore[no-untyped-def]
+    app = CodexApp(FakeCodex(config, [_command_turn(6)]), config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"run it", "enter")
+        await wait_idle(pilot, app)
+        shown = str(app.transcript.query_one(CommandCell)._output.render())
+    assert shown == "└ line 1\n  line 2\n  line 3\n  line 4\n  line 5\n  line 6"
+
+
+async def test_page_keys_scroll_the_transcript_from_the_composer(config) -> None:  # type: ignore[no-untyped-def]
+    app = CodexApp(FakeCodex(config, [_command_turn(400)]), config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"run it", "enter")
+        await wait_idle(pilot, app)
+        await pilot.press("ctrl+o")  # 200 lines of output: taller than the screen
+        await pilot.pause()
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        bottom = app.transcript.scroll_y
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert app.transcript.scroll_y < bottom
+        assert app.focused is app.composer

@@ -86,6 +86,9 @@ class CodexApp(App[int]):
     def __init__(
         self,
         codex: CodexLike | None,
+        Binding("ctrl+o", "toggle_last_output", "expand / fold the last output", show=False, priority=True),
+        Binding("pageup", "scroll_transcript(-1)", "scroll up", show=False, priority=True),
+        Binding("pagedown", "scroll_transcript(1)", "scroll down", show=False, priority=True),
         config: Config,
         *,
         codex_factory: Callable[[], CodexLike] | None = None,
@@ -618,6 +621,30 @@ class CodexApp(App[int]):
         if arg:
             await self._resume(arg)
         else:
+    def action_toggle_last_output(self) -> None:
+        """Ctrl+O: show all of the last command output (again: fold it). Focus stays in the
+        composer, so typing goes on where it was."""
+        from codex_tui.widgets.cells import CommandCell
+
+        cells = [c for c in self.transcript.query(CommandCell) if c.has_output]
+        if not cells:
+            return
+        cell = cells[-1]
+        cell.toggle()
+        if cell.expanded:
+            self.transcript.scroll_to_widget(cell, top=True, animate=False)
+
+    def action_scroll_transcript(self, direction: int) -> None:
+        """PageUp / PageDown scroll the transcript from the composer (a modal keeps these keys)."""
+        from textual.actions import SkipAction
+
+        if self.screen is not self.screen_stack[0]:
+            raise SkipAction()
+        if direction < 0:
+            self.transcript.scroll_page_up()
+        else:
+            self.transcript.scroll_page_down()
+
             self._open_resume_picker(start_new_on_cancel=False)
 
     def _open_resume_picker(self, *, start_new_on_cancel: bool, show_all: bool = False) -> None:

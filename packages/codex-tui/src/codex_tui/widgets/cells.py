@@ -85,6 +85,9 @@ class ReasoningCell(Collapsible):
         self.text = ""
         self._dirty = False
 
+    def on_mount(self) -> None:
+        _keep_focus_in_composer(self)
+
     async def append_delta(self, delta: str) -> None:
         self.text += delta
         self._schedule()
@@ -108,20 +111,30 @@ class ReasoningCell(Collapsible):
         self._body.update(markdown_to_text(self.text))
 
 
+def _keep_focus_in_composer(fold: Collapsible) -> None:
+    """A click opens or closes ``fold`` without taking the focus (its title would otherwise keep
+    it, and what the user types next would be lost)."""
+    from textual.widgets._collapsible import CollapsibleTitle
+
+    for title in fold.query(CollapsibleTitle):
+        title.can_focus = False
+
+
 def _reasoning_title(text: str) -> str:
     first = text.strip().splitlines()[0].replace("**", "").replace("__", "").strip()
     return first if len(first) <= 70 else first[:69] + "…"
 
 
 class CommandCell(Vertical):
-    """A command execution: status line with exit code, output folded underneath."""
+    """A command execution: status line with exit code, then its output as Codex shows it: the
+    first lines inline (``└ ...``), the rest behind ``… +N lines``; ``expanded`` (Ctrl+O on the
+    last output, or a click) shows all of it. Nothing here takes focus: the composer keeps it."""
 
     DEFAULT_CSS = """
     CommandCell { height: auto; margin: 1 0 0 0; padding: 0 1; }
-    CommandCell > Collapsible { border: none; padding: 0; margin: 0; background: transparent; }
-    CommandCell > Collapsible > Contents { padding: 0 0 0 3; }
     CommandCell .output { color: $text-muted; }
     """
+    can_focus = False
 
     def __init__(self, item_id: str, command: str, *, by_user: bool = False) -> None:
         super().__init__()
@@ -132,17 +145,15 @@ class CommandCell(Vertical):
         self.output = ""
         self.exit_code: int | None = None
         self.status = "in_progress"
+        self.expanded = False
         self._header = Static(self._header_text())
         self._output = Static("", classes="output", markup=False)
-        self._fold = Collapsible(self._output, title="output", collapsed=True)
+        self._output.display = False
         self._dirty = False
 
     def compose(self) -> ComposeResult:
         yield self._header
-        yield self._fold
-
-    def on_mount(self) -> None:
-        self._fold.display = False
+        yield self._output
 
     def _header_text(self) -> Text:
         ran = "You ran " if self.by_user else "Ran "
@@ -159,6 +170,16 @@ class CommandCell(Vertical):
             text.append(f"  exit {self.exit_code}", style=style)
         return text
 
+    @property
+    def has_output(self) -> bool:
+        return bool(self.output.strip())
+
+    @property
+    def folded_lines(self) -> int:
+        """Output lines hidden while folded (0 when everything fits inline)."""
+        n = len(self.output.rstrip("\n").splitlines())
+        return max(0, n - INLINE_HEAD - INLINE_TAIL) if n > INLINE_HEAD + INLINE_TAIL + 1 else 0
+
     async def append_delta(self, delta: str) -> None:
         self.output += delta
         if not self._dirty:
@@ -173,19 +194,57 @@ class CommandCell(Vertical):
             self.output = item.aggregated_output
         self._flush()
 
+    def toggle(self) -> None:
+        """Show all of the output, or fold it back to its first lines."""
+        self.expanded = not self.expanded
+        self._flush()
+
+    def on_click(self) -> None:
+        self.toggle()
+
     def _flush(self) -> None:
         self._dirty = False
         self._header.update(self._header_text())
         lines = self.output.rstrip("\n").splitlines()
         if not lines:
-            self._fold.display = False
+            self._output.display = False
             return
-        self._fold.display = True
-        self._fold.title = f"output · {len(lines)} line{'s' if len(lines) != 1 else ''}"
+        self._output.display = True
+        self._output.update(output_preview(lines, expanded=self.expanded))
+
+
+INLINE_HEAD = 3
+INLINE_TAIL = 2
+"""Output lines shown inline: the first ``INLINE_HEAD`` and the last ``INLINE_TAIL``."""
+
+
+def output_preview(lines: list[str], *, expanded: bool) -> Text:
+    """``└ first lines``, ``… +N lines (ctrl+o to expand)``, last lines; everything (the last
+    ``OUTPUT_PREVIEW_LINES``) when ``expanded``."""
+    hidden: int
+    if expanded:
         shown = lines[-OUTPUT_PREVIEW_LINES:]
-        if len(lines) > len(shown):
-            shown = [f"… {len(lines) - len(shown)} earlier lines", *shown]
-        self._output.update("\n".join(shown))
+        hidden = len(lines) - len(shown)
+        head, tail = ([], shown) if hidden else (shown, [])
+    elif len(lines) > INLINE_HEAD + INLINE_TAIL + 1:
+        head, tail = lines[:INLINE_HEAD], lines[-INLINE_TAIL:]
+        hidden = len(lines) - INLINE_HEAD - INLINE_TAIL
+    else:
+        head, tail, hidden = lines, [], 0
+    text = Text()
+    rows: list[Text] = [Text(line) for line in head]
+    if hidden:
+        note = f"… +{hidden} lines" + ("" if expanded else " (ctrl+o to expand)")
+        rows.append(Text(note, style="italic dim"))
+    rows += [Text(line) for line in tail]
+    if expanded and len(lines) > INLINE_HEAD + INLINE_TAIL + 1:
+        rows.append(Text("(ctrl+o to fold)", style="italic dim"))
+    for i, row in enumerate(rows):
+        text.append("└ " if i == 0 else "  ", style="dim")
+        text.append_text(row)
+        text.append("\n")
+    text.rstrip()
+    return text
 
 
 class FileChangeCell(Static):
@@ -256,6 +315,9 @@ class McpCell(Vertical):
     def compose(self) -> ComposeResult:
         yield self._header
         yield self._fold
+
+    def on_mount(self) -> None:
+        _keep_focus_in_composer(self._fold)
 
     async def update_item(self, item: Any, final: bool) -> None:
         style = {"in_progress": "yellow", "completed": "green", "failed": "red"}[item.status]

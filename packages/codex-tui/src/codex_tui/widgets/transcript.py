@@ -62,6 +62,9 @@ class Transcript(VerticalScroll):
     DEFAULT_CSS = """
     Transcript { height: 1fr; scrollbar-size-vertical: 1; padding: 0 0 1 0; }
     """
+    can_focus = False
+    """A click in the transcript (opening an output, selecting) must not take the focus from the
+    composer, or what the user types next is lost; PageUp/PageDown scroll it (``CodexApp``)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
