@@ -1,14 +1,15 @@
 """Saved-thread methods: ``thread/list``, ``thread/read``, ``thread/name/set``, ``thread/archive``,
-``thread/unarchive``. Loaded threads answer from memory; the rest from the rollouts on disk
+``thread/unarchive``, ``thread/delete``, ``thread/unsubscribe``, ``thread/loaded/list``,
+``thread/turns/list`` and ``thread/items/list``. Loaded threads answer from memory; the rest from the rollouts on disk
 (``codex_core.session``)."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from codex_core.errors import UsageError
+from codex_core.errors import CodexError, UsageError
 from codex_core.sdk import VERSION
 from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, RpcError
@@ -146,3 +147,132 @@ class ThreadCatalog:
         note = wire.ThreadIdNotification(thread_id=thread_id)
         response = wire.ThreadUnarchiveResponse(thread=stored_info(info))
         return response, lambda: self.manager.conn.notify("thread/unarchived", note.dump())
+
+    # --- thread/delete, thread/unsubscribe, thread/loaded/list -------------------------------
+
+    async def delete(self, p: wire.ThreadIdParams) -> tuple[wire.Wire, After]:
+        """Unload the thread (it must be idle) and delete its rollout, active or archived."""
+        loaded = self.manager.threads.get(p.thread_id)
+        path: Path | None
+        if loaded is not None:
+            if loaded.active is not None:
+                raise RpcError(INVALID_REQUEST, f"thread {p.thread_id} is running turn {loaded.active.id}")
+            thread_id, path = loaded.thread.id, loaded.thread.rollout_path
+            del self.manager.threads[thread_id]
+            await loaded.codex.aclose()
+        else:
+            try:
+                info = await asyncio.to_thread(self._session, p.thread_id)
+            except CodexError:
+                info = await asyncio.to_thread(self._session, p.thread_id, archived=True)
+            thread_id, path = info.id, info.path
+        if path is not None:
+            try:
+                await asyncio.to_thread(path.unlink)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise RpcError(INVALID_REQUEST, f"cannot delete {path}: {exc.strerror}") from None
+        note = wire.ThreadIdNotification(thread_id=thread_id)
+        return wire.Empty(), lambda: self.manager.conn.notify("thread/deleted", note.dump())
+
+    async def unsubscribe(self, p: wire.ThreadIdParams) -> tuple[wire.Wire, After | None]:
+        """This connection is a loaded thread's only subscriber: unsubscribing unloads it (a
+        running turn is interrupted first) and sends ``thread/closed``."""
+        loaded = self.manager.threads.get(p.thread_id)
+        if loaded is None:
+            return wire.ThreadUnsubscribeResponse(status="notLoaded"), None
+        await self.manager.unload(loaded)
+        note = wire.ThreadIdNotification(thread_id=loaded.thread.id)
+        response = wire.ThreadUnsubscribeResponse(status="unsubscribed")
+        return response, lambda: self.manager.conn.notify("thread/closed", note.dump())
+
+    async def loaded_list(self, p: wire.ThreadLoadedListParams) -> wire.Wire:
+        ids = list(self.manager.threads)
+        start = _offset(p.cursor, len(ids))
+        end = len(ids) if p.limit is None else start + p.limit
+        return wire.ThreadLoadedListResponse(data=ids[start:end], next_cursor=str(end) if end < len(ids) else None)
+
+    # --- thread/turns/list, thread/items/list ------------------------------------------------
+
+    async def _turns(self, thread_id: str) -> list[wire.Turn]:
+        loaded = self.manager.threads.get(thread_id)
+        if loaded is not None:
+            return list(loaded.turns)
+
+        def stored() -> list[wire.Turn]:
+            from codex_core.session import rollout_turns
+
+            info = self._session(thread_id)
+            return history_turns(info.id, rollout_turns(info.path))
+
+        return await asyncio.to_thread(stored)
+
+    async def turns_list(self, p: wire.ThreadTurnsListParams) -> wire.Wire:
+        """Turns, newest first by default. Cursors are positions: ``nextCursor`` continues,
+        ``backwardsCursor`` (the page's first turn) reverses with that turn included."""
+        turns = await self._turns(p.thread_id)
+        view = p.items_view or "summary"
+        turns = [_view(t, view) for t in turns]
+        page, nxt, back = _page(turns, p.cursor, p.limit, p.sort_direction or "desc")
+        return wire.ThreadTurnsListResponse(data=page, next_cursor=nxt, backwards_cursor=back)
+
+    async def items_list(self, p: wire.ThreadItemsListParams) -> wire.Wire:
+        if p.cursor is not None and not isinstance(p.cursor, str):
+            raise RpcError(
+                INVALID_PARAMS,
+                "Invalid params for thread/items/list: item anchors are not supported; use a cursor string",
+            )
+        turns = await self._turns(p.thread_id)
+        if p.turn_id is not None:
+            turns = [t for t in turns if t.id == p.turn_id]
+            if not turns:
+                raise RpcError(
+                    INVALID_PARAMS, f"Invalid params for thread/items/list: no turn {p.turn_id!r} in the thread"
+                )
+        entries = [wire.ThreadItemEntry(turn_id=t.id, item=item) for t in turns for item in t.items]
+        page, nxt, back = _page(entries, p.cursor, p.limit, p.sort_direction or "asc")
+        return wire.ThreadItemsListResponse(data=page, next_cursor=nxt, backwards_cursor=back)
+
+
+def _offset(cursor: str | None, size: int) -> int:
+    if cursor is None:
+        return 0
+    try:
+        value = int(cursor)
+    except ValueError:
+        raise RpcError(INVALID_PARAMS, f"Invalid params: unknown cursor {cursor!r}") from None
+    if not 0 <= value <= size:
+        raise RpcError(INVALID_PARAMS, f"Invalid params: cursor {cursor!r} is out of range")
+    return value
+
+
+T = TypeVar("T")
+
+
+def _page(
+    items: list[T], cursor: str | None, limit: int | None, direction: str
+) -> tuple[list[T], str | None, str | None]:
+    """One page of ``items`` (chronological). A cursor is the position of the first element of
+    the page (inclusive), whichever the direction; ``None`` when there is nothing further."""
+    n = len(items)
+    if direction == "asc":
+        start = _offset(cursor, n)
+        end = n if limit is None else min(n, start + limit)
+        page = items[start:end]
+        return page, (str(end) if end < n else None), (str(start) if page else None)
+    start = n - 1 if cursor is None else _offset(cursor, n)
+    start = min(start, n - 1)
+    stop = -1 if limit is None else max(-1, start - limit)
+    page = [items[i] for i in range(start, stop, -1)]
+    return page, (str(stop) if stop >= 0 else None), (str(start) if page else None)
+
+
+def _view(turn: wire.Turn, view: str) -> wire.Turn:
+    if view == "full":
+        return turn
+    if view == "notLoaded":
+        return turn.model_copy(update={"items": []})
+    users = [i for i in turn.items if isinstance(i, wire.UserMessageItem)]
+    answers = [i for i in turn.items if isinstance(i, wire.AgentMessageItem)]
+    return turn.model_copy(update={"items": [*users, *answers[-1:]]})

@@ -94,6 +94,8 @@ class LoadedThread:
     """Ids of the turns the rollout records (all rebuilt ones; a live one once the SDK started it):
     ``thread/fork``'s ``lastTurnId`` counts these, as the rollout does."""
     active: ActiveTurn | None = None
+    last_status: dict[str, Any] | None = None
+    """The status last reported by ``thread/status/changed`` (``None``: the initial idle one)."""
 
     def info(self, *, include_turns: bool) -> wire.ThreadInfo:
         cfg = self.thread.config
@@ -193,6 +195,28 @@ class ThreadManager:
 
     def _notify(self, method: str, params: wire.Wire) -> None:
         self.conn.notify(method, params.dump())
+
+    def _publish_status(self, lt: LoadedThread) -> None:
+        """``thread/status/changed`` when the thread's status differs from the last one sent."""
+        status = lt.info(include_turns=False).status
+        dumped = status.dump()
+        if dumped == (lt.last_status or {"type": "idle", "activeFlags": None}):
+            return
+        lt.last_status = dumped
+        self._notify(
+            "thread/status/changed", wire.ThreadStatusChangedNotification(thread_id=lt.thread.id, status=status)
+        )
+
+    async def unload(self, lt: LoadedThread) -> None:
+        """Forget a loaded thread: its running turn is interrupted (and ends), its services close."""
+        active = lt.active
+        if active is not None and active.task is not None:
+            self._interrupt(active, lt.thread)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(active.task), 5)
+        self.threads.pop(lt.thread.id, None)
+        with contextlib.suppress(Exception):
+            await lt.codex.aclose()
 
     # --- thread/start, thread/resume ------------------------------------------------------
 
@@ -338,6 +362,7 @@ class ThreadManager:
                 msg = f"turn/start: `{name}` cannot be changed per turn yet and was ignored"
                 self._notify("warning", wire.WarningNotification(message=msg, thread_id=thread.id))
             active.task = asyncio.create_task(self._run_turn(lt, active, p, prompt, images))
+            self._publish_status(lt)
 
         return wire.TurnStartResponse(turn=turn), launch
 
@@ -410,6 +435,7 @@ class ThreadManager:
         lt.turns.append(final)
         lt.updated_at = done
         lt.active = None
+        self._publish_status(lt)
         self._notify("turn/completed", wire.TurnNotification(thread_id=lt.thread.id, turn=final))
         return final
 
@@ -440,6 +466,7 @@ class ThreadManager:
                 self._notify(note_method, note)
         response_model = wire.SERVER_REQUESTS[method][1]
         active.waiting_approvals += 1
+        self._publish_status(lt)
         try:
             result = await self.conn.request(method, request.dump())
             decision_value = response_model.model_validate(result).decision  # type: ignore[attr-defined]
@@ -450,6 +477,8 @@ class ThreadManager:
             decision_value = "decline"
         finally:
             active.waiting_approvals -= 1
+            if lt.active is active:
+                self._publish_status(lt)
         if isinstance(decision_value, wire.AcceptWithExecpolicyAmendment):
             decision: Any = "approved_execpolicy_amendment"
         else:
@@ -481,6 +510,7 @@ class ThreadManager:
 
         def launch() -> None:
             active.task = asyncio.create_task(self._run_review(lt, active, reviewer, request))
+            self._publish_status(lt)
 
         return wire.ReviewStartResponse(turn=turn, review_thread_id=lt.thread.id), launch
 
@@ -557,6 +587,7 @@ class ThreadManager:
 
         def launch() -> None:
             active.task = asyncio.create_task(self._run_compact(lt, active))
+            self._publish_status(lt)
 
         return wire.Empty(), launch
 
@@ -590,6 +621,7 @@ class ThreadManager:
         )
         lt.active = None
         lt.updated_at = done
+        self._publish_status(lt)
         self._notify("turn/completed", wire.TurnNotification(thread_id=tid, turn=final))
 
     async def aclose(self) -> None:

@@ -462,6 +462,58 @@ class ReviewStartResponse(Wire):
     review_thread_id: str
 
 
+class ThreadLoadedListParams(Wire):
+    cursor: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+
+
+class ThreadLoadedListResponse(Wire):
+    data: list[str]
+    next_cursor: str | None = None
+
+
+class ThreadUnsubscribeResponse(Wire):
+    status: Literal["notLoaded", "notSubscribed", "unsubscribed"]
+
+
+class ThreadTurnsListParams(Wire):
+    thread_id: str
+    cursor: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    sort_direction: Literal["asc", "desc"] | None = None
+    """Default ``desc`` (newest first)."""
+    items_view: Literal["notLoaded", "summary", "full"] | None = None
+    """Default ``summary``: the user's input and the last agent message of each turn."""
+
+
+class ThreadTurnsListResponse(Wire):
+    data: list[Turn]
+    next_cursor: str | None = None
+    backwards_cursor: str | None = None
+
+
+class ThreadItemsListParams(Wire):
+    thread_id: str
+    turn_id: str | None = None
+    cursor: str | dict[str, Any] | None = None
+    limit: int | None = Field(default=None, ge=1)
+    sort_direction: Literal["asc", "desc"] | None = None
+    """Default ``asc``."""
+
+
+class ThreadItemEntry(Wire):
+    turn_id: str
+    item: ThreadItem
+    started_at_ms: int | None = None
+    completed_at_ms: int | None = None
+
+
+class ThreadItemsListResponse(Wire):
+    data: list[ThreadItemEntry]
+    next_cursor: str | None = None
+    backwards_cursor: str | None = None
+
+
 # --- notifications ------------------------------------------------------------------------
 
 
@@ -560,8 +612,13 @@ class ThreadNameUpdatedNotification(Wire):
     thread_name: str | None = None
 
 
+class ThreadStatusChangedNotification(Wire):
+    thread_id: str
+    status: ThreadStatus
+
+
 class ThreadIdNotification(Wire):
-    """``thread/archived`` and ``thread/unarchived``."""
+    """``thread/archived``, ``thread/unarchived``, ``thread/deleted`` and ``thread/closed``."""
 
     thread_id: str
 
@@ -631,6 +688,11 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "thread/name/set": (ThreadSetNameParams, Empty),
     "thread/archive": (ThreadIdParams, Empty),
     "thread/unarchive": (ThreadIdParams, ThreadUnarchiveResponse),
+    "thread/delete": (ThreadIdParams, Empty),
+    "thread/unsubscribe": (ThreadIdParams, ThreadUnsubscribeResponse),
+    "thread/loaded/list": (ThreadLoadedListParams, ThreadLoadedListResponse),
+    "thread/turns/list": (ThreadTurnsListParams, ThreadTurnsListResponse),
+    "thread/items/list": (ThreadItemsListParams, ThreadItemsListResponse),
     "thread/compact/start": (ThreadCompactStartParams, Empty),
     "turn/start": (TurnStartParams, TurnStartResponse),
     "turn/steer": (TurnSteerParams, TurnSteerResponse),
@@ -655,6 +717,9 @@ NOTIFICATIONS: dict[str, type[Wire]] = {
     "thread/name/updated": ThreadNameUpdatedNotification,
     "thread/archived": ThreadIdNotification,
     "thread/unarchived": ThreadIdNotification,
+    "thread/deleted": ThreadIdNotification,
+    "thread/closed": ThreadIdNotification,
+    "thread/status/changed": ThreadStatusChangedNotification,
     "thread/tokenUsage/updated": ThreadTokenUsageUpdatedNotification,
     "thread/compacted": ContextCompactedNotification,
     "turn/started": TurnNotification,
