@@ -42,6 +42,7 @@ _METHOD_NAMES = {
     "config/value/write": "ConfigValueWrite",
     "config/batchWrite": "ConfigBatchWrite",
     "thread/name/set": "ThreadSetName",
+    "mcpServerStatus/list": "ListMcpServerStatus",
 }
 
 

@@ -33,6 +33,7 @@ from codex_exec.app_server.jsonrpc import (
     RequestId,
     RpcError,
 )
+from codex_exec.app_server.listings import ListingMethods
 from codex_exec.app_server.threads import ThreadManager, resolve_path
 from codex_exec.app_server.unsupported import unsupported_error
 
@@ -71,6 +72,7 @@ class AppServer:
         self.catalog = ThreadCatalog(self.threads)
         self.files = FileMethods(conn, self.threads)
         self.commands = CommandMethods(conn, self.threads)
+        self.listings = ListingMethods(self.threads)
         self.initialized = False
         self._handlers: dict[str, Handler] = {
             "initialize": self._initialize,
@@ -103,6 +105,7 @@ class AppServer:
             "model/list": self._model_list,
             **self.files.handlers(),
             **self.commands.handlers(),
+            **self.listings.handlers(),
         }
         assert set(self._handlers) == set(wire.METHODS)
 

@@ -26,6 +26,7 @@ from codex_exec.app_server.wire_base import (
 )
 from codex_exec.app_server.wire_exec import EXEC_METHODS, EXEC_NOTIFICATIONS
 from codex_exec.app_server.wire_fs import FS_METHODS, FS_NOTIFICATIONS
+from codex_exec.app_server.wire_listings import LISTING_METHODS
 from codex_exec.app_server.wire_settings import (
     Account,
     AccountUpdatedNotification,
@@ -709,6 +710,7 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "model/list": (ModelListParams, ModelListResponse),
     **FS_METHODS,
     **EXEC_METHODS,
+    **LISTING_METHODS,
 }
 """Client -> server requests: method -> (params model, result model)."""
 

@@ -1,0 +1,190 @@
+"""Read-only listings of the server's configuration: ``modelProvider/list``,
+``experimentalFeature/list``, ``permissionProfile/list`` and ``mcpServerStatus/list``.
+
+They read the server's config (or, with ``threadId``, a loaded thread's). MCP servers are
+started briefly to report their tools (like ``codex doctor``), never left running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from codex_exec.app_server import wire_listings as w
+from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, RpcError
+from codex_exec.app_server.wire_base import Wire
+
+if TYPE_CHECKING:
+    from codex_core.config import Config
+    from codex_core.config.models import McpServerToml
+    from codex_exec.app_server.threads import ThreadManager
+
+__all__ = ["ListingMethods"]
+
+T = TypeVar("T")
+
+_STAGES = {
+    "under development": "underDevelopment",
+    "experimental": "beta",
+    "stable": "stable",
+    "deprecated": "deprecated",
+    "removed": "removed",
+}
+_BUILTIN_PROFILES = {
+    ":read-only": ("Read everything, write nothing, no network.", "read-only"),
+    ":workspace": ("Read everything; write the workspace roots and temporary directories.", "workspace-write"),
+    ":danger-full-access": ("No sandbox.", "danger-full-access"),
+}
+_MCP_PROBE_CAP_S = 10.0
+
+
+def _page(items: Sequence[T], cursor: str | None, limit: int | None) -> tuple[list[T], str | None]:
+    try:
+        start = int(cursor) if cursor else 0
+    except ValueError:
+        raise RpcError(INVALID_PARAMS, f"Invalid params: unknown cursor {cursor!r}") from None
+    end = len(items) if limit is None else start + limit
+    return list(items[start:end]), (str(end) if end < len(items) else None)
+
+
+def _origin(url: str | None) -> str | None:
+    """``scheme://host[:port]`` of an HTTP endpoint, without credentials or path."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    port = f":{parts.port}" if parts.port else ""
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}{port}"
+
+
+class ListingMethods:
+    """The configuration listings of one connection."""
+
+    def __init__(self, threads: ThreadManager) -> None:
+        self.threads = threads
+
+    def handlers(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "modelProvider/list": self.model_providers,
+            "experimentalFeature/list": self.features,
+            "permissionProfile/list": self.permission_profiles,
+            "mcpServerStatus/list": self.mcp_servers,
+        }
+
+    def _config(self, thread_id: str | None) -> Config:
+        if thread_id is None:
+            return self.threads.base_config
+        lt = self.threads.threads.get(thread_id)
+        if lt is None:
+            raise RpcError(INVALID_REQUEST, f"thread {thread_id} is not loaded (start it or call thread/resume)")
+        return lt.thread.config
+
+    async def model_providers(self, p: w.ModelProviderListParams) -> Wire:
+        from codex_core.client.providers import BUILTIN_PROVIDER_IDS, resolve_provider
+
+        cfg = self.threads.base_config
+        data = []
+        for provider_id in dict.fromkeys([*BUILTIN_PROVIDER_IDS, *cfg.model_providers]):
+            info = resolve_provider(provider_id, cfg.model_providers, openai_base_url=cfg.toml.openai_base_url)
+            if provider_id == "openai":
+                settings: dict[str, Any] = {"type": "openai"}
+            elif info.env_key:
+                settings = {"type": "customGateway", "auth": {"mode": "environmentVariable", "envKey": info.env_key}}
+            else:
+                settings = {"type": "customGateway", "auth": {"mode": "none"}}
+            data.append(
+                w.ModelProviderSummary(
+                    id=provider_id,
+                    name=info.name,
+                    can_edit=provider_id not in BUILTIN_PROVIDER_IDS,
+                    base_url=_origin(info.base_url) and info.base_url.split("?", 1)[0],
+                    settings=settings,
+                )
+            )
+        return w.ModelProviderListResponse(
+            data=data, default_provider_id=cfg.model_provider_id, can_change_default=True
+        )
+
+    async def features(self, p: w.ExperimentalFeatureListParams) -> Wire:
+        from codex_core.config.features import FEATURES
+
+        cfg = self._config(p.thread_id)
+        rows = [
+            w.ExperimentalFeature(
+                name=f.name,
+                stage=_STAGES.get(f.stage, "underDevelopment"),
+                enabled=cfg.feature(f.name),
+                default_enabled=f.default,
+            )
+            for f in FEATURES.values()
+        ]
+        page, nxt = _page(rows, p.cursor, p.limit)
+        return w.ExperimentalFeatureListResponse(data=page, next_cursor=nxt)
+
+    async def permission_profiles(self, p: w.PermissionProfileListParams) -> Wire:
+        cfg = self.threads.base_config
+        allowed_modes = cfg.requirements.allowed_sandbox_modes
+        rows = [
+            w.PermissionProfileSummary(
+                id=name, description=text, allowed=allowed_modes is None or mode in allowed_modes
+            )
+            for name, (text, mode) in _BUILTIN_PROFILES.items()
+        ]
+        rows += [
+            w.PermissionProfileSummary(id=name, description=profile.description, allowed=True)
+            for name, profile in sorted(cfg.permissions.items())
+        ]
+        page, nxt = _page(rows, p.cursor, p.limit)
+        return w.PermissionProfileListResponse(data=page, next_cursor=nxt)
+
+    async def mcp_servers(self, p: w.ListMcpServerStatusParams) -> Wire:
+        cfg = self._config(p.thread_id)
+        names = sorted(cfg.mcp_servers)
+        if p.server_name is not None:
+            names = [n for n in names if n == p.server_name]
+        page, nxt = _page(names, p.cursor, p.limit)
+        statuses = await asyncio.gather(*(self._probe(name, cfg.mcp_servers[name], cfg) for name in page))
+        return w.ListMcpServerStatusResponse(data=list(statuses), next_cursor=nxt)
+
+    async def _probe(self, name: str, server: McpServerToml, cfg: Config) -> w.McpServerStatus:
+        """Start the server (at most its startup timeout, capped), read its tools, stop it."""
+        base = {
+            "name": name,
+            "http_origin": _origin(server.url),
+            "auth_status": "bearerToken" if (server.bearer_token or server.bearer_token_env_var) else "unsupported",
+        }
+        if not server.enabled:
+            return w.McpServerStatus(**base, runtime_status="disabled")
+        from codex_core.mcp.connection import ServerConnection
+
+        warnings: list[str] = []
+        conn = ServerConnection(name, server, cwd=cfg.cwd, on_change=lambda _c: None, warn=warnings.append)
+        task = asyncio.create_task(conn.run())
+        try:
+            await asyncio.wait_for(conn.settled.wait(), min(float(server.startup_timeout), _MCP_PROBE_CAP_S) + 1.0)
+        except TimeoutError:
+            pass
+        state, error, tools = conn.state, conn.error, list(conn.tools)
+        conn.request_stop()
+        try:
+            await asyncio.wait_for(task, 10.0)
+        except TimeoutError:
+            task.cancel()
+        ok = state in ("ready", "closed") and error is None
+        return w.McpServerStatus(
+            **base,
+            runtime_status="connected" if ok else "failed",
+            tools={str(t.get("name", "")): _tool(t) for t in tools} if ok else {},
+            tools_error=None if ok else (error or "the server did not start in time"),
+        )
+
+
+def _tool(raw: dict[str, Any]) -> dict[str, Any]:
+    """An MCP tool as the protocol's ``Tool`` (``inputSchema`` always present)."""
+    out = {k: v for k, v in raw.items() if k in ("name", "title", "description", "outputSchema", "annotations")}
+    out["inputSchema"] = raw.get("inputSchema") or {"type": "object"}
+    return out

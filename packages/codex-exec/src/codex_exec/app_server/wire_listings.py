@@ -1,0 +1,121 @@
+"""Wire models of the configuration listings (field names of the reference 0.169 schema)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from codex_exec.app_server.wire_base import Empty, Wire
+
+__all__ = [
+    "LISTING_METHODS",
+    "ExperimentalFeature",
+    "ExperimentalFeatureListParams",
+    "ExperimentalFeatureListResponse",
+    "ListMcpServerStatusParams",
+    "ListMcpServerStatusResponse",
+    "McpServerStatus",
+    "ModelProviderListParams",
+    "ModelProviderListResponse",
+    "ModelProviderSummary",
+    "PermissionProfileListParams",
+    "PermissionProfileListResponse",
+    "PermissionProfileSummary",
+]
+
+
+class ModelProviderListParams(Empty):
+    pass
+
+
+class ModelProviderSummary(Wire):
+    id: str
+    name: str
+    can_edit: bool
+    base_url: str | None = None
+    settings: dict[str, Any]
+    """``{type: "openai"}`` or ``{type: "customGateway", auth: {mode, envKey?}}``."""
+
+
+class ModelProviderListResponse(Wire):
+    data: list[ModelProviderSummary]
+    default_provider_id: str
+    can_change_default: bool
+
+
+class ExperimentalFeatureListParams(Wire):
+    cursor: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    thread_id: str | None = None
+
+
+class ExperimentalFeature(Wire):
+    name: str
+    stage: Literal["beta", "underDevelopment", "stable", "deprecated", "removed"]
+    display_name: str | None = None
+    description: str | None = None
+    announcement: str | None = None
+    enabled: bool
+    default_enabled: bool
+
+
+class ExperimentalFeatureListResponse(Wire):
+    data: list[ExperimentalFeature]
+    next_cursor: str | None = None
+
+
+class PermissionProfileListParams(Wire):
+    cursor: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    cwd: str | None = None
+
+
+class PermissionProfileSummary(Wire):
+    id: str
+    description: str | None = None
+    allowed: bool
+
+
+class PermissionProfileListResponse(Wire):
+    data: list[PermissionProfileSummary]
+    next_cursor: str | None = None
+
+
+class ListMcpServerStatusParams(Wire):
+    cursor: str | None = None
+    limit: int | None = Field(default=None, ge=1)
+    detail: Literal["full", "toolsAndAuthOnly"] | None = None
+    thread_id: str | None = None
+    server_name: str | None = None
+
+
+class McpServerStatus(Wire):
+    name: str
+    runtime_status: (
+        Literal["notStarted", "starting", "connected", "authenticationRequired", "failed", "cancelled", "disabled"]
+        | None
+    ) = None
+    plugin_id: str | None = None
+    http_origin: str | None = None
+    server_info: dict[str, Any] | None = None
+    server_capabilities: Any = None
+    tool_list_meta: Any = None
+    tools: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    tools_error: str | None = None
+    resources: list[Any] = Field(default_factory=list)
+    resource_templates: list[Any] = Field(default_factory=list)
+    auth_status: Literal["unknown", "unsupported", "notLoggedIn", "bearerToken", "oAuth"]
+
+
+class ListMcpServerStatusResponse(Wire):
+    data: list[McpServerStatus]
+    next_cursor: str | None = None
+
+
+LISTING_METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
+    "modelProvider/list": (ModelProviderListParams, ModelProviderListResponse),
+    "experimentalFeature/list": (ExperimentalFeatureListParams, ExperimentalFeatureListResponse),
+    "permissionProfile/list": (PermissionProfileListParams, PermissionProfileListResponse),
+    "mcpServerStatus/list": (ListMcpServerStatusParams, ListMcpServerStatusResponse),
+}
