@@ -181,6 +181,8 @@ class AppServer:
         the ``initialize`` response, as Codex does."""
         for summary in self.config.warnings:
             self.conn.notify("configWarning", wire.ConfigWarningNotification(summary=summary).dump())
+        for notice in _deprecations(self.config):
+            self.conn.notify("deprecationNotice", notice.dump())
 
     async def _config_read(self, p: wire.ConfigReadParams) -> wire.Wire:
         config = self.config
@@ -343,6 +345,32 @@ class AppServer:
             ],
         )
         return wire.ModelListResponse(data=[model])
+
+
+def _deprecations(config: Config) -> list[wire.DeprecationNoticeNotification]:
+    """One ``deprecationNotice`` per feature flag set in the config whose stage is deprecated or
+    removed (it still loads, but has no effect or is going away)."""
+    from codex_core.config.features import FEATURES
+
+    out = []
+    for name in sorted(config.features):
+        feature = FEATURES.get(name)
+        if feature is None or feature.stage not in ("deprecated", "removed"):
+            continue
+        layer = config.explain(f"features.{name}")
+        where = f" (set in {layer.path or layer.layer})" if layer is not None else ""
+        out.append(
+            wire.DeprecationNoticeNotification(
+                summary=f"`[features].{name}` is {feature.stage}{where}",
+                details=f"Remove `{name}` from the `[features]` table; it "
+                + (
+                    "no longer has any effect."
+                    if feature.stage == "removed"
+                    else "will be removed in a future release."
+                ),
+            )
+        )
+    return out
 
 
 def _layer(origin: Origin) -> wire.ConfigLayerMetadata:

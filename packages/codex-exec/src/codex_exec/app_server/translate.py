@@ -107,6 +107,8 @@ class TurnTranslator:
         self._started: set[str] = set()
         self.outcome: tuple[str, str | None] | None = None
         """``("completed", None)`` or ``("failed", message)``."""
+        self._diffs: list[str] = []
+        """Diffs of the file changes applied in this turn, in order (``turn/diff/updated``)."""
 
     def _item_started(self, item: Any) -> Outgoing:
         self._started.add(item.id)
@@ -145,6 +147,19 @@ class TurnTranslator:
             out.append(("item/commandExecution/outputDelta", wire.DeltaNotification(**ids)))
         return out
 
+    def _diff_update(self, item: Any) -> Outgoing:
+        """``turn/diff/updated`` after an applied file change: the turn's diffs so far, joined."""
+        if not isinstance(item, wire.FileChangeItem) or item.status != "completed":
+            return []
+        added = [c.diff if c.diff.endswith("\n") else c.diff + "\n" for c in item.changes if c.diff]
+        if not added:
+            return []
+        self._diffs += added
+        note = wire.TurnDiffUpdatedNotification(
+            thread_id=self.thread_id, turn_id=self.turn_id, diff="".join(self._diffs)
+        )
+        return [("turn/diff/updated", note)]
+
     def _error(self, message: str, *, will_retry: bool) -> Outgoing:
         note = wire.ErrorNotification(
             error=wire.TurnError(message=message),
@@ -170,7 +185,7 @@ class TurnTranslator:
                 note = wire.ItemCompletedNotification(
                     thread_id=self.thread_id, turn_id=self.turn_id, item=item, completed_at_ms=now_ms()
                 )
-                return [*out, ("item/completed", note)]
+                return [*out, ("item/completed", note), *self._diff_update(item)]
             if isinstance(event, ev.ItemStarted) and item.id not in self._started:
                 return self._item_started(item)
             return []

@@ -600,6 +600,19 @@ class WarningNotification(Wire):
     thread_id: str | None = None
 
 
+class TurnDiffUpdatedNotification(Wire):
+    """The turn's aggregated unified diff (every file change applied so far in the turn)."""
+
+    thread_id: str
+    turn_id: str
+    diff: str
+
+
+class DeprecationNoticeNotification(Wire):
+    summary: str
+    details: str | None = None
+
+
 class ConfigWarningNotification(Wire):
     """A problem found while loading the config (unrecognized keys, replaced values), sent once
     after ``initialize``."""
@@ -727,6 +740,7 @@ NOTIFICATIONS: dict[str, type[Wire]] = {
     "turn/started": TurnNotification,
     "turn/completed": TurnNotification,
     "turn/plan/updated": TurnPlanUpdatedNotification,
+    "turn/diff/updated": TurnDiffUpdatedNotification,
     "item/started": ItemStartedNotification,
     "item/completed": ItemCompletedNotification,
     "item/agentMessage/delta": DeltaNotification,
@@ -736,6 +750,7 @@ NOTIFICATIONS: dict[str, type[Wire]] = {
     "error": ErrorNotification,
     "warning": WarningNotification,
     "configWarning": ConfigWarningNotification,
+    "deprecationNotice": DeprecationNoticeNotification,
     **FS_NOTIFICATIONS,
     **EXEC_NOTIFICATIONS,
 }
