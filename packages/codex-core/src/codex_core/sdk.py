@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -57,6 +57,9 @@ from codex_core.protocol.events import (
     Usage,
 )
 from codex_core.protocol.items import Message, ResponseItem
+
+if TYPE_CHECKING:
+    from codex_core.user_input import UserInputHandler
 
 __all__ = ["Codex", "Thread", "TurnResult"]
 
@@ -344,6 +347,11 @@ class Thread:
                 self._state.record([Message.developer(permissions_instructions(new_cfg))])
             if "cwd" in changes:
                 self._state.record([Message.user(environment_context(new_cfg.cwd))])
+
+    def set_user_input_handler(self, handler: UserInputHandler | None) -> None:
+        """Let the model's ``request_user_input`` questions reach the user through ``handler``
+        (with the ``default_mode_request_user_input`` feature on); see ``codex_core.user_input``."""
+        self._state.user_input_handler = handler
 
     async def respond_approval(self, request_id: str, decision: ApprovalDecision) -> None:
         """Answer an ``approval.requested`` event."""

@@ -137,7 +137,12 @@ async def dispatch_tool_call(
         if call.name == "view_image":
             return await handle_view_image(call, rt)
         if call.name == "request_user_input":
-            return tool_output(call, REQUEST_USER_INPUT_UNAVAILABLE, success=False)
+            if state.user_input_handler is None or not state.config.feature("default_mode_request_user_input"):
+                return tool_output(call, REQUEST_USER_INPUT_UNAVAILABLE, success=False)
+            from codex_core.user_input import request_user_input
+
+            text, ok = await request_user_input(call.call_id, call.arguments, state.user_input_handler)
+            return tool_output(call, text, success=ok)
         if state.mcp is not None:
             target = state.mcp.resolve(call.name)
             if target is None and call.name.startswith("mcp__") and offered is None:

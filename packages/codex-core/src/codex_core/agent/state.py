@@ -59,6 +59,9 @@ class ThreadState:
     """``codex_core.sandbox.ProxyNetwork`` when the managed network proxy runs for this thread."""
     proxy_env: dict[str, str] = attrs.field(factory=dict)
     """Proxy environment variables for sandboxed commands."""
+    user_input_handler: Any = None
+    """``codex_core.user_input.UserInputHandler`` of a frontend that can ask the user
+    (``Thread.set_user_input_handler``); ``None``: ``request_user_input`` is unavailable."""
     pending_approvals: dict[str, asyncio.Future[ApprovalDecision]] = attrs.field(factory=dict)
     closed_approvals: set[str] = attrs.field(factory=set)
     """Requests that were answered or abandoned (turn interrupted): late answers are ignored."""

@@ -13,7 +13,7 @@ import contextlib
 import shlex
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from codex_core.errors import CodexError, UsageError
 from codex_core.logging import get_logger
 from codex_core.protocol.events import ApprovalRequested, TurnStarted
 from codex_core.sdk import VERSION, Codex, Thread
+from codex_core.user_input import UserInputQuestion
 from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, Connection, RpcError
 from codex_exec.app_server.translate import TurnTranslator, history_turns, now_ms, turn_prompt
@@ -72,6 +73,7 @@ class ActiveTurn:
     started_ms: int = field(default_factory=now_ms)
     interrupted: bool = False
     waiting_approvals: int = 0
+    waiting_user_input: int = 0
     task: asyncio.Task[None] | None = None
     translator: TurnTranslator | None = None
     runner: Thread | None = None
@@ -103,6 +105,8 @@ class LoadedThread:
             status = wire.ThreadStatus(type="idle")
         else:
             flags: list[Any] = ["waitingOnApproval"] if self.active.waiting_approvals else []
+            if self.active.waiting_user_input:
+                flags.append("waitingOnUserInput")
             status = wire.ThreadStatus(type="active", active_flags=flags)
         path = self.thread.rollout_path
         return wire.ThreadInfo(
@@ -196,6 +200,51 @@ class ThreadManager:
     def _notify(self, method: str, params: wire.Wire) -> None:
         self.conn.notify(method, params.dump())
 
+    def _register(self, lt: LoadedThread) -> LoadedThread:
+        """Route the thread's ``request_user_input`` questions to this client."""
+
+        async def ask(call_id: str, questions: Sequence[UserInputQuestion]) -> dict[str, list[str]]:
+            return await self._ask_user(lt, call_id, questions)
+
+        lt.thread.set_user_input_handler(ask)
+        return lt
+
+    async def _ask_user(
+        self, lt: LoadedThread, call_id: str, questions: Sequence[UserInputQuestion]
+    ) -> dict[str, list[str]]:
+        """``item/tool/requestUserInput`` to the client; its answers by question id."""
+        active = lt.active
+        if active is None:
+            raise RuntimeError("no turn is running")
+        request = wire.ToolRequestUserInputParams(
+            thread_id=lt.thread.id,
+            turn_id=active.id,
+            item_id=call_id,
+            questions=[
+                wire.ToolRequestUserInputQuestion(
+                    id=q.id, header=q.header, question=q.question, is_other=q.is_other, is_secret=q.is_secret,
+                    options=None if q.options is None else [
+                        wire.ToolRequestUserInputOption(label=o.label, description=o.description) for o in q.options
+                    ],
+                )
+                for q in questions
+            ],
+        )  # fmt: skip
+        active.waiting_user_input += 1
+        self._publish_status(lt)
+        try:
+            result = await self.conn.request("item/tool/requestUserInput", request.dump())
+            answers = wire.ToolRequestUserInputResponse.model_validate(result).answers
+        except RpcError as exc:
+            raise RuntimeError(f"the client answered with an error: {exc.message}") from None
+        except ValidationError:
+            raise RuntimeError("the client's answer was not a valid ToolRequestUserInputResponse") from None
+        finally:
+            active.waiting_user_input -= 1
+            if lt.active is active:
+                self._publish_status(lt)
+        return {qid: list(answer.answers) for qid, answer in answers.items()}
+
     def _publish_status(self, lt: LoadedThread) -> None:
         """``thread/status/changed`` when the thread's status differs from the last one sent."""
         status = lt.info(include_turns=False).status
@@ -230,7 +279,7 @@ class ThreadManager:
 
         codex, thread = await asyncio.to_thread(build)
         lt = LoadedThread(thread=thread, codex=codex, ephemeral=bool(p.ephemeral), created_at=int(time.time()))
-        self.threads[thread.id] = lt
+        self.threads[thread.id] = self._register(lt)
         response = lt.start_response(include_turns=False)
         return response, lambda: self._notify("thread/started", wire.ThreadStartedNotification(thread=response.thread))
 
@@ -238,7 +287,7 @@ class ThreadManager:
         lt = self.threads.get(p.thread_id)
         if lt is None:
             fresh = await asyncio.to_thread(self._resume_from_disk, p)
-            lt = self.threads.setdefault(fresh.thread.id, fresh)
+            lt = self.threads.setdefault(fresh.thread.id, self._register(fresh))
             if lt is not fresh:  # loaded meanwhile (or resumed by an id prefix of a loaded thread)
                 await fresh.codex.aclose()
         else:  # already loaded: settings that can change on a live thread are applied
@@ -285,7 +334,7 @@ class ThreadManager:
         if source is None and not p.path and not p.thread_id:
             raise RpcError(INVALID_PARAMS, "Invalid params for thread/fork: `threadId` (or a `path`) must not be empty")
         lt = await asyncio.to_thread(self._fork, p, source)
-        self.threads[lt.thread.id] = lt
+        self.threads[lt.thread.id] = self._register(lt)
         response = lt.start_response(include_turns=not p.exclude_turns)
         return response, lambda: self._notify("thread/started", wire.ThreadStartedNotification(thread=response.thread))
 
@@ -504,6 +553,7 @@ class ThreadManager:
         if lt.active is not None:  # a turn started while git ran
             raise RpcError(INVALID_REQUEST, f"a turn is already running on thread {p.thread_id} ({lt.active.id})")
         reviewer = start_review_thread(lt.codex, lt.thread.config)
+        reviewer.set_user_input_handler(lambda call_id, questions: self._ask_user(lt, call_id, questions))
         active = ActiveTurn(id=str(uuid.uuid4()), started_at=int(time.time()), runner=reviewer)
         lt.active = active
         turn = wire.Turn(id=active.id, status="inProgress", started_at=active.started_at)

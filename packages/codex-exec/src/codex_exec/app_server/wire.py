@@ -690,6 +690,39 @@ class FileChangeRequestApprovalResponse(Wire):
     decision: Literal["accept", "acceptForSession", "decline", "cancel"]
 
 
+class ToolRequestUserInputOption(Wire):
+    label: str
+    description: str
+
+
+class ToolRequestUserInputQuestion(Wire):
+    id: str
+    header: str
+    question: str
+    is_other: bool
+    is_secret: bool
+    options: list[ToolRequestUserInputOption] | None = None
+
+
+class ToolRequestUserInputParams(Wire):
+    """The model's ``request_user_input`` questions (``itemId`` is its tool call id)."""
+
+    thread_id: str
+    turn_id: str
+    item_id: str
+    questions: list[ToolRequestUserInputQuestion]
+    is_blocking: bool = True
+    auto_resolution_ms: int | None = None
+
+
+class ToolRequestUserInputAnswer(Wire):
+    answers: list[str]
+
+
+class ToolRequestUserInputResponse(Wire):
+    answers: dict[str, ToolRequestUserInputAnswer]
+
+
 # --- registries ---------------------------------------------------------------------------
 
 METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
@@ -762,5 +795,6 @@ SERVER_REQUESTS: dict[str, tuple[type[Wire], type[Wire]]] = {
         CommandExecutionRequestApprovalResponse,
     ),
     "item/fileChange/requestApproval": (FileChangeRequestApprovalParams, FileChangeRequestApprovalResponse),
+    "item/tool/requestUserInput": (ToolRequestUserInputParams, ToolRequestUserInputResponse),
 }
 """Server -> client requests: method -> (params model, result model)."""
