@@ -1,11 +1,18 @@
-"""turn/diff/updated and deprecationNotice over real stdio."""
+"""turn/diff/updated, deprecationNotice and reasoning summary sections over real stdio."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tests.app_server.conftest import AppServerClient
-from tests.support.sse_server import ScriptedResponsesServer, turn_message, turn_tool_call
+from tests.support.sse_server import (
+    ScriptedResponsesServer,
+    ev_completed,
+    ev_created,
+    ev_message,
+    turn_message,
+    turn_tool_call,
+)
 
 ADD = "*** Begin Patch\n*** Add File: notes.md\n+# Notes\n*** End Patch\n"
 UPDATE = "*** Begin Patch\n*** Update File: notes.md\n@@\n-# Notes\n+# Notes v2\n*** End Patch\n"
@@ -59,3 +66,47 @@ def test_deprecated_feature_flags_get_a_deprecation_notice(
         )
     finally:
         client.close()
+
+
+def test_reasoning_summary_sections_are_announced_and_indexed(
+    client: AppServerClient, server: ScriptedResponsesServer
+) -> None:
+    rs = {"type": "reasoning", "id": "rs_1", "summary": []}
+    events: list[dict[str, object]] = [
+        ev_created(),
+        {"type": "response.output_item.added", "item": rs},
+        {"type": "response.reasoning_summary_part.added", "item_id": "rs_1", "summary_index": 0},
+        {"type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "summary_index": 0, "delta": "First."},
+        {"type": "response.reasoning_summary_part.added", "item_id": "rs_1", "summary_index": 1},
+        {"type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "summary_index": 1, "delta": "Second"},
+        {"type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "summary_index": 1, "delta": " part."},
+        {
+            "type": "response.output_item.done",
+            "item": {
+                **rs,
+                "summary": [
+                    {"type": "summary_text", "text": "First."},
+                    {"type": "summary_text", "text": "Second part."},
+                ],
+            },
+        },
+        *ev_message("done"),
+        ev_completed(),
+    ]
+    server.enqueue(events)
+    client.initialize()
+    thread_id = client.call("thread/start", {})["thread"]["id"]
+    client.call("turn/start", {"threadId": thread_id, "input": [{"type": "text", "text": "go"}]})
+    client.notification("turn/completed")
+    reasoning = [
+        (m["method"], m["params"].get("summaryIndex"), m["params"].get("delta"))
+        for m in client.messages
+        if m.get("method", "").startswith("item/reasoning/")
+    ]
+    assert reasoning == [
+        ("item/reasoning/summaryPartAdded", 0, None),
+        ("item/reasoning/summaryTextDelta", 0, "First."),
+        ("item/reasoning/summaryPartAdded", 1, None),
+        ("item/reasoning/summaryTextDelta", 1, "Second"),
+        ("item/reasoning/summaryTextDelta", 1, " part."),
+    ]

@@ -287,7 +287,9 @@ async def _sample(
             elif isinstance(ev, ReasoningSummaryDelta):
                 if current_reasoning_item is None:
                     current_reasoning_item = state.next_item_id()
-                await rt.emit(ItemDelta(item_id=current_reasoning_item, kind="reasoning", delta=ev.delta))
+                await rt.emit(
+                    ItemDelta(item_id=current_reasoning_item, kind="reasoning", delta=ev.delta, index=ev.summary_index)
+                )
             elif isinstance(ev, OutputItemDone):
                 item = ev.item
                 state.record([item])

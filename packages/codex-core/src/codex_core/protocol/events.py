@@ -209,6 +209,8 @@ class ItemDelta(_Model):
     item_id: str
     kind: Literal["agent_message", "reasoning", "command_output"]
     delta: str
+    index: int = 0
+    """For ``reasoning``: the summary section the text belongs to (a new index starts a section)."""
 
 
 class ApprovalRequested(_Model):

@@ -107,6 +107,8 @@ class TurnTranslator:
         self._started: set[str] = set()
         self.outcome: tuple[str, str | None] | None = None
         """``("completed", None)`` or ``("failed", message)``."""
+        self._summary_parts: dict[str, int] = {}
+        """The summary section each reasoning item is streaming (``summaryPartAdded``)."""
         self._diffs: list[str] = []
         """Diffs of the file changes applied in this turn, in order (``turn/diff/updated``)."""
 
@@ -142,7 +144,13 @@ class TurnTranslator:
         elif event.kind == "reasoning":
             if event.item_id not in self._started:
                 out += self._item_started(wire.ReasoningItem(id=event.item_id))
-            out.append(("item/reasoning/summaryTextDelta", wire.ReasoningSummaryTextDeltaNotification(**ids)))
+            if self._summary_parts.get(event.item_id) != event.index:  # a new summary section
+                self._summary_parts[event.item_id] = event.index
+                part = {k: ids[k] for k in ("thread_id", "turn_id", "item_id")}
+                note = wire.ReasoningSummaryPartAddedNotification(**part, summary_index=event.index)
+                out.append(("item/reasoning/summaryPartAdded", note))
+            delta = wire.ReasoningSummaryTextDeltaNotification(**ids, summary_index=event.index)
+            out.append(("item/reasoning/summaryTextDelta", delta))
         else:
             out.append(("item/commandExecution/outputDelta", wire.DeltaNotification(**ids)))
         return out

@@ -556,6 +556,13 @@ class ReasoningSummaryTextDeltaNotification(DeltaNotification):
     summary_index: int = 0
 
 
+class ReasoningSummaryPartAddedNotification(Wire):
+    thread_id: str
+    turn_id: str
+    item_id: str
+    summary_index: int
+
+
 class TurnPlanStep(Wire):
     step: str
     status: Literal["pending", "inProgress", "completed"]
@@ -778,6 +785,7 @@ NOTIFICATIONS: dict[str, type[Wire]] = {
     "item/completed": ItemCompletedNotification,
     "item/agentMessage/delta": DeltaNotification,
     "item/reasoning/summaryTextDelta": ReasoningSummaryTextDeltaNotification,
+    "item/reasoning/summaryPartAdded": ReasoningSummaryPartAddedNotification,
     "item/commandExecution/outputDelta": DeltaNotification,
     "account/updated": AccountUpdatedNotification,
     "error": ErrorNotification,
