@@ -85,6 +85,7 @@ class AppServer:
             "thread/archive": self.catalog.archive,
             "thread/unarchive": self.catalog.unarchive,
             "thread/delete": self.catalog.delete,
+            "thread/revert": self.threads.revert,
             "thread/unsubscribe": self.catalog.unsubscribe,
             "thread/loaded/list": self.catalog.loaded_list,
             "thread/turns/list": self.catalog.turns_list,

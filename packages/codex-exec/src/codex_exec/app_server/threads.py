@@ -537,6 +537,51 @@ class ThreadManager:
         with contextlib.suppress(UsageError):  # the turn may have ended meanwhile
             await (active.runner or lt.thread).respond_approval(event.request_id, decision)
 
+    # --- thread/revert ----------------------------------------------------------------------
+
+    async def revert(self, p: wire.ThreadRevertParams) -> tuple[wire.Wire, After]:
+        """Cut the loaded thread's saved history before ``beforeTurnId`` and reload it from the
+        cut rollout (same id, same settings); files the dropped turns changed are not touched."""
+        from codex_core.rollout_revert import truncate_rollout
+
+        lt = self._loaded(p.thread_id)
+        if lt.active is not None:
+            raise RpcError(INVALID_REQUEST, f"thread {p.thread_id} is running turn {lt.active.id}")
+        ids = [t.id for t in lt.turns]
+        if p.before_turn_id not in ids:
+            raise RpcError(
+                INVALID_PARAMS, f"Invalid params for thread/revert: no turn {p.before_turn_id!r} in the thread"
+            )
+        path = lt.thread.rollout_path
+        if path is None:
+            raise RpcError(
+                INVALID_REQUEST, f"thread {p.thread_id} has no saved history to revert (ephemeral, or no turn yet)"
+            )
+        keep = sum(1 for t in lt.turns[: ids.index(p.before_turn_id)] if t.id in lt.recorded)
+        cfg = lt.thread.config
+        await lt.thread.aclose()
+
+        def reload() -> LoadedThread:
+            thread = lt.codex.resume_thread(path)
+            thread.override(model=cfg.model, approval_policy=cfg.approval_policy, sandbox_mode=cfg.sandbox_mode)
+            return LoadedThread(
+                thread=thread, codex=lt.codex, ephemeral=False, created_at=lt.created_at, preview=lt.preview
+            ).with_saved_turns(path)
+
+        try:
+            await asyncio.to_thread(truncate_rollout, path, turns=keep)
+        finally:  # reloaded either way: cut, or as it was when the file could not be rewritten
+            fresh = self._register(await asyncio.to_thread(reload))
+            self.threads[fresh.thread.id] = fresh
+        items = sum(len(t.items) for t in fresh.turns)
+        response = wire.ThreadRevertResponse(
+            thread=fresh.info(include_turns=False),
+            turns_backwards_cursor=str(len(fresh.turns) - 1) if fresh.turns else None,
+            items_backwards_cursor=str(items - 1) if items else None,
+        )
+        note = wire.ThreadIdNotification(thread_id=fresh.thread.id)
+        return response, lambda: self._notify("thread/reverted", note)
+
     # --- review/start -----------------------------------------------------------------------
 
     async def review_start(self, p: wire.ReviewStartParams) -> tuple[wire.Wire, After]:

@@ -463,6 +463,18 @@ class ReviewStartResponse(Wire):
     review_thread_id: str
 
 
+class ThreadRevertParams(Wire):
+    thread_id: str
+    before_turn_id: str
+    """This turn and every later one are dropped from the saved history."""
+
+
+class ThreadRevertResponse(Wire):
+    thread: ThreadInfo
+    turns_backwards_cursor: str | None = None
+    items_backwards_cursor: str | None = None
+
+
 class ThreadLoadedListParams(Wire):
     cursor: str | None = None
     limit: int | None = Field(default=None, ge=1)
@@ -743,6 +755,7 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "thread/archive": (ThreadIdParams, Empty),
     "thread/unarchive": (ThreadIdParams, ThreadUnarchiveResponse),
     "thread/delete": (ThreadIdParams, Empty),
+    "thread/revert": (ThreadRevertParams, ThreadRevertResponse),
     "thread/unsubscribe": (ThreadIdParams, ThreadUnsubscribeResponse),
     "thread/loaded/list": (ThreadLoadedListParams, ThreadLoadedListResponse),
     "thread/turns/list": (ThreadTurnsListParams, ThreadTurnsListResponse),
@@ -773,6 +786,7 @@ NOTIFICATIONS: dict[str, type[Wire]] = {
     "thread/archived": ThreadIdNotification,
     "thread/unarchived": ThreadIdNotification,
     "thread/deleted": ThreadIdNotification,
+    "thread/reverted": ThreadIdNotification,
     "thread/closed": ThreadIdNotification,
     "thread/status/changed": ThreadStatusChangedNotification,
     "thread/tokenUsage/updated": ThreadTokenUsageUpdatedNotification,
