@@ -496,3 +496,93 @@ async def test_page_keys_scroll_the_transcript_from_the_composer(config) -> None
         await pilot.pause()
         assert app.transcript.scroll_y < bottom
         assert app.focused is app.composer
+
+
+# --- 9. /model: current catalogue, reasoning effort; /status: growing totals, context left ----
+
+
+async def test_model_picker_offers_the_catalogue_then_the_effort(config) -> None:  # type: ignore[no-untyped-def]
+    app = CodexApp(Codex(config, model_client=ScriptedModel([])), config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"/model", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        offered = [i.value for i in app.screen.items]  # type: ignore[attr-defined]
+        catalogue = [o for o in offered if o != config.model]  # the current model is offered first if unlisted
+        assert catalogue[:3] == ["gpt-6.1-sol", "gpt-6-astra", "gpt-6-sol"]
+        assert "gpt-5.1-codex-mini" not in offered and "codex-auto-review" not in offered  # outdated / hidden
+        app.screen.query_one("OptionList").highlighted = offered.index("gpt-6.1-sol")  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen) and "reasoning effort" in app.screen.title_text)  # type: ignore[attr-defined]
+        efforts = [(i.value, i.label) for i in app.screen.items]  # type: ignore[attr-defined]
+        assert efforts == [("low", "Low (default)"), ("medium", "Medium"), ("high", "High"), ("xhigh", "Extra high")]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        cfg = app.thread.config  # type: ignore[union-attr]
+        assert (cfg.model, cfg.model_reasoning_effort) == ("gpt-6.1-sol", "medium")
+        assert cell_texts(app, InfoCell)[-1] == "• Model changed to gpt-6.1-sol (reasoning medium)"
+        await pilot.press(*"/model gpt-5.5 high", "enter")
+        await pilot.pause()
+        cfg = app.thread.config  # type: ignore[union-attr]
+        assert (cfg.model, cfg.model_reasoning_effort) == ("gpt-5.5", "high")
+
+
+def test_model_catalogue_from_a_provider_or_bundled(make_config) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from codex_core.client.model_catalog import available_models
+
+    class Models(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"object": "list", "data": [{"id": "local-coder"}, {"id": "gpt-5.5"}]}).encode()
+            self.send_response(200 if self.path == "/v1/models" else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Models)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        local = make_config(
+            "model_provider=local", f'model_providers.local.base_url="{base}/v1"', 'model_providers.local.name="L"'
+        )
+        models, source = available_models(local)
+        assert source == "provider" and [m.slug for m in models] == ["local-coder", "gpt-5.5"]
+        assert models[1].efforts == ("low", "medium", "high", "xhigh")  # known models keep their details
+        broken = make_config(
+            "model_provider=local", f'model_providers.local.base_url="{base}/nope"', 'model_providers.local.name="L"'
+        )
+        models, source = available_models(broken)  # 404: the bundled catalogue
+        assert source == "bundled" and models[0].slug == "gpt-6.1-sol"
+    finally:
+        server.shutdown()
+
+
+async def test_status_token_totals_grow_and_show_context_left(make_config) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.client.types import TokenUsage
+
+    config = make_config("model_context_window=272000")
+    usage = TokenUsage(input_tokens=20_000, cached_input_tokens=5_000, output_tokens=1_000, total_tokens=21_000)
+    model = ScriptedModel([[message("One.")], [message("Two.")]], usage=usage)
+    app = CodexApp(Codex(config, model_client=model), config)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press(*"first", "enter")
+        await wait_idle(pilot, app)
+        assert app.status.tokens_used == 16_000  # fresh input + output
+        await pilot.press(*"second", "enter")
+        await wait_idle(pilot, app)
+        assert app.status.tokens_used == 32_000
+        window = app.status.context_window
+        assert window == 272_000
+        left = round(100 * (window - 12_000 - 9_000) / (window - 12_000))  # Codex's 12K baseline
+        assert f"32.0K tokens · {left}% context left" in str(app.status.render())
+        await pilot.press(*"/status", "enter")
+        await pilot.pause()
+        text = cell_texts(app, InfoCell)[-1]
+    assert "Tokens     32.0K total (30.0K input + 2.0K output, 10.0K cached)" in text
+    assert f"Context    {left}% left (21.0K used / 272.0K)" in text

@@ -30,7 +30,6 @@ from codex_tui.screens.picker import PickerItem, PickerScreen
 from codex_tui.slash_commands import (
     APPROVAL_PRESETS,
     INIT_PROMPT,
-    KNOWN_MODELS,
     SHELL_COMMAND,
     SLASH_COMMANDS,
     parse_slash,
@@ -38,7 +37,7 @@ from codex_tui.slash_commands import (
 from codex_tui.widgets.cells import DiffCell, InfoCell, UserCell
 from codex_tui.widgets.composer import Composer
 from codex_tui.widgets.popup import CompletionPopup
-from codex_tui.widgets.status import StatusLine, format_tokens
+from codex_tui.widgets.status import StatusLine, blended_total, context_left_percent, format_tokens
 from codex_tui.widgets.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -80,15 +79,15 @@ class CodexApp(App[int]):
         Binding("escape", "interrupt", "interrupt", show=False),
         Binding("ctrl+c", "ctrl_c", "interrupt / quit", show=False, priority=True),
         Binding("ctrl+d", "quit_if_empty", "quit", show=False),
+        Binding("ctrl+o", "toggle_last_output", "expand / fold the last output", show=False, priority=True),
+        Binding("pageup", "scroll_transcript(-1)", "scroll up", show=False, priority=True),
+        Binding("pagedown", "scroll_transcript(1)", "scroll down", show=False, priority=True),
     ]
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(
         self,
         codex: CodexLike | None,
-        Binding("ctrl+o", "toggle_last_output", "expand / fold the last output", show=False, priority=True),
-        Binding("pageup", "scroll_transcript(-1)", "scroll up", show=False, priority=True),
-        Binding("pagedown", "scroll_transcript(1)", "scroll down", show=False, priority=True),
         config: Config,
         *,
         codex_factory: Callable[[], CodexLike] | None = None,
@@ -277,9 +276,13 @@ class CodexApp(App[int]):
         if kind == "approval.requested":
             self._ask_approval(ev)
         elif kind == "token.count":
-            self.status.tokens_used = ev.total_tokens
-            if ev.context_window:
-                self.status.context_window = ev.context_window
+            # totals grow over the session; the context is what the last request held
+            self.status.total_usage = ev.total
+            self.status.tokens_used = blended_total(ev.total)
+            self.status.context_used = ev.total_tokens
+            window = ev.context_window or _catalogue_window(self.active_config.model)
+            if window:
+                self.status.context_window = window
         elif kind == "turn.failed":
             msg = ev.error.message
             if "interrupt" in msg.lower():
@@ -483,6 +486,30 @@ class CodexApp(App[int]):
             self.screen_stack[0].mount(ShortcutsOverlay(), before=self.status)
         return bool(found)
 
+    def action_toggle_last_output(self) -> None:
+        """Ctrl+O: show all of the last command output (again: fold it). Focus stays in the
+        composer, so typing goes on where it was."""
+        from codex_tui.widgets.cells import CommandCell
+
+        cells = [c for c in self.transcript.query(CommandCell) if c.has_output]
+        if not cells:
+            return
+        cell = cells[-1]
+        cell.toggle()
+        if cell.expanded:
+            self.transcript.scroll_to_widget(cell, top=True, animate=False)
+
+    def action_scroll_transcript(self, direction: int) -> None:
+        """PageUp / PageDown scroll the transcript from the composer (a modal keeps these keys)."""
+        from textual.actions import SkipAction
+
+        if self.screen is not self.screen_stack[0]:
+            raise SkipAction()
+        if direction < 0:
+            self.transcript.scroll_page_up()
+        else:
+            self.transcript.scroll_page_down()
+
     _composer_before = ""
     """The composer's text before its last change (tells a typed ``?`` from an edited one)."""
 
@@ -501,25 +528,77 @@ class CodexApp(App[int]):
             self._toggle_shortcuts(show=False)
 
     async def _slash_model(self, arg: str) -> None:
+        """``/model [NAME [EFFORT]]``: without a name, a picker over the provider's models (the
+        bundled catalogue when it lists none), then one over the chosen model's reasoning efforts."""
         if arg:
-            await self._set_model(arg)
+            name, _, effort = arg.partition(" ")
+            await self._set_model(name, effort.strip().lower() or None)
             return
-        current = self.active_config.model
-        names = list(dict.fromkeys([current, *KNOWN_MODELS]))
-        items = [PickerItem(n, n, current=n == current) for n in names]
+        from codex_core.client.model_catalog import available_models
+
+        cfg = self.active_config
+        presets, source = await asyncio.to_thread(available_models, cfg)
+        by_slug = {p.slug: p for p in presets}
+        items = [PickerItem(p.slug, p.display_name, p.description, current=p.slug == cfg.model) for p in presets]
+        if cfg.model not in by_slug:
+            items.insert(0, PickerItem(cfg.model, cfg.model, "the current model", current=True))
+        where = f"{cfg.model_provider_id}'s models" if source == "provider" else "type /model NAME for another"
+        title = f"Select model and effort ({where})"
+
+        async def chosen(value: str | None) -> None:
+            if not value:
+                return
+            preset = by_slug.get(value)
+            efforts = _supported_efforts(preset.efforts if preset is not None else ())
+            if not efforts:
+                await self._set_model(value, None)
+                return
+            self._pick_effort(value, preset.display_name if preset else value, efforts, preset)
+
+        self.push_screen(PickerScreen(title, items), chosen)
+
+    def _pick_effort(self, model: str, label: str, efforts: list[str], preset: Any) -> None:
+        """The second step of ``/model``: the reasoning effort, the model's default highlighted."""
+        from codex_core.client.model_catalog import EFFORT_DESCRIPTIONS
+
+        cfg = self.active_config
+        current = cfg.model_reasoning_effort if cfg.model == model else None
+        default = getattr(preset, "default_effort", None)
+        items = [
+            PickerItem(
+                effort,
+                _effort_label(effort) + (" (default)" if effort == default else ""),
+                EFFORT_DESCRIPTIONS.get(effort, ""),
+                current=effort == (current or default),
+            )
+            for effort in efforts
+        ]
 
         async def chosen(value: str | None) -> None:
             if value:
-                await self._set_model(value)
+                await self._set_model(model, value)
 
-        self.push_screen(PickerScreen("Select model (or type /model NAME)", items), chosen)
+        self.push_screen(PickerScreen(f"Select reasoning effort for {label}", items), chosen)
 
-    async def _set_model(self, model: str) -> None:
+    async def _set_model(self, model: str, effort: str | None = None) -> None:
         assert self.thread is not None
-        self.thread.override(model=model)
+        if effort is not None and effort not in _supported_efforts((effort,)):
+            await self._info(f"/model: unknown reasoning effort {effort!r} (use {', '.join(_CORE_EFFORTS)}).", "error")
+            return
+        try:
+            if effort is None:
+                self.thread.override(model=model)
+            else:
+                self.thread.override(model=model, reasoning_effort=effort)  # type: ignore[call-arg]
+        except Exception as exc:  # e.g. managed requirements
+            await self._info(f"/model: {exc}", "error")
+            return
         self._refresh_status()
         self.status.model = model
-        await self._info(Text.assemble("Model set to ", (model, "bold")))
+        text = Text.assemble("Model changed to ", (model, "bold"))
+        if effort is not None:
+            text.append(f" (reasoning {effort})")
+        await self._info(text)
 
     async def _slash_permissions(self, arg: str) -> None:
         """``/permissions`` (alias ``/approvals``): the Read Only / Auto / Full Access presets."""
@@ -561,10 +640,21 @@ class CodexApp(App[int]):
             ("Approvals", self.status.approval),
             ("Sandbox", self.status.sandbox),
         ]
-        if self.status.tokens_used is not None:
-            used = format_tokens(self.status.tokens_used)
-            window = self.status.context_window
-            rows.append(("Tokens", f"{used} used" + (f" of {format_tokens(window)} context" if window else "")))
+        effort = cfg.model_reasoning_effort
+        model = self.status.model or cfg.model
+        rows[1] = ("Model", f"{model} (reasoning {effort or 'default'}, provider {cfg.model_provider_id})")
+        usage = self.status.total_usage
+        if usage is not None:
+            fresh = max(0, usage.input_tokens - usage.cached_input_tokens)
+            detail = f"{format_tokens(fresh)} input + {format_tokens(usage.output_tokens)} output"
+            if usage.cached_input_tokens:
+                detail += f", {format_tokens(usage.cached_input_tokens)} cached"
+            rows.append(("Tokens", f"{format_tokens(blended_total(usage))} total ({detail})"))
+        window = self.status.context_window
+        if window:
+            used = self.status.context_used or 0
+            left = context_left_percent(used, window)
+            rows.append(("Context", f"{left}% left ({format_tokens(used)} used / {format_tokens(window)})"))
         text = Text("Status\n", style="bold")
         for key, value in rows:
             text.append(f"  {key:<10} ", style="dim")
@@ -621,30 +711,6 @@ class CodexApp(App[int]):
         if arg:
             await self._resume(arg)
         else:
-    def action_toggle_last_output(self) -> None:
-        """Ctrl+O: show all of the last command output (again: fold it). Focus stays in the
-        composer, so typing goes on where it was."""
-        from codex_tui.widgets.cells import CommandCell
-
-        cells = [c for c in self.transcript.query(CommandCell) if c.has_output]
-        if not cells:
-            return
-        cell = cells[-1]
-        cell.toggle()
-        if cell.expanded:
-            self.transcript.scroll_to_widget(cell, top=True, animate=False)
-
-    def action_scroll_transcript(self, direction: int) -> None:
-        """PageUp / PageDown scroll the transcript from the composer (a modal keeps these keys)."""
-        from textual.actions import SkipAction
-
-        if self.screen is not self.screen_stack[0]:
-            raise SkipAction()
-        if direction < 0:
-            self.transcript.scroll_page_up()
-        else:
-            self.transcript.scroll_page_down()
-
             self._open_resume_picker(start_new_on_cancel=False)
 
     def _open_resume_picker(self, *, start_new_on_cancel: bool, show_all: bool = False) -> None:
@@ -933,6 +999,27 @@ class CodexApp(App[int]):
     def _forward_event(self, ev: Any) -> None:
         target = self.transcript if ev.type in _ITEM_EVENTS else self
         target.post_message(CoreEvent(ev))
+
+
+def _catalogue_window(model: str) -> int | None:
+    """The bundled catalogue's context window for ``model`` (core sends none for some models)."""
+    from codex_core.client.model_catalog import find_preset
+
+    preset = find_preset(model)
+    return preset.context_window if preset is not None else None
+
+
+_CORE_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
+"""The ``model_reasoning_effort`` values core sends (``codex_core.config.ReasoningEffort``)."""
+
+
+def _supported_efforts(efforts: Sequence[str]) -> list[str]:
+    """The efforts of a model that core can send (Codex's ``max`` / ``ultra`` are not offered)."""
+    return [e for e in efforts if e in _CORE_EFFORTS]
+
+
+def _effort_label(effort: str) -> str:
+    return {"xhigh": "Extra high", "none": "None"}.get(effort, effort.capitalize())
 
 
 def _session_label(s: SessionInfoLike) -> str:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 __all__ = [
     "APPROVAL_PRESETS",
     "INIT_PROMPT",
-    "KNOWN_MODELS",
     "SHELL_COMMAND",
     "SLASH_COMMANDS",
     "ApprovalPreset",
@@ -83,10 +82,6 @@ def parse_slash(text: str) -> tuple[str, str] | None:
     lowered = name.lower()
     canonical = _ALIASES.get(lowered, lowered)
     return (canonical if is_command(canonical) else name), arg.strip()
-
-
-KNOWN_MODELS: tuple[str, ...] = ("gpt-5.1-codex", "gpt-5.1-codex-mini", "gpt-5.1", "gpt-5-codex", "gpt-5")
-"""Models offered by the ``/model`` picker (any other name works via ``/model NAME``)."""
 
 
 @dataclass(frozen=True, slots=True)

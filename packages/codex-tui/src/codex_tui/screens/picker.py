@@ -49,12 +49,13 @@ class PickerScreen(ModalScreen[str | None]):
             if not self.items:
                 yield Static(Text(self.empty_text, style="dim"), id="picker-empty")
             options = []
+            width = max((len(i.label) + (10 if i.current else 0) for i in self.items), default=0)
             for item in self.items:
                 label = Text(item.label, style="bold" if item.current else "")
                 if item.current:
                     label.append(" (current)", style="dim")
                 if item.description:
-                    label.append("  " + item.description, style="dim")
+                    label.append(" " * (width - len(label.plain)) + "  " + item.description, style="dim")
                 options.append(Option(label, id=item.value))
             yield OptionList(*options, id="picker-options")
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-__all__ = ["SHORTCUTS", "ShortcutsOverlay", "StatusLine", "format_tokens"]
+__all__ = [
+    "SHORTCUTS",
+    "ShortcutsOverlay",
+    "StatusLine",
+    "blended_total",
+    "context_left_percent",
+    "format_tokens",
+]
 
 
 def format_tokens(n: int) -> str:
@@ -19,6 +27,26 @@ def format_tokens(n: int) -> str:
     if n < 1_000_000:
         return f"{n / 1000:.1f}K"
     return f"{n / 1_000_000:.1f}M"
+
+
+CONTEXT_BASELINE_TOKENS = 12_000
+"""Tokens Codex counts as always in use (instructions, tools): "% context left" is of the rest."""
+
+
+def context_left_percent(used: int, window: int) -> int:
+    """Codex's "% context left": of the window beyond the baseline, the share the last request
+    (``used`` tokens) did not fill."""
+    if window <= CONTEXT_BASELINE_TOKENS:
+        return 0
+    effective = window - CONTEXT_BASELINE_TOKENS
+    remaining = max(0, effective - max(0, used - CONTEXT_BASELINE_TOKENS))
+    return max(0, min(100, round(100 * remaining / effective)))
+
+
+def blended_total(usage: Any) -> int:
+    """Tokens used over the session as Codex counts them: fresh (non-cached) input plus output."""
+    fresh = int(usage.input_tokens) - int(usage.cached_input_tokens)
+    return max(0, fresh) + int(usage.output_tokens)
 
 
 def _short_path(path: Path, home: Path | None) -> str:
@@ -43,7 +71,12 @@ class StatusLine(Static):
     sandbox: reactive[str] = reactive("")
     approval: reactive[str] = reactive("")
     tokens_used: reactive[int | None] = reactive(None)
+    """Tokens used over the session (``blended_total`` of the ``token.count`` total)."""
+    context_used: reactive[int | None] = reactive(None)
+    """Tokens the last request held: what "% context left" is computed from."""
     context_window: reactive[int | None] = reactive(None)
+    total_usage: Any = None
+    """The last ``token.count`` total (``Usage``), for ``/status``."""
     working: reactive[bool] = reactive(False)
 
     def set_location(self, cwd: Path, home: Path | None = None) -> None:
@@ -64,7 +97,7 @@ class StatusLine(Static):
         if self.tokens_used is not None:
             text.append_text(Text.assemble(sep, f"{format_tokens(self.tokens_used)} tokens"))
             if self.context_window:
-                left = max(0, 100 - round(100 * self.tokens_used / self.context_window))
+                left = context_left_percent(self.context_used or 0, self.context_window)
                 text.append_text(Text.assemble(sep, f"{left}% context left"))
         if self.working:
             text.append_text(Text.assemble(sep, ("working · esc to interrupt", "yellow")))
