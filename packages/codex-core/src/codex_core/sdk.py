@@ -348,6 +348,25 @@ class Thread:
             if "cwd" in changes:
                 self._state.record([Message.user(environment_context(new_cfg.cwd))])
 
+    def inject_items(self, items: Sequence[dict[str, Any]]) -> int:
+        """Append raw Responses API items (``{"type": "message", ...}``) to the model-visible
+        history (and the rollout); the model sees them with its next request. ``UsageError``
+        naming the first item that is not one, before anything is added; returns the count."""
+        from codex_core.protocol.items import item_from_api
+
+        if self._lock.locked():
+            raise UsageError("a turn is running on this thread; inject items between turns")
+        parsed: list[Any] = []
+        for n, raw in enumerate(items):
+            try:
+                parsed.append(item_from_api(raw))
+            except (ValueError, TypeError) as exc:
+                detail = " ".join(str(exc).split("\n")[:3])
+                raise UsageError(f"items[{n}] is not a Responses API item: {detail}") from None
+        self._ensure_rollout()
+        self._state.record(parsed)
+        return len(parsed)
+
     def set_user_input_handler(self, handler: UserInputHandler | None) -> None:
         """Let the model's ``request_user_input`` questions reach the user through ``handler``
         (with the ``default_mode_request_user_input`` feature on); see ``codex_core.user_input``."""

@@ -43,6 +43,7 @@ _METHOD_NAMES = {
     "config/batchWrite": "ConfigBatchWrite",
     "thread/name/set": "ThreadSetName",
     "mcpServerStatus/list": "ListMcpServerStatus",
+    "thread/inject_items": "ThreadInjectItems",
 }
 
 

@@ -86,6 +86,8 @@ class AppServer:
             "thread/unarchive": self.catalog.unarchive,
             "thread/delete": self.catalog.delete,
             "thread/revert": self.threads.revert,
+            "thread/shellCommand": self.threads.shell_command,
+            "thread/inject_items": self.threads.inject_items,
             "thread/unsubscribe": self.catalog.unsubscribe,
             "thread/loaded/list": self.catalog.loaded_list,
             "thread/turns/list": self.catalog.turns_list,

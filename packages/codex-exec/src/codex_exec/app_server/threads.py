@@ -537,6 +537,54 @@ class ThreadManager:
         with contextlib.suppress(UsageError):  # the turn may have ended meanwhile
             await (active.runner or lt.thread).respond_approval(event.request_id, decision)
 
+    # --- thread/shellCommand, thread/inject_items -------------------------------------------
+
+    async def shell_command(self, p: wire.ThreadShellCommandParams) -> tuple[wire.Wire, After]:
+        """The user's own shell command (``!cmd``), as a turn of the thread: through the user's
+        shell in the thread's cwd, without the sandbox (like a terminal; ``codex_core.agent.
+        user_shell``), recorded for the model's next turn. ``timeoutMs`` (default one hour)
+        interrupts it."""
+        lt = self._loaded(p.thread_id)
+        if lt.active is not None:
+            raise RpcError(INVALID_REQUEST, f"a turn is already running on thread {p.thread_id} ({lt.active.id})")
+        if not p.command.strip():
+            raise RpcError(INVALID_PARAMS, "Invalid params for thread/shellCommand: `command` must not be empty")
+        active = ActiveTurn(id=str(uuid.uuid4()), started_at=int(time.time()))
+        lt.active = active
+
+        def launch() -> None:
+            active.task = asyncio.create_task(self._run_shell(lt, active, p))
+            self._publish_status(lt)
+
+        return wire.Empty(), launch
+
+    async def _run_shell(self, lt: LoadedThread, active: ActiveTurn, p: wire.ThreadShellCommandParams) -> None:
+        tid = lt.thread.id
+        tr = active.translator = TurnTranslator(tid, active.id, str(lt.thread.config.cwd))
+        turn = wire.Turn(id=active.id, status="inProgress", started_at=active.started_at)
+        self._notify("turn/started", wire.TurnNotification(thread_id=tid, turn=turn))
+        timeout_s = (p.timeout_ms if p.timeout_ms is not None else _SHELL_TIMEOUT_MS) / 1000
+        timer = asyncio.get_running_loop().call_later(timeout_s, lambda: self._interrupt(active, lt.thread))
+        try:
+            error = await self._drive(lt, active, tr, lt.thread.run_user_shell_command(p.command))
+        finally:
+            timer.cancel()
+        if error is None and not active.interrupted:
+            tr.outcome = ("completed", None)
+        self._finish_turn(lt, active, tr, list(tr.items.values()), error)
+
+    async def inject_items(self, p: wire.ThreadInjectItemsParams) -> wire.Wire:
+        lt = self._loaded(p.thread_id)
+        if lt.active is not None:
+            raise RpcError(
+                INVALID_REQUEST, f"thread {p.thread_id} is running turn {lt.active.id}; inject items between turns"
+            )
+        try:
+            lt.thread.inject_items(p.items)
+        except UsageError as exc:
+            raise RpcError(INVALID_PARAMS, f"Invalid params for thread/inject_items: {exc}") from None
+        return wire.Empty()
+
     # --- thread/revert ----------------------------------------------------------------------
 
     async def revert(self, p: wire.ThreadRevertParams) -> tuple[wire.Wire, After]:
@@ -734,6 +782,10 @@ class ThreadManager:
         for lt in self.threads.values():
             with contextlib.suppress(Exception):
                 await lt.codex.aclose()
+
+
+_SHELL_TIMEOUT_MS = 3_600_000
+"""``thread/shellCommand``'s default time limit (one hour, as in the reference)."""
 
 
 def _review_target(target: Any) -> Any:

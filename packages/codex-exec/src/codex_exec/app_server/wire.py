@@ -463,6 +463,17 @@ class ReviewStartResponse(Wire):
     review_thread_id: str
 
 
+class ThreadShellCommandParams(Wire):
+    thread_id: str
+    command: str
+    timeout_ms: int | None = Field(default=None, ge=0)
+
+
+class ThreadInjectItemsParams(Wire):
+    thread_id: str
+    items: list[dict[str, Any]]
+
+
 class ThreadRevertParams(Wire):
     thread_id: str
     before_turn_id: str
@@ -756,6 +767,8 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "thread/unarchive": (ThreadIdParams, ThreadUnarchiveResponse),
     "thread/delete": (ThreadIdParams, Empty),
     "thread/revert": (ThreadRevertParams, ThreadRevertResponse),
+    "thread/shellCommand": (ThreadShellCommandParams, Empty),
+    "thread/inject_items": (ThreadInjectItemsParams, Empty),
     "thread/unsubscribe": (ThreadIdParams, ThreadUnsubscribeResponse),
     "thread/loaded/list": (ThreadLoadedListParams, ThreadLoadedListResponse),
     "thread/turns/list": (ThreadTurnsListParams, ThreadTurnsListResponse),
