@@ -73,7 +73,7 @@ async def test_unknown_slash_command_is_reported_and_kept(config) -> None:  # ty
 
 async def test_bang_runs_a_local_shell_command_through_core(make_config, workdir: Path) -> None:  # type: ignore[no-untyped-def]
     # read-only sandbox and approvals on: the user's own command still runs (outside the sandbox)
-    config = make_config(approval_policy="untrusted", sandbox_mode="read-only")
+    config = make_config("allow_login_shell=false", approval_policy="untrusted", sandbox_mode="read-only")
     model = ScriptedModel([[message("I see the output.")]])
     app = CodexApp(Codex(config, model_client=model), config)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -512,7 +512,9 @@ async def test_model_picker_offers_the_catalogue_then_the_effort(config) -> None
         assert "gpt-5.1-codex-mini" not in offered and "codex-auto-review" not in offered  # outdated / hidden
         app.screen.query_one("OptionList").highlighted = offered.index("gpt-6.1-sol")  # type: ignore[attr-defined]
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen) and "reasoning effort" in app.screen.title_text)  # type: ignore[attr-defined]
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, PickerScreen) and "reasoning effort" in app.screen.title_text
+        )  # type: ignore[attr-defined]
         efforts = [(i.value, i.label) for i in app.screen.items]  # type: ignore[attr-defined]
         assert efforts == [("low", "Low (default)"), ("medium", "Medium"), ("high", "High"), ("xhigh", "Extra high")]
         await pilot.press("down", "enter")
@@ -586,3 +588,68 @@ async def test_status_token_totals_grow_and_show_context_left(make_config) -> No
         text = cell_texts(app, InfoCell)[-1]
     assert "Tokens     32.0K total (30.0K input + 2.0K output, 10.0K cached)" in text
     assert f"Context    {left}% left (21.0K used / 272.0K)" in text
+
+
+# --- 8. resumed sessions show what happened, compaction hides nothing -----------------------
+
+
+async def test_resume_shows_commands_outputs_diffs_and_interruptions(make_config, workdir: Path) -> None:  # type: ignore[no-untyped-def]
+    from codex_core.testing import custom_tool_call, reasoning, shell_call
+    from codex_tui.widgets import FileChangeCell, ReasoningCell
+
+    # no login shell: a profile script could print to (or stall) the user's `!cmd`
+    config = make_config(
+        SHELL_TOOL, "allow_login_shell=false", approval_policy="never", sandbox_mode="danger-full-access"
+    )
+    add = "*** Begin Patch\n*** Add File: hello.py\n+print('hi')\n*** End Patch\n"
+    model = ScriptedModel(
+        [
+            [reasoning("**Checking** the greeting"), shell_call(["echo", "hello"])],
+            [message("Ran it.")],
+            [custom_tool_call("apply_patch", add)],
+            [message("Patched.")],
+            [message("Summary of the work so far.")],  # /compact
+            [shell_call(["sleep", "30"])],
+        ]
+    )
+    codex = Codex(config, model_client=model)
+    app = CodexApp(codex, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"say hello", "enter")
+        await wait_idle(pilot, app)
+        await pilot.press(*"!echo mine", "enter")
+        await wait_idle(pilot, app)
+        await pilot.press(*"add a file", "enter")
+        await wait_idle(pilot, app)
+        await pilot.press(*"/compact", "enter")
+        await wait_idle(pilot, app)
+        await pilot.press(*"wait", "enter")
+        await wait_until(pilot, lambda: len(app.transcript.query(CommandCell)) == 3)
+        await pilot.press("escape")
+        await wait_idle(pilot, app)
+        session = app.thread.id  # type: ignore[union-attr]
+        live_answers = cell_texts(app, AgentMessageCell)
+    assert live_answers == ["Ran it.", "Patched."]
+
+    resumed = CodexApp(Codex(config, model_client=ScriptedModel([])), config)
+    async with resumed.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*f"/resume {session}", "enter")
+        await wait_until(pilot, lambda: bool(resumed.transcript.query(FileChangeCell)))
+        await pilot.pause()
+        t = resumed.transcript
+        assert [str(c.render()).removeprefix("› ") for c in t.query(UserCell)] == ["say hello", "add a file", "wait"]
+        assert cell_texts(resumed, AgentMessageCell) == ["Ran it.", "Patched."]  # kept after /compact
+        assert t.query_one(ReasoningCell).title == "Thinking · Checking the greeting"
+        commands = [(c.command, c.by_user, c.exit_code, c.output, c.status) for c in t.query(CommandCell)]
+        assert commands == [
+            ("echo hello", False, 0, "hello\n", "completed"),
+            ("echo mine", True, 0, "mine\n", "completed"),
+            ("sleep 30", False, None, "", "failed"),
+        ]
+        files = str(t.query_one(FileChangeCell).render())
+        assert files.startswith("✓ Edited hello.py (+1 −0)") and "1 +print('hi')" in files
+        notes = cell_texts(resumed, InfoCell)
+        assert any("Conversation compacted." in n for n in notes)
+        assert any("Interrupted." in n for n in notes)
+        kinds = [type(c).__name__ for c in t.children]
+        assert kinds.index("FileChangeCell") < kinds.index("AgentMessageCell", kinds.index("FileChangeCell"))

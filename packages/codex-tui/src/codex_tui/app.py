@@ -754,7 +754,38 @@ class CodexApp(App[int]):
         await self._replay_history()
 
     async def _replay_history(self) -> None:
-        """Show the user and assistant messages of a resumed thread."""
+        """Show a resumed (or forked) thread as it happened. Core reads it from the rollout
+        (``codex_core.session.transcript``): prompts, answers, reasoning, commands with their
+        output, ``!cmd``, diffs, interruptions; a compaction hides nothing. A thread without a
+        rollout shows its messages."""
+        path = getattr(self.thread, "rollout_path", None)
+        entries: list[Any] | None = None
+        if path is not None:
+            from codex_core.session.transcript import read_transcript
+
+            try:
+                entries = await asyncio.to_thread(read_transcript, Path(path))
+            except Exception:  # unreadable: fall back to the messages core holds
+                log.exception("reading the transcript of %s failed", path)
+        if entries is None:
+            await self._replay_messages()
+            return
+        from codex_core.protocol.events import ItemCompleted
+
+        for entry in entries:
+            if entry.kind == "user":
+                await self.transcript.add_cell(UserCell(entry.text))
+            elif entry.kind == "interrupted":
+                await self._info("Interrupted.", "warning")
+            elif entry.kind == "compacted":
+                await self._info("Conversation compacted.")
+            elif entry.item is not None:
+                if entry.by_user:
+                    self.transcript.user_commands.add(entry.item.id)
+                await self.transcript.apply(ItemCompleted(item=entry.item))
+
+    async def _replay_messages(self) -> None:
+        """The user and assistant messages core holds (a thread without a rollout file)."""
         display = getattr(self.thread, "display_items", None)
         history = display() if callable(display) else (getattr(self.thread, "history", None) or [])
         for item in history:

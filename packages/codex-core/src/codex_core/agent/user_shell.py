@@ -1,8 +1,8 @@
 """``!cmd`` in a frontend: a shell command the *user* runs, outside the agent loop.
 
-As in Codex 0.169 the command runs through the user's shell (``$SHELL -lc``, else bash) in the
-thread's cwd, without the sandbox (the user typed it, as in their own terminal) and with the
-``shell_environment_policy`` environment. It is shown as a ``command_execution`` item and
+As in Codex 0.169 the command runs through the user's shell (``$SHELL -lc``, else bash; ``-c``
+with ``allow_login_shell = false``) in the thread's cwd, without the sandbox (the user typed it,
+as in their own terminal) and with the ``shell_environment_policy`` environment. It is shown as a ``command_execution`` item and
 recorded in the history as a ``<user_shell_command>`` user message, so the model sees what the
 user ran and what it printed in its next turn.
 """
@@ -27,9 +27,10 @@ USER_SHELL_TAG = "<user_shell_command>"
 Emit = Callable[[ThreadEvent], Coroutine[Any, Any, None]]
 
 
-def user_shell_argv(command: str, shell: str | None = None) -> list[str]:
-    """``[$SHELL, "-lc", command]`` (bash when ``$SHELL`` is unset)."""
-    return [shell or os.environ.get("SHELL") or "bash", "-lc", command]
+def user_shell_argv(command: str, shell: str | None = None, *, login: bool = True) -> list[str]:
+    """``[$SHELL, "-lc", command]`` (bash when ``$SHELL`` is unset; ``-c`` when ``login`` is off,
+    i.e. ``allow_login_shell = false``)."""
+    return [shell or os.environ.get("SHELL") or "bash", "-lc" if login else "-c", command]
 
 
 def user_shell_message(command: str, exit_code: int, duration_s: float, output: str) -> str:
@@ -73,7 +74,7 @@ async def run_user_shell(state: ThreadState, command: str, emit: Emit, *, item_i
 
     cfg = state.config
     item_id = item_id or state.next_item_id()
-    argv = user_shell_argv(command)
+    argv = user_shell_argv(command, login=cfg.toml.allow_login_shell)
     env = build_env(cfg.shell_environment_policy, os.environ, thread_id=state.thread_id)
     env.update(state.proxy_env)
     await emit(ItemStarted(item=CommandExecutionItem(id=item_id, command=command)))
