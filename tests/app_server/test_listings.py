@@ -1,6 +1,6 @@
-"""modelProvider/list, experimentalFeature/list, permissionProfile/list and mcpServerStatus/list
-over real stdio, from the server's config (the MCP server is the tests' fixture server, started
-for the listing and stopped again)."""
+"""The configuration methods over real stdio: provider, feature, permission-profile and MCP
+listings, feature switches, config reload, MCP tool calls and resource reads (the MCP server is
+the tests' fixture server, started for each request and stopped again)."""
 
 from __future__ import annotations
 
@@ -62,5 +62,35 @@ def test_configuration_listings(app_env: dict[str, str], codex_home: Path, works
         assert servers["off"]["runtimeStatus"] == "disabled"
         one = client.call("mcpServerStatus/list", {"serverName": "off"})["data"]
         assert [s["name"] for s in one] == ["off"]
+
+        tid = client.call("thread/start", {})["thread"]["id"]
+        called = client.call(
+            "mcpServer/tool/call", {"threadId": tid, "server": "fixture", "tool": "echo", "arguments": {"text": "hi"}}
+        )
+        assert called["isError"] is False and called["content"][0]["text"] == "echo: hi"
+        read = client.call("mcpServer/resource/read", {"threadId": tid, "server": "fixture", "uri": "fixture://readme"})
+        assert read["contents"][0]["text"] == "hello from the fixture" and read["originCallId"] is None
+        for params, words in (
+            ({"threadId": tid, "server": "off", "tool": "x"}, "disabled"),
+            ({"threadId": tid, "server": "nope", "tool": "x"}, "no MCP server"),
+            ({"threadId": tid, "server": "broken", "tool": "x"}, "did not start"),
+        ):
+            error = client.response(client.request("mcpServer/tool/call", params))["error"]
+            assert error["code"] == -32600 and words in error["message"], error
+
+        capabilities = client.call("modelProvider/capabilities/read", None)
+        assert capabilities == {"imageGeneration": False, "webSearch": False}
+        assert client.call("experimentalFeature/enablement/set", {"enablement": {"undo": False}}) == {
+            "enablement": {"undo": False}
+        }
+        undo_now = next(f for f in client.call("experimentalFeature/list", {})["data"] if f["name"] == "undo")
+        assert undo_now["enabled"] is False
+        bad = client.response(client.request("experimentalFeature/enablement/set", {"enablement": {"nope": True}}))
+        assert bad["error"]["code"] == -32602 and "nope" in bad["error"]["message"]
+
+        config.write_text(config.read_text().replace("[mcp_servers.off]", "[mcp_servers.off2]"))
+        assert client.call("config/mcpServer/reload", None) == {}
+        names = {s["name"] for s in client.call("mcpServerStatus/list", {"serverName": "off2"})["data"]}
+        assert names == {"off2"}
     finally:
         client.close()

@@ -1,20 +1,26 @@
-"""Read-only listings of the server's configuration: ``modelProvider/list``,
-``experimentalFeature/list``, ``permissionProfile/list`` and ``mcpServerStatus/list``.
+"""The server's configuration: ``modelProvider/list``, ``modelProvider/capabilities/read``,
+``experimentalFeature/list``, ``experimentalFeature/enablement/set``, ``permissionProfile/list``,
+``mcpServerStatus/list``, ``config/mcpServer/reload``, ``mcpServer/tool/call`` and
+``mcpServer/resource/read``.
 
-They read the server's config (or, with ``threadId``, a loaded thread's). MCP servers are
-started briefly to report their tools (like ``codex doctor``), never left running.
+They use the server's config (or, with ``threadId``, a loaded thread's). MCP servers are
+started for the request (to list tools, call one, read a resource) and stopped again, like
+``codex doctor`` does, never left running.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+import attrs
+
 from codex_exec.app_server import wire_listings as w
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, RpcError
-from codex_exec.app_server.wire_base import Wire
+from codex_exec.app_server.wire_base import Empty, Wire
 
 if TYPE_CHECKING:
     from codex_core.config import Config
@@ -73,6 +79,11 @@ class ListingMethods:
             "experimentalFeature/list": self.features,
             "permissionProfile/list": self.permission_profiles,
             "mcpServerStatus/list": self.mcp_servers,
+            "experimentalFeature/enablement/set": self.set_features,
+            "modelProvider/capabilities/read": self.provider_capabilities,
+            "config/mcpServer/reload": self.reload_mcp_config,
+            "mcpServer/tool/call": self.call_tool,
+            "mcpServer/resource/read": self.read_resource,
         }
 
     def _config(self, thread_id: str | None) -> Config:
@@ -181,6 +192,103 @@ class ListingMethods:
             tools={str(t.get("name", "")): _tool(t) for t in tools} if ok else {},
             tools_error=None if ok else (error or "the server did not start in time"),
         )
+
+    # --- changes and MCP calls ----------------------------------------------------------------
+
+    async def set_features(self, p: w.ExperimentalFeatureEnablementSetParams) -> Wire:
+        """Switch feature flags for this server process (threads started afterwards); the config
+        files are not changed. Unknown names are ``-32602``."""
+        from codex_core.config.features import canonical_feature, is_known_feature
+
+        unknown = [name for name in p.enablement if not is_known_feature(name)]
+        if unknown:
+            raise RpcError(INVALID_PARAMS, f"Invalid params: unknown feature(s) {', '.join(sorted(unknown))}")
+        cfg = self.threads.base_config
+        features = dict(cfg.features)
+        features.update({canonical_feature(k): v for k, v in p.enablement.items()})
+        self.threads.base_config = attrs.evolve(cfg, features=features)
+        return w.ExperimentalFeatureEnablementSetResponse(enablement=dict(p.enablement))
+
+    async def provider_capabilities(self, p: Any) -> Wire:
+        """codex-py has no image generation tool; web search is OpenAI's hosted tool."""
+        return w.ModelProviderCapabilitiesReadResponse(
+            image_generation=False, web_search=self.threads.base_config.model_provider_id == "openai"
+        )
+
+    async def reload_mcp_config(self, p: Any) -> Wire:
+        """Re-read the config files, so threads started afterwards see changed ``[mcp_servers]``."""
+        from codex_core.config import load_config
+
+        cfg = self.threads.base_config
+        self.threads.base_config = await asyncio.to_thread(load_config, self.threads.base, codex_home=cfg.codex_home)
+        return Empty()
+
+    def _server(self, cfg: Config, name: str) -> McpServerToml:
+        server = cfg.mcp_servers.get(name)
+        if server is None:
+            raise RpcError(INVALID_REQUEST, f"no MCP server `{name}` is configured")
+        if not server.enabled:
+            raise RpcError(INVALID_REQUEST, f"MCP server `{name}` is disabled")
+        return server
+
+    async def call_tool(self, p: w.McpServerToolCallParams) -> Wire:
+        """Call a tool of one of the thread's MCP servers (started for the call, then stopped);
+        ``enabled_tools`` / ``disabled_tools`` apply."""
+        cfg = self._config(p.thread_id)
+        server = self._server(cfg, p.server)
+        if (server.enabled_tools is not None and p.tool not in server.enabled_tools) or p.tool in (
+            server.disabled_tools or ()
+        ):
+            raise RpcError(INVALID_REQUEST, f"tool `{p.tool}` of MCP server `{p.server}` is disabled in the config")
+        if p.arguments is not None and not isinstance(p.arguments, dict):
+            raise RpcError(INVALID_PARAMS, "Invalid params for mcpServer/tool/call: `arguments` must be an object")
+        async with _connected(p.server, server, cfg) as conn:
+            result = await conn.request(
+                f"tool call `{p.tool}`",
+                lambda c: c.call_tool(p.tool, p.arguments or {}),
+                float(server.tool_timeout_sec),
+            )
+        raw = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+        return w.McpServerToolCallResponse(
+            content=raw.get("content") or [],
+            structured_content=raw.get("structuredContent"),
+            is_error=bool(raw.get("isError")),
+        )
+
+    async def read_resource(self, p: w.McpResourceReadParams) -> Wire:
+        cfg = self._config(p.thread_id)
+        server = self._server(cfg, p.server)
+        async with _connected(p.server, server, cfg) as conn:
+            result = await conn.request(
+                f"resource read `{p.uri}`", lambda c: c.read_resource(p.uri), float(server.tool_timeout_sec)
+            )
+        raw = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+        return w.McpResourceReadResponse(contents=raw.get("contents") or [], origin_call_id=p.origin_call_id)
+
+
+@contextlib.asynccontextmanager
+async def _connected(name: str, server: McpServerToml, cfg: Config) -> AsyncIterator[Any]:
+    """A ready ``ServerConnection`` to ``server`` (``-32600`` when it does not start)."""
+    from codex_core.errors import McpError
+    from codex_core.mcp.connection import ServerConnection
+
+    conn = ServerConnection(name, server, cwd=cfg.cwd, on_change=lambda _c: None, warn=lambda _m: None)
+    task = asyncio.create_task(conn.run())
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(conn.settled.wait(), float(server.startup_timeout) + 1.0)
+        if conn.state != "ready":
+            raise RpcError(INVALID_REQUEST, f"MCP server `{name}` did not start: {conn.error or 'timed out'}")
+        try:
+            yield conn
+        except McpError as exc:
+            raise RpcError(INVALID_REQUEST, str(exc), {"codexErrorCode": exc.code}) from None
+    finally:
+        conn.request_stop()
+        try:
+            await asyncio.wait_for(task, 10.0)
+        except TimeoutError:
+            task.cancel()
 
 
 def _tool(raw: dict[str, Any]) -> dict[str, Any]:

@@ -44,6 +44,8 @@ _METHOD_NAMES = {
     "thread/name/set": "ThreadSetName",
     "mcpServerStatus/list": "ListMcpServerStatus",
     "thread/inject_items": "ThreadInjectItems",
+    "config/mcpServer/reload": "McpServerRefresh",
+    "mcpServer/resource/read": "McpResourceRead",
 }
 
 

@@ -119,3 +119,56 @@ LISTING_METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     "permissionProfile/list": (PermissionProfileListParams, PermissionProfileListResponse),
     "mcpServerStatus/list": (ListMcpServerStatusParams, ListMcpServerStatusResponse),
 }
+
+
+class ExperimentalFeatureEnablementSetParams(Wire):
+    enablement: dict[str, bool]
+
+
+class ExperimentalFeatureEnablementSetResponse(Wire):
+    enablement: dict[str, bool]
+
+
+class ModelProviderCapabilitiesReadResponse(Wire):
+    image_generation: bool
+    web_search: bool
+
+
+class McpServerToolCallParams(Wire):
+    thread_id: str
+    server: str
+    tool: str
+    arguments: Any = None
+    meta: Any = Field(default=None, alias="_meta")
+
+
+class McpServerToolCallResponse(Wire):
+    content: list[Any]
+    structured_content: Any = None
+    is_error: bool = False
+
+
+class McpResourceReadParams(Wire):
+    thread_id: str | None = None
+    server: str
+    uri: str
+    origin_call_id: str | None = None
+
+
+class McpResourceReadResponse(Wire):
+    contents: list[Any]
+    origin_call_id: str | None = None
+
+
+LISTING_METHODS.update(
+    {
+        "experimentalFeature/enablement/set": (
+            ExperimentalFeatureEnablementSetParams,
+            ExperimentalFeatureEnablementSetResponse,
+        ),
+        "modelProvider/capabilities/read": (Empty, ModelProviderCapabilitiesReadResponse),
+        "config/mcpServer/reload": (Empty, Empty),
+        "mcpServer/tool/call": (McpServerToolCallParams, McpServerToolCallResponse),
+        "mcpServer/resource/read": (McpResourceReadParams, McpResourceReadResponse),
+    }
+)
