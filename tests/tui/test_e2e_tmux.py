@@ -91,6 +91,14 @@ class Tmux:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} did not appear on screen:\n{screen}")
 
+    def wait_dead(self, timeout: float = 10.0) -> str:
+        """Wait for the program to exit; the pane (kept by remain-on-exit) with what it printed."""
+        deadline = time.monotonic() + timeout
+        while not self.dead() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert self.dead(), self.pane()
+        return self.run("capture-pane", "-p", "-S", "-100", "-t", "e2e")
+
     def kill(self) -> None:
         self.run("kill-server")
 
@@ -129,8 +137,9 @@ def test_codex_tui_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
         _config(home, server.base_url, extra)
         env = {"CODEX_HOME": str(home), "TEST_KEY": "k-e2e", "TERM": "xterm-256color", "PYTHONDONTWRITEBYTECODE": "1"}
         tmux.start([str(CODEX)], env=env, cwd=work, size=(100, 30))
-        screen = tmux.wait_for("Ask Codex to do anything")
-        assert "gpt-e2e" in screen and "approvals untrusted" in screen
+        tmux.wait_for("Ask Codex to do anything")
+        screen = tmux.wait_for("approvals untrusted")  # the status line fills in once the config is read
+        assert "gpt-e2e" in screen
         assert "╰" + "─" * 98 + "╯" in screen  # the composer spans the whole 100-column pane
 
         tmux.type("say hello")
@@ -233,3 +242,100 @@ def test_codex_resume_unknown_session_is_a_clear_error(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr.startswith("Error: ") and "no-such-session" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# --- issue 16: start-up and exit in a real terminal ------------------------------------------
+
+
+def test_keys_typed_while_codex_starts_are_kept(tmux: Tmux, tmp_path: Path) -> None:
+    """Typed right after the process is spawned, long before the UI is up: nothing is lost,
+    Enter sends (it is not turned into a newline), and what follows stays in the composer."""
+    work = tmp_path / "work"
+    work.mkdir()
+    home = tmp_path / "home"
+    with ScriptedResponsesServer() as server:
+        server.enqueue(turn_message("Got your early message."))
+        _config(home, server.base_url)
+        env = {"CODEX_HOME": str(home), "TEST_KEY": "k", "TERM": "xterm-256color"}
+        tmux.start([str(CODEX)], env=env, cwd=work, size=(100, 30))
+        tmux.type("hello early")
+        tmux.send("Enter")
+        tmux.type("and the rest")
+        screen = tmux.wait_for("Got your early message.")
+        assert "› hello early" in screen
+        rows = screen.splitlines()
+        composer = rows[rows.index(next(row for row in rows if row.startswith("╭"))) + 1]
+        assert "and the rest" in composer
+        time.sleep(0.3)
+        bodies = [r.body for r in server.requests]
+    assert len(bodies) == 1
+    assert "hello early" in json.dumps(bodies[0]["input"][-1]) and "and the rest" not in json.dumps(bodies[0])
+
+
+def test_prompt_argument_is_sent_at_once_and_start_up_is_compiled_once(tmux: Tmux, tmp_path: Path) -> None:
+    """``codex "prompt"`` shows and sends the prompt without a key press. With
+    PYTHONDONTWRITEBYTECODE set, compiled modules are cached outside the sources, so the next
+    start does not compile Textual and codex_core again (what made start-up take 1.7-3.1 s)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    home = tmp_path / "home"
+    cache = tmp_path / "cache"
+    with ScriptedResponsesServer() as server:
+        server.enqueue(turn_message("Answer to the prompt."))
+        _config(home, server.base_url)
+        env = {
+            "CODEX_HOME": str(home),
+            "TEST_KEY": "k",
+            "TERM": "xterm-256color",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "XDG_CACHE_HOME": str(cache),
+        }
+        cold = time.monotonic()
+        tmux.start([str(CODEX), "say hi"], env=env, cwd=work, size=(100, 30))
+        tmux.wait_for("Ask Codex to do anything")
+        cold = time.monotonic() - cold
+        screen = tmux.wait_for("Answer to the prompt.")
+        assert "› say hi" in screen
+        assert len(server.requests) == 1
+        tmux.kill()
+    compiled = cache / "codex-py" / "pycache"
+    assert list(compiled.rglob("codex_tui/app.*.pyc")) and list(compiled.rglob("textual/app.*.pyc"))
+
+    warm_tmux = Tmux(tmux.socket + "-warm")
+    try:
+        warm = time.monotonic()
+        warm_tmux.start([str(CODEX)], env=env, cwd=work, size=(100, 30))
+        warm_tmux.wait_for("Ask Codex to do anything")
+        warm = time.monotonic() - warm
+    finally:
+        warm_tmux.kill()
+    assert warm < cold, (warm, cold)
+
+
+def test_ctrl_d_quits_and_prints_usage_and_resume_command(tmux: Tmux, tmp_path: Path) -> None:
+    """As Codex 0.169 prints it after one turn: token usage, then how to resume the session."""
+    work = tmp_path / "work"
+    work.mkdir()
+    home = tmp_path / "home"
+    with ScriptedResponsesServer() as server:
+        server.enqueue(turn_message("Hello.", input_tokens=1234, output_tokens=56, cached=1000, reasoning=20))
+        _config(home, server.base_url)
+        env = {"CODEX_HOME": str(home), "TEST_KEY": "k", "TERM": "xterm-256color"}
+        tmux.start([str(CODEX)], env=env, cwd=work, size=(100, 30))
+        tmux.wait_for("approvals")
+        tmux.type("hi")
+        tmux.send("Enter")
+        tmux.wait_for("Hello.")
+        tmux.send("C-d")
+        screen = tmux.wait_dead()
+    rollouts = list((home / "sessions").rglob("rollout-*.jsonl"))
+    assert len(rollouts) == 1
+    session_id = json.loads(rollouts[0].read_text().splitlines()[0])["payload"]["id"]
+    lines = [ln.rstrip() for ln in screen.splitlines() if ln.strip()]
+    end = lines.index(next(ln for ln in lines if ln.startswith("Pane is dead")))
+    assert lines[end - 3 : end] == [
+        "Token usage: total=290 input=234 (+ 1,000 cached) output=56 (reasoning 20)",
+        "To continue this session, run:",
+        f"  codex resume {session_id}",
+    ]
+    assert "status 0" in lines[end]

@@ -15,15 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from codex_tui import notifications
 from codex_tui.core_api import ApprovalDecision, CodexLike, SessionInfoLike, ThreadLike
 from codex_tui.diff_render import git_working_tree_diff
 from codex_tui.event_batching import DeltaCoalescer
+from codex_tui.exit_summary import ExitSummary
 from codex_tui.messages import CoreEvent, TurnEnded
 from codex_tui.screens.approval import ApprovalScreen
 from codex_tui.screens.picker import PickerItem, PickerScreen
@@ -59,6 +61,24 @@ INTERRUPT_GRACE_SECONDS = 5.0
 """After Esc, how long core gets to end the turn before the worker is cancelled."""
 
 
+REPLAY_STEP_TIMEOUT = 1.0
+"""Longest wait for one replayed start-up key to be handled before the next is sent."""
+
+
+class _ReplayMark(Message):
+    """Follows each replayed start-up key down to the composer and back up to the app."""
+
+    def __init__(self, done: asyncio.Event, *, back: bool = False) -> None:
+        super().__init__()
+        self.done = done
+        self.back = back
+
+
+class StartupError(Exception):
+    """Raised by a start-up step (config, SDK, resumed thread) run after the first paint: the app
+    exits with code 1 and ``codex`` prints ``Error: <message>`` (``CodexApp.startup_error``)."""
+
+
 def _default_session_lister(codex_home: Path, cwd: Path | None) -> Sequence[SessionInfoLike]:
     from codex_core.session import list_sessions
 
@@ -88,9 +108,14 @@ class CodexApp(App[int]):
     def __init__(
         self,
         codex: CodexLike | None,
-        config: Config,
+        config: Config | None,
         *,
         codex_factory: Callable[[], CodexLike] | None = None,
+        config_loader: Callable[[], Config] | None = None,
+        thread_factory: Callable[[CodexLike], ThreadLike | None] | None = None,
+        cwd: Path | None = None,
+        typed_input: bytes = b"",
+        terminal_attributes: list[Any] | None = None,
         thread: ThreadLike | None = None,
         initial_prompt: str | None = None,
         initial_images: Sequence[Path] = (),
@@ -99,14 +124,37 @@ class CodexApp(App[int]):
         list_sessions: SessionLister | None = None,
         show_path_home: Path | None = None,
     ) -> None:
+        """``codex`` and ``config`` may be ``None`` to have them built after the first paint, in a
+        background thread: ``config_loader()``, then ``codex_factory()``, then (``codex resume``)
+        ``thread_factory(codex)``; a ``StartupError`` from any of them ends the app with
+        ``startup_error`` set. ``typed_input`` is what was typed before the app started
+        (``startup_input``), replayed into the composer; ``terminal_attributes`` are the
+        terminal's settings from before that capture, restored on exit."""
         super().__init__()
         if codex is None and codex_factory is None:
             raise ValueError("CodexApp needs codex or codex_factory")
+        if config is None and config_loader is None:
+            raise ValueError("CodexApp needs config or config_loader")
         self.codex: CodexLike | None = codex
         self.codex_factory = codex_factory
+        self.config_loader = config_loader
+        self.thread_factory = thread_factory
         self.ready = False
         """True once the thread exists and messages can be sent (see ``_connect``)."""
-        self.config = config
+        if config is not None:
+            self.config: Config = config
+            """Not set before ``config_loader`` has run (messages sent until then are held)."""
+        self.startup_error: str | None = None
+        self.typed_input = typed_input
+        self.terminal_attributes = terminal_attributes
+        self._held_input: list[events.Event] | None = []
+        """Keys and pastes that arrived before the composer had focus (``None`` once replayed)."""
+        self._replaying: events.Event | None = None
+        self._painted = False
+        self._usage_total: Any = None
+        """The last ``token.count`` total (for the exit summary)."""
+        self._initial_prompt_shown = False
+        self._history_requested = False
         self.thread: ThreadLike | None = thread
         self.initial_prompt = initial_prompt
         self.initial_images = list(initial_images)
@@ -121,8 +169,11 @@ class CodexApp(App[int]):
         self._turn_worker: Worker[None] | None = None
         self.popup = CompletionPopup(id="popup")
         self.transcript = Transcript(id="transcript")
-        self.composer = Composer(popup=self.popup, cwd=config.cwd, id="composer")
+        start_cwd = config.cwd if config is not None else (cwd or Path.cwd())
+        self.composer = Composer(popup=self.popup, cwd=start_cwd, id="composer")
+        self.composer.hold_submits = True  # until ``_became_ready``: then they run in order
         self.status = StatusLine(id="status")
+        self.status.visible = config is not None  # blank (not half-filled) until the config is read
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -134,32 +185,78 @@ class CodexApp(App[int]):
 
     async def on_mount(self) -> None:
         self.composer.focus()
-        self._refresh_status()
+        if self.config_loaded:
+            self._refresh_status()
         await self._welcome()
-        if self.codex is None:
-            # Show the composer first; import and build the SDK off the event loop meanwhile.
-            self._connect()
+        if self.initial_prompt:  # on screen at once; sent as soon as the thread exists
+            await self.transcript.add_cell(UserCell(self.initial_prompt, images=len(self.initial_images)))
+            self._initial_prompt_shown = True
+        # Start-up work waits for the first frame: a loading thread competing for the GIL would
+        # only delay it.
+        self.call_after_refresh(self._after_first_paint)
+        self.set_timer(10.0, self._startup_finished)  # at the latest (e.g. start-up failed)
+        if self.codex is not None and self.config_loaded:
+            await self._start_session()
+
+    @property
+    def config_loaded(self) -> bool:
+        return hasattr(self, "config")
+
+    async def _after_first_paint(self) -> None:
+        if self._painted:
             return
-        await self._start_session()
+        self._painted = True
+        self._hand_terminal_settings_to_driver()
+        self._start_input_replay()
+        if self.codex is None or not self.config_loaded:
+            self._connect()
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def _connect(self) -> None:
-        assert self.codex_factory is not None
+        """Off the event loop: load the config, import and build the SDK, open a resumed thread."""
+        thread: ThreadLike | None = None
         try:
-            codex = self.codex_factory()
+            if not self.config_loaded:
+                assert self.config_loader is not None
+                self.call_from_thread(self._config_ready, self.config_loader())  # type: ignore[arg-type]
+            codex = self.codex
+            if codex is None:
+                assert self.codex_factory is not None
+                codex = self.codex_factory()
+            if self.thread is None and self.thread_factory is not None:
+                thread = self.thread_factory(codex)
+        except StartupError as exc:
+            self.call_from_thread(self._startup_failed, str(exc))
+            return
         except Exception as exc:  # shown in the transcript, traceback in the log
             log.exception("could not start Codex")
             self.call_from_thread(self._info, f"Could not start Codex: {exc}", "error")  # type: ignore[arg-type]
+            self.call_from_thread(self.composer.release_submits)  # /quit and friends still answer
             return
-        self.call_from_thread(self._connected, codex)  # type: ignore[arg-type]
+        self.call_from_thread(self._connected, codex, thread)  # type: ignore[arg-type]
 
-    async def _connected(self, codex: CodexLike) -> None:
+    async def _config_ready(self, config: Config) -> None:
+        self.config = config
+        self.composer.cwd = config.cwd
+        self._refresh_status()
+        self.status.visible = True
+        for warning in getattr(config, "warnings", ()):
+            await self._info(str(warning), "warning")
+
+    def _startup_failed(self, message: str) -> None:
+        self.startup_error = message
+        self.exit(1, return_code=1)
+
+    async def _connected(self, codex: CodexLike, thread: ThreadLike | None = None) -> None:
         self.codex = codex
+        if thread is not None:
+            self.thread = thread
         await self._start_session()
 
     async def _start_session(self) -> None:
         assert self.codex is not None
         if self.resume_picker:
+            self._startup_finished()
             self._open_resume_picker(start_new_on_cancel=True, show_all=self.resume_all)
             return
         if self.thread is None:
@@ -168,6 +265,7 @@ class CodexApp(App[int]):
             except Exception as exc:
                 log.exception("start_thread failed")
                 await self._info(f"Could not start a conversation: {exc}", "error")
+                self.composer.release_submits()
                 return
         elif getattr(self.thread, "history", None):
             await self._info(f"Resumed session {self.thread.id}.")
@@ -175,28 +273,45 @@ class CodexApp(App[int]):
         await self._became_ready()
 
     async def _load_prompt_history(self) -> None:
-        """Seed Up/Down with earlier sessions' prompts (``$CODEX_HOME/history.jsonl``)."""
+        """Seed Up/Down with earlier sessions' prompts (``$CODEX_HOME/history.jsonl``); read in a
+        thread, after the first message is on its way."""
         cfg = self.active_config
-        if cfg.history.persistence == "none":
+        if cfg.history.persistence == "none" or self._history_requested:
             return
-        from codex_core.session import read_history
+        self._history_requested = True
+
+        def read() -> list[str]:
+            from codex_core.session import read_history
+
+            return list(read_history(cfg.codex_home))
 
         try:
-            entries = await asyncio.to_thread(read_history, cfg.codex_home)
+            entries = await asyncio.to_thread(read)
         except Exception:
             log.exception("reading prompt history failed")
             return
         self.composer.prompt_history[:0] = entries[-PROMPT_HISTORY_LIMIT:]
 
     async def _became_ready(self) -> None:
-        await self._load_prompt_history()
         self.ready = True
         self._refresh_status()
         if self.initial_prompt:
             prompt, self.initial_prompt = self.initial_prompt, None
-            await self._submit_user_text(prompt, images=self.initial_images)
+            if self._initial_prompt_shown:
+                self._start_turn(prompt, list(self.initial_images))
+            else:
+                await self._submit_user_text(prompt, images=self.initial_images)
         elif self.queued:
             await self._submit_user_text(self.queued.pop(0))
+        self.composer.release_submits()
+        self._startup_finished()
+        self.run_worker(self._load_prompt_history(), group="history", exit_on_error=False)
+
+    def _startup_finished(self) -> None:
+        """Start-up work is over: the garbage collector the console script paused runs again."""
+        from codex_tui.cli.entry import resume_gc
+
+        resume_gc()
 
     async def _welcome(self, note: str | None = None) -> None:
         text = Text.assemble(
@@ -374,8 +489,88 @@ class CodexApp(App[int]):
             self.exit(0)
 
     def action_quit_if_empty(self) -> None:
+        """Ctrl+D: quit when the composer is empty (the composer sends it here; see Composer)."""
         if not self.composer.text:
             self.exit(0)
+
+    # --- start-up input & exit summary ----------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys that arrive before the composer has focus would go to whatever has it (or
+        # nowhere): hold them until ``_replay_held_input`` has fed the earlier ones.
+        if (
+            self._held_input is not None
+            and isinstance(event, events.Key | events.Paste)
+            and not event.is_forwarded
+            and event is not self._replaying
+        ):
+            self._held_input.append(event)
+            return
+        await super().on_event(event)
+
+    def _start_input_replay(self) -> None:
+        """What was typed before the app started goes first, then what arrived since."""
+        typed, self.typed_input = self.typed_input, b""
+        if self._held_input is not None:
+            self._held_input[:0] = _parse_terminal_input(typed)
+        if not self._held_input:
+            self._held_input = None  # nothing to replay: input flows directly from now on
+            return
+        # a callable, not a coroutine: nothing is left un-awaited if the app exits before it starts
+        self.run_worker(self._replay_held_input, group="input-replay", exit_on_error=False)  # type: ignore[arg-type]
+
+    async def _replay_held_input(self) -> None:
+        """Post the held keys one at a time, each only once the previous one has been handled
+        everywhere: keys handled by bindings (Backspace, arrows) come back up to the app after
+        the composer has seen the next key, so a burst would be applied out of order. Keys
+        arriving meanwhile are held behind them; then input flows directly."""
+        held = self._held_input
+        while held:
+            event = held.pop(0)
+            done = asyncio.Event()
+            self._replaying = event
+            self.post_message(event)
+            self.post_message(_ReplayMark(done))
+            try:
+                await asyncio.wait_for(done.wait(), REPLAY_STEP_TIMEOUT)
+            except TimeoutError:
+                log.warning("replayed key %r not acknowledged; going on", getattr(event, "key", event))
+        self._replaying = None
+        self._held_input = None
+
+    @on(_ReplayMark)
+    def _on_replay_mark(self, mark: _ReplayMark) -> None:
+        # First pass: queued behind the key, sent down to the composer; second pass: it bubbled
+        # back up, after the key and anything the key bubbled up.
+        if mark.back:
+            mark.done.set()
+        else:
+            self.composer.post_message(_ReplayMark(mark.done, back=True))
+
+    def _hand_terminal_settings_to_driver(self) -> None:
+        """Textual saved the terminal settings after ``startup_input`` had switched them to raw
+        input; give it the user's own, so exit and Ctrl+Z restore those."""
+        driver = self._driver
+        if self.terminal_attributes is not None and driver is not None and hasattr(driver, "attrs_before"):
+            driver.attrs_before = self.terminal_attributes
+
+    @on(CoreEvent)
+    def _track_usage(self, message: CoreEvent) -> None:
+        if message.event.type == "token.count":
+            self._usage_total = message.event.total
+
+    def exit_summary(self) -> ExitSummary:
+        """Token totals and the session to resume, printed by ``codex`` after the app closes."""
+        thread, usage = self.thread, self._usage_total
+        rollout = getattr(thread, "rollout_path", None)
+        return ExitSummary(
+            session_id=(thread.id or None) if thread is not None else None,
+            resumable=rollout is not None and Path(rollout).exists(),
+            input_tokens=getattr(usage, "input_tokens", 0),
+            cached_input_tokens=getattr(usage, "cached_input_tokens", 0),
+            output_tokens=getattr(usage, "output_tokens", 0),
+            reasoning_tokens=getattr(usage, "reasoning_output_tokens", 0),
+        )
 
     # --- notifications --------------------------------------------------------------------
 
@@ -1030,6 +1225,18 @@ class CodexApp(App[int]):
     def _forward_event(self, ev: Any) -> None:
         target = self.transcript if ev.type in _ITEM_EVENTS else self
         target.post_message(CoreEvent(ev))
+
+
+def _parse_terminal_input(data: bytes) -> list[events.Event]:
+    """Keys and pastes in raw terminal bytes, parsed as Textual's driver parses them."""
+    if not data:
+        return []
+    from textual._xterm_parser import XTermParser
+
+    parser = XTermParser()
+    text = data.decode("utf-8", "replace")
+    parsed = [*parser.feed(text), *parser.feed("")]
+    return [e for e in parsed if isinstance(e, events.Key | events.Paste)]
 
 
 def _catalogue_window(model: str) -> int | None:

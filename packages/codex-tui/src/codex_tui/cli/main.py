@@ -44,6 +44,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 ALIASES = {"e": "exec", "a": "apply"}
 HIDDEN: set[str] = set()
 """Every subcommand is listed by ``codex --help``."""
+TUI_COMMANDS = frozenset({"resume", "fork"})
+"""Subcommands that open the TUI: they keep the keys typed during start-up (``startup_input``)."""
 
 
 class LazyGroup(click.Group):
@@ -115,6 +117,12 @@ def cli(ctx: click.Context, images: tuple[str, ...], no_alt_screen: bool, **kwar
     opts = collect_options(ctx, kwargs)
     ctx.obj = opts
     if ctx.invoked_subcommand is not None:
+        if ctx.invoked_subcommand not in TUI_COMMANDS:
+            from codex_tui import startup_input
+            from codex_tui.cli.entry import resume_gc
+
+            startup_input.release()  # the terminal as the subcommand expects it (prompts, stdin)
+            resume_gc()
         return
     prompt = ctx.meta.get("codex.prompt")
     from codex_tui.launch import run_tui

@@ -3,7 +3,11 @@
 Enter sends; Shift+Enter or Ctrl+J inserts a newline; Up/Down walk the prompt history when the
 cursor is on the first/last line; a paste longer than ``LARGE_PASTE_CHARS`` is shown as a
 placeholder and expanded on send; ``/`` at the start lists slash commands and ``@`` completes a
-file path (fuzzy) — both through the ``CompletionPopup``.
+file path (fuzzy) — both through the ``CompletionPopup``. Ctrl+D on an empty composer quits
+(elsewhere it deletes the character under the cursor).
+
+While Codex is still loading its config the composer already takes input; what is sent in that
+time is held (``hold_submits``) and posted in order by ``release_submits``.
 """
 
 from __future__ import annotations
@@ -60,6 +64,9 @@ class Composer(TextArea):
         self._pastes: dict[str, str] = {}
         self._files: list[str] | None = None
         self._files_task: asyncio.Task[list[str]] | None = None
+        self.hold_submits = False
+        """Keep messages sent with Enter until ``release_submits`` (the app is not ready for them)."""
+        self.held: list[str] = []
 
     # --- keys -----------------------------------------------------------------------------
 
@@ -75,6 +82,8 @@ class Composer(TextArea):
             await self._accept_completion(submit=False)
         elif key == "escape" and self.popup.is_open:
             self.popup.hide()
+        elif key == "ctrl+d" and not self.text:
+            await self.run_action("app.quit_if_empty")
         elif key in ("up", "down") and self.popup.is_open:
             self.popup.move(-1 if key == "up" else 1)
         elif key == "up" and self.cursor_location[0] == 0 and self._history_step(-1):
@@ -115,7 +124,17 @@ class Composer(TextArea):
         self._pastes.clear()
         self.clear()
         self.popup.hide()
+        if self.hold_submits:
+            self.held.append(text.strip("\n"))
+            return
         self.post_message(self.Submitted(text.strip("\n")))
+
+    def release_submits(self) -> None:
+        """Stop holding and post the held messages, oldest first."""
+        self.hold_submits = False
+        held, self.held = self.held, []
+        for text in held:
+            self.post_message(self.Submitted(text))
 
     def remember(self, entry: str) -> None:
         """Add ``entry`` to the Up/Down history (consecutive duplicates collapse)."""
