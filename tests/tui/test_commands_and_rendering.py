@@ -409,6 +409,7 @@ async def test_links_show_their_url_and_reasoning_is_rendered(config) -> None:  
         assert "auto.example.org (https" not in shown  # an autolink is not repeated
         assert "item two (https://two.example)" in shown
         thinking = app.transcript.query_one(ReasoningCell)
+        assert thinking.title == "Thinking · Inspecting the repo"
         body = thinking._body.render()
         assert str(body) == "Inspecting the repo\n\nI look at files and code."
         assert "**" not in str(body) and "`" not in str(body)

@@ -121,7 +121,10 @@ def _keep_focus_in_composer(fold: Collapsible) -> None:
 
 
 def _reasoning_title(text: str) -> str:
-    first = text.strip().splitlines()[0].replace("**", "").replace("__", "").strip()
+    """The summary's first line as plain text (its Markdown rendered away)."""
+    from codex_tui.markdown_text import markdown_to_text
+
+    first = markdown_to_text(text.strip().splitlines()[0]).plain.strip()
     return first if len(first) <= 70 else first[:69] + "…"
 
 
