@@ -94,7 +94,7 @@ def test_buffered_streamed_stdin_tty_kill_and_timeout(client: AppServerClient, w
     assert b"got:hi" in deltas(client, "t") and b"5 7" in deltas(client, "t")
 
     started = time.monotonic()
-    sleeper = client.request("command/exec", {"command": ["sleep", "30"], "processId": "z"})
+    sleeper = client.request("command/exec", {"command": ["sleep", "30"], "processId": "z", "disableTimeout": True})
     no_stdin = error_of(client, "command/exec/write", {"processId": "z", "deltaBase64": b64(b"x")})
     assert no_stdin["code"] == -32600 and "stdin streaming is not enabled" in no_stdin["message"]
     not_tty = error_of(client, "command/exec/resize", {"processId": "z", "size": {"rows": 1, "cols": 1}})
