@@ -136,6 +136,8 @@ class TmuxPane:
 
     def close(self) -> None:
         self._tmux("kill-server")
+        # tmux leaves the socket file behind (one per run)
+        Path(os.environ.get("TMUX_TMPDIR") or "/tmp", f"tmux-{os.getuid()}", self.socket).unlink(missing_ok=True)
 
 
 class _Server:

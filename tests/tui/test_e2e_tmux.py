@@ -101,6 +101,9 @@ class Tmux:
 
     def kill(self) -> None:
         self.run("kill-server")
+        # tmux leaves the socket file behind; one per test would pile up in /tmp/tmux-UID
+        tmpdir = os.environ.get("TMUX_TMPDIR") or "/tmp"
+        Path(tmpdir, f"tmux-{os.getuid()}", self.socket).unlink(missing_ok=True)
 
 
 @pytest.fixture
