@@ -115,6 +115,9 @@ def test_fs_methods_in_a_workspace_write_thread(client: AppServerClient, workspa
     denied(client, "fs/remove", {"threadId": tid, "path": ws}, "writable root")
     assert not (workspace / ".git" / "config").exists() and not (workspace / "sub").exists()
 
+    # the server's own /proc (its environment holds the API key) is not what a sandboxed command sees
+    denied(client, "fs/readFile", {"threadId": tid, "path": "/proc/self/environ"}, "/proc")
+    denied(client, "fs/readDirectory", {"threadId": tid, "path": "/proc/self/fd"}, "/proc")
     # without threadId: the server's own config, read-only here (an untrusted directory)
     denied(client, "fs/writeFile", {"path": f"{ws}/b.txt", "dataBase64": b64(b"x")}, "read-only")
     assert client.call("fs/readFile", {"path": f"{ws}/a.txt"}) == {"dataBase64": b64(b"hello\n")}

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Located", "locate", "refuse_read", "refuse_write", "within"]
 
+_PROC = Path("/proc")
+
 
 def within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
@@ -68,6 +70,10 @@ def refuse_read(policy: SandboxPolicy, where: Located, verb: str = "read") -> No
     """``FsAccessDenied`` unless a sandboxed command could read ``where``: not in or under an
     access-``none`` path (as given, where it sits, or where it leads) and, when the policy
     restricts reads, resolving inside a readable root."""
+    if not policy.is_unrestricted and any(within(p, _PROC) for p in (where.given, where.target)):
+        # a sandboxed command sees its own namespace's /proc, never the host's (this process's
+        # environment, credentials and memory are in /proc/self)
+        raise FsAccessDenied(f"cannot {verb} `{where.given}`: the host's /proc is not visible inside the sandbox")
     masked = _masked_by(policy, where)
     if masked is not None:
         raise FsAccessDenied(
