@@ -494,3 +494,19 @@ def test_other_programs_repositories_in_shared_tmp_are_left_alone(tmp_path: Path
     notes = guard.check()
     assert (other / ".git" / "HEAD").exists()
     assert not (ws / "sub" / ".git").exists() and len(notes) == 1 and "sub/.git" in notes[0]
+
+
+async def test_codex_bytecode_cache_under_a_writable_root_is_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A planted ``.pyc`` in the cache ``codex`` compiles into (``$XDG_CACHE_HOME/codex-py``) would
+    run in the next ``codex`` on the host: when that cache lies in a writable root (a workspace
+    that is the home directory), it is read-only like the rest of the Python environment."""
+    cache = tmp_path / "ws" / ".cache"
+    (cache / "codex-py" / "pycache").mkdir(parents=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    ws = tmp_path / "ws"
+    policy = SandboxPolicy.workspace_write(cwd=ws, exclude_slash_tmp=True, exclude_tmpdir_env_var=True)
+    r = await _sh(f"echo x > {cache}/codex-py/pycache/evil.pyc; echo ok > {ws}/free", cwd=ws, policy=policy)
+    assert "Read-only file system" in r.aggregated_output
+    assert not (cache / "codex-py" / "pycache" / "evil.pyc").exists() and (ws / "free").read_text() == "ok\n"

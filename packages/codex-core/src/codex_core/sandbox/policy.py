@@ -265,6 +265,15 @@ def _python_state_paths() -> tuple[Path, ...]:
     return _dedupe(Path(os.path.abspath(p)) for p in raw if p)
 
 
+def _bytecode_cache_paths() -> list[Path]:
+    """Compiled bytecode is code too: a planted ``.pyc`` runs in the next ``codex``. ``codex_tui``
+    caches it under ``$XDG_CACHE_HOME/codex-py`` when the environment disables writing it next to
+    the sources; ``PYTHONPYCACHEPREFIX`` moves it anywhere. (Read from the environment each time.)"""
+    cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    raw = [os.path.join(cache_home, "codex-py"), *([sys.pycache_prefix] if sys.pycache_prefix else [])]
+    return [Path(os.path.abspath(p)) for p in raw]
+
+
 def _default_codex_home() -> Path | None:
     raw = os.environ.get("CODEX_HOME")
     if raw:
@@ -459,7 +468,9 @@ class SandboxPolicy:
         """Codex's and Python's own state that must stay read-only (``state_paths``, the default
         ``CODEX_HOME``, the running interpreter's prefixes, site-packages and scripts)."""
         home = _default_codex_home()
-        return list(_dedupe([*self.state_paths, *([home] if home else []), *_python_state_paths()]))
+        return list(
+            _dedupe([*self.state_paths, *([home] if home else []), *_python_state_paths(), *_bytecode_cache_paths()])
+        )
 
     def writable_root_details(self, *, found: Mapping[str, EntryId] | None = None) -> list[WritableRoot]:
         """Each writable root with its read-only carve-outs, computed from the disk right now.
