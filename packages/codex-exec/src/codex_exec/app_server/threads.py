@@ -31,7 +31,7 @@ from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, Connection, RpcError
 from codex_exec.app_server.translate import TurnTranslator, history_turns, now_ms, turn_prompt
 
-__all__ = ["LoadedThread", "ThreadManager", "resolve_path", "sandbox_policy"]
+__all__ = ["LoadedThread", "ThreadManager", "ask_for_approval", "resolve_path", "sandbox_policy"]
 
 log = get_logger("codex.app_server")
 
@@ -51,6 +51,26 @@ _SANDBOX_FROM_POLICY = {
 def resolve_path(raw: str) -> Path:
     """A client-given path, absolute (relative ones are taken from the server's cwd)."""
     return (Path.cwd() / Path(raw).expanduser()).resolve()
+
+
+def ask_for_approval(config: Config) -> Any:
+    """The config's approval policy as the protocol's ``AskForApproval`` (granular form included)."""
+    flags = config.approval_granular
+    if flags is None:
+        return config.approval_policy
+    return wire.GranularApproval(granular=wire.GranularApprovalSettings.model_validate(flags.model_dump()))
+
+
+def _plain(policy: Any) -> Any:
+    """A policy a loaded thread can switch to: a name (``-32602`` for the granular form, which is
+    part of the thread's config: set it with ``thread/start``)."""
+    if isinstance(policy, wire.GranularApproval):
+        raise RpcError(
+            INVALID_PARAMS,
+            "Invalid params: a granular `approvalPolicy` can only be set when a thread is started "
+            "(thread/start, thread/fork, or thread/resume of a thread that is not loaded)",
+        )
+    return policy
 
 
 def sandbox_policy(config: Config) -> wire.SandboxPolicy:
@@ -143,7 +163,7 @@ class LoadedThread:
             model=cfg.model,
             model_provider=cfg.model_provider_id,
             cwd=str(cfg.cwd),
-            approval_policy=cfg.approval_policy,
+            approval_policy=ask_for_approval(cfg),
             sandbox=sandbox_policy(cfg),
             reasoning_effort=cfg.model_reasoning_effort,
         )
@@ -178,6 +198,11 @@ class ThreadManager:
             ):
                 if text is not None:
                     extra.append(f"{key}={json_to_toml_value(text, where=key)}")
+            approval = s.approval_policy
+            if isinstance(approval, wire.GranularApproval):  # a config value, like -c approval_policy=...
+                value = {"granular": approval.granular.model_dump()}
+                extra.append(f"approval_policy={json_to_toml_value(value, where='approvalPolicy')}")
+                approval = None
         except UsageError as exc:
             raise RpcError(INVALID_PARAMS, f"Invalid params: {exc}") from None
         cwd = resolve_path(s.cwd) if s.cwd else (default_cwd or self.base.cwd)
@@ -186,7 +211,7 @@ class ThreadManager:
             config_overrides=(*self.base.config_overrides, *extra),
             model=s.model or self.base.model,
             model_provider=s.model_provider or self.base.model_provider,
-            approval_policy=s.approval_policy or self.base.approval_policy,
+            approval_policy=approval or self.base.approval_policy,
             sandbox_mode=s.sandbox or self.base.sandbox_mode,
             cwd=cwd,
         )
@@ -292,7 +317,7 @@ class ThreadManager:
                 await fresh.codex.aclose()
         else:  # already loaded: settings that can change on a live thread are applied
             try:
-                lt.thread.override(model=p.model, approval_policy=p.approval_policy, sandbox_mode=p.sandbox)
+                lt.thread.override(model=p.model, approval_policy=_plain(p.approval_policy), sandbox_mode=p.sandbox)
             except CodexError as exc:
                 raise RpcError(INVALID_REQUEST, str(exc)) from None
         return lt.start_response(include_turns=not p.exclude_turns)
@@ -396,7 +421,7 @@ class ThreadManager:
                 INVALID_PARAMS, f"Invalid params: sandboxPolicy type {p.sandbox_policy.type!r} is not supported"
             )
         try:
-            thread.override(model=p.model, approval_policy=p.approval_policy, sandbox_mode=sandbox)  # type: ignore[arg-type]
+            thread.override(model=p.model, approval_policy=_plain(p.approval_policy), sandbox_mode=sandbox)  # type: ignore[arg-type]
         except CodexError as exc:
             raise RpcError(INVALID_REQUEST, str(exc)) from None
         ignored = [name for name, value in (("effort", p.effort), ("summary", p.summary)) if value is not None]

@@ -15,7 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from codex_exec.app_server.wire_base import (
     ApprovalPolicy,
     ApprovalsReviewer,
+    AskForApproval,
     Empty,
+    GranularApproval,
+    GranularApprovalSettings,
     ImageInput,
     LocalImageInput,
     SandboxMode,
@@ -62,6 +65,7 @@ __all__ = [
     "AgentMessageItem",
     "ApprovalPolicy",
     "ApprovalsReviewer",
+    "AskForApproval",
     "CancelLoginAccountParams",
     "CommandExecutionApprovalDecision",
     "CommandExecutionItem",
@@ -79,6 +83,8 @@ __all__ = [
     "FileChangeItem",
     "GetAccountParams",
     "GetAccountResponse",
+    "GranularApproval",
+    "GranularApprovalSettings",
     "ImageInput",
     "LocalImageInput",
     "LoginAccountParams",
@@ -308,7 +314,7 @@ class ThreadSettings(Wire):
     model: str | None = None
     model_provider: str | None = None
     cwd: str | None = None
-    approval_policy: ApprovalPolicy | None = None
+    approval_policy: AskForApproval | None = None
     approvals_reviewer: ApprovalsReviewer | None = None
     sandbox: SandboxMode | None = None
     config: dict[str, Any] | None = None
@@ -325,7 +331,7 @@ class ThreadStartResponse(Wire):
     model: str
     model_provider: str
     cwd: str
-    approval_policy: ApprovalPolicy
+    approval_policy: AskForApproval
     approvals_reviewer: ApprovalsReviewer = "user"
     sandbox: SandboxPolicy
     reasoning_effort: str | None = None
@@ -399,7 +405,7 @@ class TurnStartParams(Wire):
     thread_id: str
     input: list[UserInput]
     cwd: str | None = None
-    approval_policy: ApprovalPolicy | None = None
+    approval_policy: AskForApproval | None = None
     sandbox_policy: SandboxPolicy | None = None
     model: str | None = None
     effort: str | None = None

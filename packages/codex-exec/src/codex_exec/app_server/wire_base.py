@@ -12,7 +12,10 @@ from codex_core.config.models import ApprovalPolicy, SandboxMode
 __all__ = [
     "ApprovalPolicy",
     "ApprovalsReviewer",
+    "AskForApproval",
     "Empty",
+    "GranularApproval",
+    "GranularApprovalSettings",
     "ImageInput",
     "LocalImageInput",
     "SandboxMode",
@@ -23,6 +26,31 @@ __all__ = [
 ]
 
 ApprovalsReviewer = Literal["user", "auto_review", "guardian_subagent"]
+
+
+class GranularApprovalSettings(BaseModel):
+    """Which prompts a granular policy shows (``true``) or rejects at once (``false``); the
+    members are snake_case on the wire, as in the reference."""
+
+    model_config = ConfigDict(extra="ignore", title="GranularApprovalSettings")
+
+    sandbox_approval: bool = True
+    rules: bool = True
+    skill_approval: bool = False
+    request_permissions: bool = False
+    mcp_elicitations: bool = True
+
+
+class GranularApproval(BaseModel):
+    """``{"granular": {...}}``: on-request with per-kind prompt switches."""
+
+    model_config = ConfigDict(extra="forbid", title="GranularApproval")
+
+    granular: GranularApprovalSettings
+
+
+AskForApproval = ApprovalPolicy | GranularApproval
+"""The reference's ``AskForApproval``: a policy name or the granular form."""
 
 
 class Wire(BaseModel):
