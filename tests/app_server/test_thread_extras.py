@@ -37,7 +37,7 @@ def test_turn_and_item_listing_status_changes_unsubscribe_and_delete(
     client.initialize()
     tid = client.call("thread/start", {"approvalPolicy": "untrusted", "sandbox": "danger-full-access"})["thread"]["id"]
     first = run_turn(client, tid)
-    assert statuses(client, tid) == [{"type": "active", "activeFlags": []}, {"type": "idle", "activeFlags": None}]
+    assert statuses(client, tid) == [{"type": "active", "activeFlags": []}, {"type": "idle"}]
     second = client.call("turn/start", {"threadId": tid, "input": TEXT})["turn"]["id"]
     request = client.server_request("item/commandExecution/requestApproval")
     assert statuses(client, tid)[-1] == {"type": "active", "activeFlags": ["waitingOnApproval"]}
@@ -46,7 +46,7 @@ def test_turn_and_item_listing_status_changes_unsubscribe_and_delete(
     assert statuses(client, tid)[-3:] == [
         {"type": "active", "activeFlags": ["waitingOnApproval"]},
         {"type": "active", "activeFlags": []},
-        {"type": "idle", "activeFlags": None},
+        {"type": "idle"},
     ]
 
     page = client.call("thread/turns/list", {"threadId": tid, "limit": 1})

@@ -32,7 +32,7 @@ def test_resume_list_and_read_across_processes(
         listed = second.call("thread/list", {})
         assert [t["id"] for t in listed["data"]] == [thread["id"]]
         entry = listed["data"][0]
-        assert entry["preview"] == "remember 7" and entry["status"] == {"type": "notLoaded", "activeFlags": None}
+        assert entry["preview"] == "remember 7" and entry["status"] == {"type": "notLoaded"}
         assert entry["modelProvider"] == "test" and entry["cwd"] == str(workspace)
         assert entry["path"].endswith(thread["id"] + ".jsonl")
         assert second.call("thread/list", {"cwd": "/elsewhere"})["data"] == []

@@ -55,6 +55,7 @@ DEFAULT_OUTPUT_CAP = 1024 * 1024
 TIMEOUT_EXIT_CODE = 124
 _READ_CHUNK = 8192
 _EOF_GRACE_S = 0.5
+_REKILL_S = 0.2
 
 Stream = Literal["stdout", "stderr"]
 OutputCallback = Callable[[Stream, bytes, bool], None]
@@ -345,9 +346,19 @@ class ClientCommand:
         fcntl.ioctl(self._pty_fd, termios.TIOCSWINSZ, _winsize(rows, cols))
 
     def kill(self) -> None:
-        """SIGKILL the command's process group."""
+        """SIGKILL the command's process group -- and the leader itself: right after the start it
+        may not lead its group yet (``killpg`` then misses it); again a moment later, for a child
+        forked meanwhile."""
         self.killed = True
+        self._kill_now()
+        self._loop.call_later(_REKILL_S, self._kill_now)
+
+    def _kill_now(self) -> None:
+        if self._exit.done():  # reaped: the pid may belong to someone else now
+            return
         self._proc.kill_group(signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(self._proc.pid, signal.SIGKILL)
 
     async def wait(self, timeout_ms: int | None = DEFAULT_TIMEOUT_MS) -> CommandOutput:
         """Wait for the exit (killing the group after ``timeout_ms``) and the end of its output."""

@@ -33,7 +33,7 @@ def stored_info(info: SessionInfo) -> wire.ThreadInfo:
         model_provider=info.model_provider or "",
         created_at=int(info.created_at.timestamp()) if info.created_at else updated,
         updated_at=updated,
-        status=wire.ThreadStatus(type="notLoaded"),
+        status=wire.NotLoadedThreadStatus(),
         path=str(info.path),
         cwd=info.cwd or "",
         cli_version=info.cli_version or VERSION,

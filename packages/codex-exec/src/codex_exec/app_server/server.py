@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import platform
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -55,10 +56,20 @@ def describe_validation_error(method: str, exc: ValidationError) -> str:
     """``Invalid params for thread/start: `approvalPolicy`: Input should be ...`` (first few problems)."""
     parts = []
     for err in exc.errors()[:3]:
-        loc = ".".join(str(x) for x in err["loc"]) or "params"
+        # union members show up in the location (`literal['a','b']`, `GranularApproval`): the
+        # client named a field, so the field is what the message names
+        loc = ".".join(str(x) for x in err["loc"] if not _union_tag(x)) or "params"
         parts.append(f"`{loc}`: {err['msg']}")
     more = f" (+{exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
     return f"Invalid params for {method}: " + "; ".join(parts) + more
+
+
+_MODEL_NAME = re.compile(r"(?:[A-Z][a-z0-9]+){2,}")
+
+
+def _union_tag(part: object) -> bool:
+    """A union member's tag in a pydantic error location (``literal['a']``, ``GranularApproval``)."""
+    return isinstance(part, str) and ("[" in part or _MODEL_NAME.fullmatch(part) is not None)
 
 
 class AppServer:

@@ -122,12 +122,12 @@ class LoadedThread:
     def info(self, *, include_turns: bool) -> wire.ThreadInfo:
         cfg = self.thread.config
         if self.active is None:
-            status = wire.ThreadStatus(type="idle")
+            status: Any = wire.IdleThreadStatus()
         else:
             flags: list[Any] = ["waitingOnApproval"] if self.active.waiting_approvals else []
             if self.active.waiting_user_input:
                 flags.append("waitingOnUserInput")
-            status = wire.ThreadStatus(type="active", active_flags=flags)
+            status = wire.ActiveThreadStatus(active_flags=flags)
         path = self.thread.rollout_path
         return wire.ThreadInfo(
             id=self.thread.id,
@@ -274,7 +274,7 @@ class ThreadManager:
         """``thread/status/changed`` when the thread's status differs from the last one sent."""
         status = lt.info(include_turns=False).status
         dumped = status.dump()
-        if dumped == (lt.last_status or {"type": "idle", "activeFlags": None}):
+        if dumped == (lt.last_status or {"type": "idle"}):
             return
         lt.last_status = dumped
         self._notify(

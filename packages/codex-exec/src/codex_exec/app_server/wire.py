@@ -247,9 +247,28 @@ class Turn(Wire):
     duration_ms: int | None = None
 
 
-class ThreadStatus(Wire):
-    type: Literal["notLoaded", "idle", "active"]
-    active_flags: list[Literal["waitingOnApproval", "waitingOnUserInput"]] | None = None
+class NotLoadedThreadStatus(Wire):
+    type: Literal["notLoaded"] = "notLoaded"
+
+
+class IdleThreadStatus(Wire):
+    type: Literal["idle"] = "idle"
+
+
+class SystemErrorThreadStatus(Wire):
+    type: Literal["systemError"] = "systemError"
+
+
+class ActiveThreadStatus(Wire):
+    type: Literal["active"] = "active"
+    active_flags: list[Literal["waitingOnApproval", "waitingOnUserInput"]] = Field(default_factory=list)
+
+
+ThreadStatus = Annotated[
+    NotLoadedThreadStatus | IdleThreadStatus | SystemErrorThreadStatus | ActiveThreadStatus,
+    Field(discriminator="type"),
+]
+"""The reference's ``ThreadStatus`` union: only ``active`` carries ``activeFlags``."""
 
 
 class ThreadInfo(Wire):
