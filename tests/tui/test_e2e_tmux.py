@@ -324,7 +324,7 @@ def test_ctrl_d_quits_and_prints_usage_and_resume_command(tmux: Tmux, tmp_path: 
         server.enqueue(turn_message("Hello.", input_tokens=1234, output_tokens=56, cached=1000, reasoning=20))
         _config(home, server.base_url)
         env = {"CODEX_HOME": str(home), "TEST_KEY": "k", "TERM": "xterm-256color"}
-        tmux.start([str(CODEX)], env=env, cwd=work, size=(100, 30))
+        tmux.start(["sh", "-c", f'"{CODEX}"; echo "codex exited with $?"'], env=env, cwd=work, size=(100, 30))
         tmux.wait_for("approvals")
         tmux.type("hi")
         tmux.send("Enter")
@@ -334,11 +334,11 @@ def test_ctrl_d_quits_and_prints_usage_and_resume_command(tmux: Tmux, tmp_path: 
     rollouts = list((home / "sessions").rglob("rollout-*.jsonl"))
     assert len(rollouts) == 1
     session_id = json.loads(rollouts[0].read_text().splitlines()[0])["payload"]["id"]
-    lines = [ln.rstrip() for ln in screen.splitlines() if ln.strip()]
-    end = lines.index(next(ln for ln in lines if ln.startswith("Pane is dead")))
-    assert lines[end - 3 : end] == [
+    lines = [ln.rstrip() for ln in screen.splitlines() if ln.strip() and not ln.startswith("Pane is dead")]
+    # what codex printed last, then its exit status (tmux's own "Pane is dead" line is drawn late)
+    assert lines[-4:] == [
         "Token usage: total=290 input=234 (+ 1,000 cached) output=56 (reasoning 20)",
         "To continue this session, run:",
         f"  codex resume {session_id}",
+        "codex exited with 0",
     ]
-    assert "status 0" in lines[end]

@@ -315,7 +315,7 @@ class CodexApp(App[int]):
 
     async def _welcome(self, note: str | None = None) -> None:
         text = Text.assemble(
-            (">_ ", "bold"), ("Codex", "bold"), ("  /model /approvals /status /diff /resume /quit", "dim")
+            (">_ ", "bold"), ("Codex", "bold"), ("  /model /permissions /status /diff /resume /quit", "dim")
         )
         if note:
             text.append("\n   " + note, style="dim")

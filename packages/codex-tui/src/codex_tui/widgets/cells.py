@@ -87,6 +87,11 @@ class ReasoningCell(Collapsible):
 
     def on_mount(self) -> None:
         _keep_focus_in_composer(self)
+        self.call_after_refresh(self._show_title)  # a title set before the title widget ran is shown now
+
+    def _show_title(self) -> None:
+        self._title.label = self.title
+        self._title.refresh()
 
     async def append_delta(self, delta: str) -> None:
         self.text += delta
@@ -108,6 +113,8 @@ class ReasoningCell(Collapsible):
         from codex_tui.markdown_text import markdown_to_text
 
         self.title = "Thinking · " + _reasoning_title(self.text) if self.text.strip() else "Thinking"
+        if self.is_mounted:
+            self._show_title()
         self._body.update(markdown_to_text(self.text))
 
 

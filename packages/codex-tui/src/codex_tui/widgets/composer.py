@@ -187,7 +187,7 @@ class Composer(TextArea):
             self.popup.show(
                 [
                     Completion(
-                        "/" + c.name, Text.assemble((f"/{c.name:<10}", "bold"), "  ", (c.description, "dim")), "command"
+                        "/" + c.name, Text.assemble((f"/{c.name:<12}", "bold"), "  ", (c.description, "dim")), "command"
                     )
                     for c in matches
                 ]
