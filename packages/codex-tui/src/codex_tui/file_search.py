@@ -8,15 +8,12 @@ contiguous runs, matches at word starts and matches in the file name rank first.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["FileMatch", "fuzzy_match", "list_repo_files", "search_files"]
 
 MAX_FILES = 50_000
-_SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__", ".venv", "venv", "target", "dist", "build"})
 _SEPARATORS = "/_-. "
 
 
@@ -30,35 +27,11 @@ class FileMatch:
 
 
 def list_repo_files(root: Path, *, limit: int = MAX_FILES) -> list[str]:
-    """Relative POSIX paths of the files under ``root`` (git-aware, at most ``limit``)."""
-    try:
-        from codex_core.git import host_git
+    """Relative POSIX paths of the files under ``root`` (git-aware, at most ``limit``), sorted;
+    listed by ``codex_core.file_search`` (the app-server's ``fuzzyFileSearch`` uses it too)."""
+    from codex_core.file_search import list_files
 
-        proc = subprocess.run(
-            host_git("ls-files", "--cached", "--others", "--exclude-standard", "-z"),
-            cwd=root,
-            capture_output=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        proc = None
-    if proc is not None and proc.returncode == 0:
-        names = [n for n in proc.stdout.decode("utf-8", "replace").split("\0") if n]
-        return sorted(set(names))[:limit]
-    return _walk(root, limit)
-
-
-def _walk(root: Path, limit: int) -> list[str]:
-    out: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS)
-        rel = Path(dirpath).relative_to(root)
-        for name in sorted(filenames):
-            out.append((rel / name).as_posix())
-            if len(out) >= limit:
-                return out
-    return out
+    return sorted(list_files(root, limit=limit))
 
 
 def fuzzy_match(query: str, candidate: str) -> FileMatch | None:
