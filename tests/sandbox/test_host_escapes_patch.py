@@ -264,3 +264,19 @@ async def test_fork_server_runs_only_named_builtins(tmp_path: Path) -> None:
         out = os.read(r, 4096)
         os.close(r)
     assert status == 126 and b"unknown builtin" in out and not _exists(PWNED)
+
+
+async def test_a_sandbox_that_cannot_be_built_fails_the_patch_cleanly(tmp_path: Path) -> None:
+    """A writable root re-pointed through a symlink since the policy was built: the spec is
+    refused (``SandboxError``) and the patch fails with a patch error, nothing is written."""
+    from codex_core.apply_patch import ApplyPatchError
+
+    real = tmp_path / "real"
+    real.mkdir()
+    policy = SandboxPolicy(kind="workspace-write", writable_roots=(real,))
+    real.rename(tmp_path / "moved")
+    os.symlink(tmp_path / "elsewhere", real)
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(ApplyPatchError, match="could not start in the sandbox"):
+        await apply_patch_sandboxed(_patch("*** Add File: x", "+y"), cwd=tmp_path / "elsewhere", policy=policy)
+    assert not (tmp_path / "elsewhere" / "x").exists()

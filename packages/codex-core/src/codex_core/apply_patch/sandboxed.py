@@ -96,6 +96,7 @@ async def apply_patch_sandboxed(text: str, *, cwd: Path, policy: SandboxPolicy, 
     that cannot start or answer raises ``ApplyPatchError`` saying so."""
     from codex_core.apply_patch.errors import ApplyPatchError
     from codex_core.apply_patch.wire import WireError, error_from_wire, result_from_wire
+    from codex_core.errors import SandboxError
     from codex_core.exec.spawn import spawn
 
     env = {"PATH": os.defpath, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
@@ -113,10 +114,11 @@ async def apply_patch_sandboxed(text: str, *, cwd: Path, policy: SandboxPolicy, 
             stdio=(in_r, out_w, err_w),
             builtin="apply_patch",
         )
-    except OSError as exc:
+    except (OSError, SandboxError) as exc:
         for fd in (in_r, in_w, out_r, out_w, err_r, err_w):
             os.close(fd)
-        raise ApplyPatchError(f"apply_patch could not start in the sandbox: {exc.strerror or exc}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ApplyPatchError(f"apply_patch could not start in the sandbox: {reason}") from exc
     for fd in (in_r, out_w, err_w):
         os.close(fd)
     io = asyncio.gather(
