@@ -52,8 +52,16 @@ class ZygoteProcess:
         return self._status
 
     def kill_group(self, sig: int = signal.SIGKILL) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
+        """Signal the command's process group; right after the fork, before the child's
+        ``setsid()``, that group does not exist yet, so the child itself is signalled (it has no
+        children of its own until after ``setsid``)."""
+        try:
             os.killpg(self.pid, sig)
+        except ProcessLookupError:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(self.pid, sig)
+        except PermissionError:
+            pass
 
     def close(self) -> None:
         self._reply.close()
