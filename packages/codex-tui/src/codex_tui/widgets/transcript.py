@@ -91,9 +91,19 @@ class Transcript(VerticalScroll):
     async def _on_core_event(self, message: CoreEvent) -> None:
         await self.apply(message.event)
 
+    def _hides_reasoning(self) -> bool:
+        """``hide_agent_reasoning = true`` in the config: reasoning is not shown at all."""
+        config = getattr(self.app, "config", None)
+        return bool(getattr(config, "hide_agent_reasoning", False))
+
     async def apply(self, event: Any) -> None:
         """Apply one ``item.*`` event; other event kinds are ignored here."""
         kind = event.type
+        reasoning = (getattr(event, "item", None) is not None and event.item.type == "reasoning") or (
+            kind == "item.delta" and event.kind == "reasoning"
+        )
+        if reasoning and self._hides_reasoning():
+            return
         if kind in ("item.started", "item.updated", "item.completed"):
             item = event.item
             cell = self.cells.get(item.id)
