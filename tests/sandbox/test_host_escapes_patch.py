@@ -280,3 +280,25 @@ async def test_a_sandbox_that_cannot_be_built_fails_the_patch_cleanly(tmp_path: 
     with pytest.raises(ApplyPatchError, match="could not start in the sandbox"):
         await apply_patch_sandboxed(_patch("*** Add File: x", "+y"), cwd=tmp_path / "elsewhere", policy=policy)
     assert not (tmp_path / "elsewhere" / "x").exists()
+
+
+async def test_a_patch_child_past_its_time_limit_is_a_patch_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the time limit the child is killed and the tool answers the model with a patch error
+    (nothing else escapes the tool handler)."""
+    from codex_core.apply_patch import ApplyPatchError, sandboxed
+
+    monkeypatch.setattr(sandboxed, "PATCH_TIMEOUT_S", 0.0)
+    policy = SandboxPolicy.workspace_write(cwd=tmp_path, exclude_slash_tmp=True, exclude_tmpdir_env_var=True)
+    with pytest.raises(ApplyPatchError, match="timed out"):
+        await apply_patch_sandboxed(_patch("*** Add File: late.txt", "+x"), cwd=tmp_path, policy=policy)
+
+
+def test_a_fifo_named_by_a_patch_is_refused_not_read(tmp_path: Path) -> None:
+    """Reading a FIFO would block the applier forever (on the host, for an approved patch)."""
+    from codex_core.apply_patch import PatchIOError, apply_patch
+
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(PatchIOError, match=r"Failed to read file to update .*pipe: Invalid argument"):
+        apply_patch(_patch("*** Update File: pipe", "@@", "-a", "+b"), cwd=tmp_path)

@@ -319,6 +319,13 @@ def _take_snapshot(key: str) -> _Snapshot:
         error = IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         return _Snapshot(exists=True, is_dir=True, link_target=link_target, read_error=error)
     try:
+        target_mode = os.stat(key).st_mode
+    except OSError:
+        target_mode = info.st_mode
+    if not stat.S_ISREG(target_mode) and not stat.S_ISLNK(target_mode):
+        # a FIFO, socket or device: reading it could block forever or never end
+        return _Snapshot(exists=True, link_target=link_target, read_error=OSError(errno.EINVAL, "not a regular file"))
+    try:
         data = Path(key).read_bytes()
         mode = stat.S_IMODE(os.stat(key).st_mode)
     except OSError as exc:

@@ -129,9 +129,11 @@ async def apply_patch_sandboxed(text: str, *, cwd: Path, policy: SandboxPolicy, 
     try:
         code = await asyncio.wait_for(proc.wait(), PATCH_TIMEOUT_S)
         _, out, err = await io
-    except BaseException:
+    except BaseException as exc:
         proc.kill_group()
         await asyncio.shield(io)  # the pipes close once the group is dead
+        if isinstance(exc, TimeoutError):
+            raise ApplyPatchError(f"apply_patch timed out after {PATCH_TIMEOUT_S:.0f} s in the sandbox") from None
         raise
     finally:
         os.close(out_r)
