@@ -16,13 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import os
 import signal
-import struct
-import subprocess
-import sys
-import termios
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -158,14 +153,6 @@ class _Capture:
             self.data += chunk
 
 
-def _make_controlling_tty() -> None:  # in the child, between fork and exec (after setsid)
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-def _winsize(rows: int, cols: int) -> bytes:
-    return struct.pack("HHHH", rows, cols, 0, 0)
-
-
 class ClientCommand:
     """A running client command; create with :meth:`start`."""
 
@@ -267,28 +254,9 @@ class ClientCommand:
     def _spawn_pty(
         argv: Sequence[str], *, cwd: Path, env: dict[str, str], policy: SandboxPolicy, size: tuple[int, int]
     ) -> tuple[RunningProcess, int]:
-        from codex_core.exec.spawn import _PopenProcess, helper_argv
+        from codex_core.exec.spawn import spawn_pty
 
-        spec = policy.to_linux_spec()
-        if spec is not None and sys.platform != "linux":
-            from codex_core.errors import SandboxUnavailable
-
-            raise SandboxUnavailable(f"the {policy.kind} sandbox is not available on {sys.platform} in codex-py")
-        command = list(argv) if spec is None else helper_argv(spec, argv, cwd=str(cwd))
-        master, slave = os.openpty()
-        try:
-            fcntl.ioctl(slave, termios.TIOCSWINSZ, _winsize(*size))
-            env.setdefault("TERM", "xterm-256color")
-            popen = subprocess.Popen(
-                command, cwd=str(cwd), env=env, stdin=slave, stdout=slave, stderr=slave,
-                start_new_session=True, preexec_fn=_make_controlling_tty,
-            )  # fmt: skip
-        except BaseException:
-            os.close(master)
-            raise
-        finally:
-            os.close(slave)
-        return _PopenProcess(popen), master
+        return spawn_pty(argv, cwd=str(cwd), env=env, policy=policy, rows=size[0], cols=size[1])
 
     # --- output -------------------------------------------------------------------------------
 
@@ -343,7 +311,9 @@ class ClientCommand:
     def resize(self, rows: int, cols: int) -> None:
         if not self.tty:
             raise CommandRefused("failed to resize PTY: process is not attached to a PTY")
-        fcntl.ioctl(self._pty_fd, termios.TIOCSWINSZ, _winsize(rows, cols))
+        from codex_core.exec.spawn import set_pty_size
+
+        set_pty_size(self._pty_fd, rows, cols)
 
     def kill(self) -> None:
         """SIGKILL the command's process group -- and the leader itself: right after the start it

@@ -22,13 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import os
 import signal
-import struct
-import subprocess
-import sys
-import termios
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -36,7 +31,7 @@ from pathlib import Path
 import attrs
 
 from codex_core.exec.capture import HeadTailBuffer
-from codex_core.exec.spawn import Launcher, RunningProcess, _PopenProcess, helper_argv, spawn
+from codex_core.exec.spawn import Launcher, RunningProcess, spawn, spawn_pty
 from codex_core.sandbox.metadata_guard import MetadataGuard
 from codex_core.sandbox.policy import SandboxPolicy
 
@@ -89,10 +84,6 @@ class SessionOutput:
 def _wake(fut: asyncio.Future[None]) -> None:
     if not fut.done():
         fut.set_result(None)
-
-
-def _make_controlling_tty() -> None:  # runs in the child between fork and exec (after setsid)
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 class ProcessSession:
@@ -412,26 +403,7 @@ class ProcessSessionManager:
         policy: SandboxPolicy,
         guard: MetadataGuard | None,
     ) -> ProcessSession:
-        spec = policy.to_linux_spec()
-        if spec is not None and sys.platform != "linux":
-            from codex_core.errors import SandboxUnavailable
-
-            raise SandboxUnavailable(f"the {policy.kind} sandbox is not available on {sys.platform} in codex-py")
-        command = list(argv) if spec is None else helper_argv(spec, argv, cwd=str(cwd))
-        master, slave = os.openpty()
-        try:
-            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", PTY_ROWS, PTY_COLS, 0, 0))
-            env.setdefault("TERM", "xterm-256color")
-            popen = subprocess.Popen(
-                command, cwd=str(cwd), env=env, stdin=slave, stdout=slave, stderr=slave,
-                start_new_session=True, preexec_fn=_make_controlling_tty,
-            )  # fmt: skip
-        except BaseException:
-            os.close(master)
-            raise
-        finally:
-            os.close(slave)
-        proc = _PopenProcess(popen)
+        proc, master = spawn_pty(argv, cwd=str(cwd), env=env, policy=policy, rows=PTY_ROWS, cols=PTY_COLS)
         return ProcessSession(
             session_id,
             argv,

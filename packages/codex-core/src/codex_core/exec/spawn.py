@@ -15,7 +15,7 @@ from codex_core.sandbox.policy import SandboxPolicy
 from codex_core.sandbox.spec import LinuxSandboxSpec
 from codex_core.sandbox.zygote_client import RequestTooLarge, ZygoteProcess, default_zygote
 
-__all__ = ["Launcher", "RunningProcess", "helper_argv", "spawn"]
+__all__ = ["Launcher", "RunningProcess", "helper_argv", "set_pty_size", "spawn", "spawn_pty"]
 
 Launcher = Literal["zygote", "helper"]
 """How sandboxed commands start: the per-session fork-server (fast) or a fresh helper process."""
@@ -141,3 +141,46 @@ async def spawn(
     return _PopenProcess(popen)
     proc = await default_zygote().spawn(argv, cwd=cwd, env=env, spec=spec, stdin=stdin, stdout=stdout, stderr=stderr)
     return _ZygoteProcessAdapter(proc)
+
+
+def set_pty_size(fd: int, rows: int, cols: int) -> None:
+    """Set the window size of the pseudo-terminal ``fd`` (either side)."""
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
+def _make_controlling_tty() -> None:  # runs in the child between fork and exec (after setsid)
+    import fcntl
+    import termios
+
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def spawn_pty(
+    argv: Sequence[str], *, cwd: str, env: dict[str, str], policy: SandboxPolicy, rows: int, cols: int
+) -> tuple[RunningProcess, int]:
+    """Start ``argv`` under ``policy`` on a new pseudo-terminal (its controlling terminal, in its
+    own session) through the sandbox helper; returns the process and the terminal's master fd."""
+    spec = policy.to_linux_spec()
+    if spec is not None and sys.platform != "linux":
+        from codex_core.errors import SandboxUnavailable
+
+        raise SandboxUnavailable(f"the {policy.kind} sandbox is not available on {sys.platform} in codex-py")
+    command = list(argv) if spec is None else helper_argv(spec, argv, cwd=cwd)
+    master, slave = os.openpty()
+    try:
+        set_pty_size(slave, rows, cols)
+        env.setdefault("TERM", "xterm-256color")
+        popen = subprocess.Popen(
+            command, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave,
+            start_new_session=True, preexec_fn=_make_controlling_tty,
+        )  # fmt: skip
+    except BaseException:
+        os.close(master)
+        raise
+    finally:
+        os.close(slave)
+    return _PopenProcess(popen), master
