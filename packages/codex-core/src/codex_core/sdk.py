@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -421,6 +421,16 @@ class Thread:
         output_schema: dict[str, Any] | None = None,
     ) -> AsyncIterator[ThreadEvent]:
         """Run one turn, yielding its events in order. Leaving the loop early interrupts the turn."""
+        stream = self._stream(lambda emit: self._turn(prompt, images, output_schema, emit))
+        try:
+            async for ev in stream:
+                yield ev
+        finally:
+            await stream.aclose()
+
+    async def _stream(self, body: Callable[[Any], Awaitable[None]]) -> AsyncGenerator[ThreadEvent, None]:
+        """Run ``body(emit)`` as this thread's one running task, yielding what it emits in order;
+        closing the iterator early cancels it (a turn, or a user shell command)."""
         if self._lock.locked():
             raise UsageError("a turn is already running on this thread")
         async with self._lock:
@@ -429,7 +439,13 @@ class Thread:
             async def emit(ev: ThreadEvent) -> None:
                 await queue.put(ev)
 
-            self._turn_task = asyncio.create_task(self._turn(prompt, images, output_schema, emit, queue))
+            async def run() -> None:
+                try:
+                    await body(emit)
+                finally:
+                    await queue.put(_DONE)
+
+            self._turn_task = asyncio.create_task(run())
             try:
                 while True:
                     ev = await queue.get()
@@ -450,33 +466,17 @@ class Thread:
 
         if not command.strip():
             raise UsageError("the shell command is empty")
-        if self._lock.locked():
-            raise UsageError("a turn is already running on this thread")
-        async with self._lock:
-            queue: asyncio.Queue[Any] = asyncio.Queue()
 
-            async def emit(ev: ThreadEvent) -> None:
-                await queue.put(ev)
+        async def body(emit: Any) -> None:
+            self._ensure_rollout()
+            await run_user_shell(self._state, command, emit)
 
-            async def body() -> None:
-                try:
-                    self._ensure_rollout()
-                    await run_user_shell(self._state, command, emit)
-                finally:
-                    await queue.put(_DONE)
-
-            self._turn_task = asyncio.create_task(body())
-            try:
-                while True:
-                    ev = await queue.get()
-                    if ev is _DONE:
-                        break
-                    yield ev
-            finally:
-                if not self._turn_task.done():
-                    self._turn_task.cancel()
-                await asyncio.gather(self._turn_task, return_exceptions=True)
-                self._turn_task = None
+        stream = self._stream(body)
+        try:
+            async for ev in stream:
+                yield ev
+        finally:
+            await stream.aclose()
 
     async def _turn(
         self,
@@ -484,7 +484,6 @@ class Thread:
         images: Sequence[Path | str],
         output_schema: dict[str, Any] | None,
         emit: Any,
-        queue: asyncio.Queue[Any],
     ) -> None:
         from codex_core.protocol.events import Warning
 
@@ -544,7 +543,7 @@ class Thread:
                 if state.unified_exec is not None:
                     state.unified_exec.terminate_all()
                 state.record_event({"type": "turn_aborted", "reason": "interrupted"})
-                await queue.put(TurnFailed(error=ThreadError(message="turn interrupted by the user")))
+                await emit(TurnFailed(error=ThreadError(message="turn interrupted by the user")))
                 raise
             except CodexError as exc:
                 await self._end_unified_exec_turn(rt)
@@ -560,7 +559,6 @@ class Thread:
             await emit(TurnFailed(error=ThreadError(message=f"internal error: {type(exc).__name__}: {exc}")))
         finally:
             self._close_input()
-            await queue.put(_DONE)
 
     def _close_input(self) -> None:
         """End of a turn, however it ended: no more steering, and input steered in but not yet
