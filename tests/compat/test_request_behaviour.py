@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from codex_core.exec.user_shell_path import default_user_shell
 from codex_exec.json_output import ExecJsonl
 from tests.compat.record_reference import EVENTS_FIXTURE, exec_events_script, scripted_config
 from tests.compat.request_shape import normalise_events
@@ -40,10 +41,19 @@ def work(tmp_path: Path) -> Path:
 
 
 def _exec(
-    codex_home: Path, server: ScriptedResponsesServer, work: Path, *args: str, config: str = ""
+    codex_home: Path,
+    server: ScriptedResponsesServer,
+    work: Path,
+    *args: str,
+    config: str = "",
+    shell_env: str | None = "keep",
 ) -> subprocess.CompletedProcess[str]:
     (codex_home / "config.toml").write_text(scripted_config(server.base_url) + config, encoding="utf-8")
     env = dict(os.environ, TEST_API_KEY="sk-test")
+    if shell_env != "keep":
+        env.pop("SHELL", None)
+        if shell_env is not None:
+            env["SHELL"] = shell_env
     return subprocess.run(
         [CODEX, "exec", "--skip-git-repo-check", "--json", *args, "go"],
         cwd=work,
@@ -127,13 +137,20 @@ def test_a_required_mcp_server_that_fails_fails_the_turn(
     assert server.requests == []  # the model never saw a request without the required tools
 
 
-def test_exec_json_events_match_the_reference(codex_home: Path, server: ScriptedResponsesServer, work: Path) -> None:
+@pytest.mark.parametrize("shell_env", [None, "/bin/sh", "/usr/bin/fish"])
+def test_exec_json_events_match_the_reference(
+    codex_home: Path, server: ScriptedResponsesServer, work: Path, shell_env: str | None
+) -> None:
     """A shell command, an apply_patch and a message: the same JSONL as 0.169 (``item.started``
-    for the file change, usage with cached and reasoning tokens)."""
+    for the file change, usage with cached and reasoning tokens). Like the reference, the command
+    runs through the login shell from the password database whatever ``$SHELL`` says (CI runners
+    often have none); the fixture was recorded where that shell is ``/bin/bash``."""
     server.enqueue(*exec_events_script())
-    proc = _exec(codex_home, server, work, "-s", "workspace-write")
+    proc = _exec(codex_home, server, work, "-s", "workspace-write", shell_env=shell_env)
     assert proc.returncode == 0, proc.stderr
-    ours = normalise_events(proc.stdout.splitlines(), cwd=str(work))
+    shell = default_user_shell()
+    lines = [line.replace(json.dumps(shell)[1:-1] + " -lc", "/bin/bash -lc") for line in proc.stdout.splitlines()]
+    ours = normalise_events(lines, cwd=str(work))
     reference = [json.loads(line) for line in EVENTS_FIXTURE.read_text(encoding="utf-8").splitlines()]
     assert ours == reference
     assert (work / "b.txt").read_text() == "bee\n"

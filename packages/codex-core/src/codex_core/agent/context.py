@@ -17,6 +17,7 @@ from pathlib import Path
 
 from codex_core.config import Config
 from codex_core.config.project_root import find_project_root
+from codex_core.exec.user_shell_path import default_user_shell
 from codex_core.protocol.items import InputText, Message
 
 __all__ = [
@@ -193,7 +194,7 @@ def local_timezone(env: Mapping[str, str] | None = None) -> str:
 
 def environment_context(cwd: Path, shell: str | None = None) -> str:
     """``<environment_context>`` with the cwd, the shell's name, today's date and the time zone."""
-    shell_name = Path(shell or os.environ.get("SHELL") or "bash").name
+    shell_name = Path(shell or default_user_shell()).name
     today = datetime.datetime.now().astimezone().date().isoformat()
     return (
         "<environment_context>\n"

@@ -11,6 +11,7 @@ from typing import Any
 
 from codex_core.agent.runtime import ToolCall, TurnRuntime, tool_output
 from codex_core.errors import ExecPolicyError
+from codex_core.exec.user_shell_path import default_user_shell
 from codex_core.protocol.events import (
     ApprovalRequested,
     CommandExecutionItem,
@@ -39,7 +40,7 @@ def _parse(call: ToolCall, rt: TurnRuntime) -> tuple[list[str], Path, int, dict[
         args = call.parse_arguments()
         cmd = args.get("command")
         if call.name == "shell_command" and isinstance(cmd, str):
-            argv = [os.environ.get("SHELL") or "bash", "-lc" if args.get("login", True) else "-c", cmd]
+            argv = [default_user_shell(), "-lc" if args.get("login", True) else "-c", cmd]
         elif isinstance(cmd, list) and cmd and all(isinstance(c, str) for c in cmd):
             argv = list(cmd)
         else:

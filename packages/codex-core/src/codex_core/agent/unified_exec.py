@@ -37,6 +37,7 @@ from codex_core.agent.shell_handler import _ask, _declined
 from codex_core.agent.tool_specs import _APPROVAL_PROPS
 from codex_core.exec.capture import DEFAULT_CAPTURE_BYTES, HeadTailBuffer
 from codex_core.exec.sessions import ProcessSession, ProcessSessionManager, SessionClosedError, SessionOutput
+from codex_core.exec.user_shell_path import default_user_shell
 from codex_core.protocol.events import CommandExecutionItem, ItemCompleted, ItemDelta, ItemStarted, Warning
 from codex_core.protocol.items import CustomToolCallOutput, FunctionCallOutput
 
@@ -248,7 +249,7 @@ class UnifiedExec:
             raise ValueError("`cmd` must be a non-empty string")
         shell = args.get("shell") if isinstance(args.get("shell"), str) and args.get("shell") else None
         argv = [
-            shell or os.environ.get("SHELL") or "bash",
+            shell or default_user_shell(),
             "-lc" if args.get("login", True) is not False else "-c",
             cmd,
         ]

@@ -1,6 +1,7 @@
 """``!cmd`` in a frontend: a shell command the *user* runs, outside the agent loop.
 
-As in Codex 0.169 the command runs through the user's shell (``$SHELL -lc``, else bash; ``-c``
+As in Codex 0.169 the command runs through the user's shell (its login shell from the
+password database, as ``default_user_shell`` picks it, with ``-lc``; ``-c``
 with ``allow_login_shell = false``) in the thread's cwd, without the sandbox (the user typed it,
 as in their own terminal) and with the ``shell_environment_policy`` environment. It is shown as a ``command_execution`` item and
 recorded in the history as a ``<user_shell_command>`` user message, so the model sees what the
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from codex_core.agent.state import ThreadState
+from codex_core.exec.user_shell_path import default_user_shell
 from codex_core.protocol.events import CommandExecutionItem, ItemCompleted, ItemDelta, ItemStarted, ThreadEvent
 from codex_core.protocol.items import Message
 
@@ -28,9 +30,9 @@ Emit = Callable[[ThreadEvent], Coroutine[Any, Any, None]]
 
 
 def user_shell_argv(command: str, shell: str | None = None, *, login: bool = True) -> list[str]:
-    """``[$SHELL, "-lc", command]`` (bash when ``$SHELL`` is unset; ``-c`` when ``login`` is off,
+    """``[<user shell>, "-lc", command]`` (``default_user_shell()``; ``-c`` when ``login`` is off,
     i.e. ``allow_login_shell = false``)."""
-    return [shell or os.environ.get("SHELL") or "bash", "-lc" if login else "-c", command]
+    return [shell or default_user_shell(), "-lc" if login else "-c", command]
 
 
 def user_shell_message(command: str, exit_code: int, duration_s: float, output: str) -> str:
