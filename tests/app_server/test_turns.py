@@ -8,8 +8,8 @@ from typing import Any
 
 from tests.app_server.conftest import AppServerClient
 from tests.support.sse_server import (
+    Gated,
     ScriptedResponsesServer,
-    SseResponse,
     Stall,
     ev_completed,
     ev_created,
@@ -157,14 +157,17 @@ def test_interrupt_stalled_turn(client: AppServerClient, server: ScriptedRespons
 
 
 def test_two_threads_stream_concurrently(client: AppServerClient, server: ScriptedResponsesServer) -> None:
-    slow = SseResponse([ev_created(), *ev_message("slow one"), ev_completed()], delay_between=0.2)
-    server.enqueue(slow, turn_message("fast one", response_id="resp_2"))
+    """Thread a's answer is held mid-stream until thread b's whole turn has completed. Thread b
+    starts only once a's stream is flowing, so each thread gets its own scripted response."""
+    held = Gated([ev_created(), *ev_message("slow one"), ev_completed()], n=3)  # through the first delta
+    server.enqueue(held, turn_message("fast one", response_id="resp_2"))
     a = start_thread(client, ephemeral=True)
     b = client.call("thread/start", {"ephemeral": True})["thread"]["id"]
     turn_a = client.call("turn/start", {"threadId": a, "input": TEXT})["turn"]["id"]
-    client.notification("turn/started")
+    client.notification("item/agentMessage/delta", lambda p: p["threadId"] == a)
     turn_b = client.call("turn/start", {"threadId": b, "input": TEXT})["turn"]["id"]
     done_b = client.notification("turn/completed", lambda p: p["turn"]["id"] == turn_b)
+    held.gate.set()
     done_a = client.notification("turn/completed", lambda p: p["turn"]["id"] == turn_a)
     order = [m["params"]["turn"]["id"] for m in client.messages if m.get("method") == "turn/completed"]
     assert order == [turn_b, turn_a]

@@ -108,7 +108,18 @@ class Stall:
     max_seconds: float = 60.0
 
 
-Response = list[Any] | SseResponse | HttpErrorResponse | DropAfter | Stall
+@dataclass
+class Gated:
+    """Send the first ``n`` events, wait until the test sets ``gate`` (at most ``max_seconds``),
+    then send the rest: a turn held mid-stream for exactly as long as a test needs."""
+
+    events: EventsLike
+    n: int
+    gate: threading.Event = field(default_factory=threading.Event)
+    max_seconds: float = 30.0
+
+
+Response = list[Any] | SseResponse | HttpErrorResponse | DropAfter | Stall | Gated
 
 
 class CapturedRequest(NamedTuple):
@@ -344,6 +355,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self._chunk(render_sse(event))
                 if response.delay_between and stop.wait(response.delay_between):
                     break
+            self._chunk(b"")
+            return
+        if isinstance(response, Gated):
+            self._start_stream({})
+            events = _flatten(response.events)
+            for index, event in enumerate(events):
+                if index == response.n:
+                    response.gate.wait(response.max_seconds)
+                self._chunk(render_sse(event))
             self._chunk(b"")
             return
         if isinstance(response, DropAfter | Stall):
