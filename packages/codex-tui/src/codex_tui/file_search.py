@@ -14,7 +14,6 @@ from pathlib import Path
 __all__ = ["FileMatch", "fuzzy_match", "list_repo_files", "search_files"]
 
 MAX_FILES = 50_000
-_SEPARATORS = "/_-. "
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,44 +36,17 @@ def list_repo_files(root: Path, *, limit: int = MAX_FILES) -> list[str]:
 def fuzzy_match(query: str, candidate: str) -> FileMatch | None:
     """Score ``candidate`` against ``query`` (case-insensitive subsequence), or ``None``.
 
-    Higher is better. Bonuses: consecutive characters, a match right after a separator or at
-    the start, and matches inside the final path component; shorter paths win ties.
+    Higher is better; the scoring is the app-server's (``codex_core.file_search.score_match``):
+    consecutive characters, matches at the start or after a separator and matches in the final
+    path component score higher, longer paths lower. An empty query matches everything,
+    shortest first.
     """
     if not query:
         return FileMatch(candidate, -len(candidate), ())
-    q = query.lower()
-    c = candidate.lower()
-    basename_start = c.rfind("/") + 1
-    # Greedy from the right end of the basename is good enough and O(n): try a match that
-    # prefers the basename first, fall back to a left-to-right scan.
-    indices = _match_indices(q, c, start=basename_start) or _match_indices(q, c, start=0)
-    if indices is None:
-        return None
-    score = 0
-    prev = -2
-    for i in indices:
-        score += 1
-        if i == prev + 1:
-            score += 5
-        if i == 0 or c[i - 1] in _SEPARATORS:
-            score += 8
-        if i >= basename_start:
-            score += 3
-        prev = i
-    score -= len(candidate) // 8
-    return FileMatch(candidate, score, tuple(indices))
+    from codex_core.file_search import score_match
 
-
-def _match_indices(q: str, c: str, *, start: int) -> list[int] | None:
-    indices: list[int] = []
-    pos = start
-    for ch in q:
-        found = c.find(ch, pos)
-        if found < 0:
-            return None
-        indices.append(found)
-        pos = found + 1
-    return indices
+    result = score_match(query, candidate)
+    return None if result is None else FileMatch(candidate, result[0], result[1])
 
 
 def search_files(query: str, files: list[str], *, limit: int = 8) -> list[FileMatch]:
