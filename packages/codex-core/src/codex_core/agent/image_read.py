@@ -51,30 +51,23 @@ def sniff_image_type(head: bytes) -> str | None:
     return None
 
 
-def _within(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
-
-
 def check_policy(path: Path, resolved: Path, policy: SandboxPolicy) -> None:
-    """Refuse a path a sandboxed command of this turn could not read.
-
-    ``path`` is absolute and ``resolved`` its final target. Checked against the masks: the path
-    as given, the location of its last component (its parent resolved) and the target, so
-    neither a link inside a hidden directory nor a link pointing into one gets through; against
-    the readable roots: the target.
+    """Refuse a path a sandboxed command of this turn could not read (``fs_access.refuse_read``,
+    the check the app-server's ``fs/*`` methods use): the masks against the path as given, the
+    location of its last component (its parent resolved) and the target, so neither a link inside
+    a hidden directory nor a link pointing into one gets through; the readable roots against the
+    target; the host's ``/proc`` is never readable from a sandbox. ``path`` is absolute and
+    ``resolved`` its final target.
     """
+    from codex_core.fs_access.checks import Located, refuse_read
+    from codex_core.fs_access.errors import FsAccessDenied
+
     lexical = Path(os.path.normpath(path))
     located = Path(os.path.realpath(lexical.parent)) / lexical.name
-    for candidate in (lexical, located, resolved):
-        for masked in policy.masked_paths:
-            if _within(candidate, masked):
-                raise ImageReadError(
-                    f"cannot view `{path}`: it is in `{masked}`, which the sandbox policy hides (access `none`)"
-                )
-    roots = policy.readable_roots
-    if roots is not None and not any(_within(resolved, root) for root in roots):
-        where = "" if resolved == lexical else f" (it resolves to `{resolved}`)"
-        raise ImageReadError(f"cannot view `{path}`: it is outside the sandbox's readable roots{where}")
+    try:
+        refuse_read(policy, Located(given=lexical, entry=located, target=resolved), "view")
+    except FsAccessDenied as exc:
+        raise ImageReadError(str(exc)) from None
 
 
 def _open_regular(path: Path, *, shown: Path | None = None) -> int:
