@@ -52,7 +52,7 @@ class ExecGroup(click.Group):
     "stdin. If stdin is piped and a PROMPT is also given, stdin is appended as a <stdin> block.",
 )
 @click.version_option(
-    None, "-V", "--version", package_name="codex-exec", prog_name="codex-cli-exec", message="%(prog)s %(version)s"
+    None, "-V", "--version", package_name="codex-py-exec", prog_name="codex-cli-exec", message="%(prog)s %(version)s"
 )
 @config_options(approval=False)
 @run_options()
