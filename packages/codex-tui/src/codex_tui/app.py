@@ -18,13 +18,13 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from codex_tui import notifications
 from codex_tui.core_api import ApprovalDecision, CodexLike, SessionInfoLike, ThreadLike
 from codex_tui.event_batching import DeltaCoalescer
 from codex_tui.exit_summary import ExitSummary
+from codex_tui.input_replay import ReplayMark, StartupInputMixin
 from codex_tui.messages import CoreEvent, TurnEnded
 from codex_tui.screens.approval import ApprovalScreen
 from codex_tui.slash_commands import (
@@ -56,19 +56,6 @@ INTERRUPT_GRACE_SECONDS = 5.0
 """After Esc, how long core gets to end the turn before the worker is cancelled."""
 
 
-REPLAY_STEP_TIMEOUT = 1.0
-"""Longest wait for one replayed start-up key to be handled before the next is sent."""
-
-
-class _ReplayMark(Message):
-    """Follows each replayed start-up key down to the composer and back up to the app."""
-
-    def __init__(self, done: asyncio.Event, *, back: bool = False) -> None:
-        super().__init__()
-        self.done = done
-        self.back = back
-
-
 class StartupError(Exception):
     """Raised by a start-up step (config, SDK, resumed thread) run after the first paint: the app
     exits with code 1 and ``codex`` prints ``Error: <message>`` (``CodexApp.startup_error``)."""
@@ -80,7 +67,7 @@ def _default_session_lister(codex_home: Path, cwd: Path | None) -> Sequence[Sess
     return list_sessions(codex_home, cwd=cwd)
 
 
-class CodexApp(SlashCommandsMixin, App[int]):
+class CodexApp(SlashCommandsMixin, StartupInputMixin, App[int]):
     """Transcript, completion popup, composer and status line over one ``ThreadLike``."""
 
     TITLE = "Codex"
@@ -304,7 +291,7 @@ class CodexApp(SlashCommandsMixin, App[int]):
 
     def _startup_finished(self) -> None:
         """Start-up work is over: the garbage collector the console script paused runs again."""
-        from codex_tui.cli.entry import resume_gc
+        from codex_exec.multitool.entry import resume_gc
 
         resume_gc()
 
@@ -490,64 +477,9 @@ class CodexApp(SlashCommandsMixin, App[int]):
 
     # --- start-up input & exit summary ----------------------------------------------------
 
-    async def on_event(self, event: events.Event) -> None:
-        # Keys that arrive before the composer has focus would go to whatever has it (or
-        # nowhere): hold them until ``_replay_held_input`` has fed the earlier ones.
-        if (
-            self._held_input is not None
-            and isinstance(event, events.Key | events.Paste)
-            and not event.is_forwarded
-            and event is not self._replaying
-        ):
-            self._held_input.append(event)
-            return
-        await super().on_event(event)
-
-    def _start_input_replay(self) -> None:
-        """What was typed before the app started goes first, then what arrived since."""
-        typed, self.typed_input = self.typed_input, b""
-        if self._held_input is not None:
-            self._held_input[:0] = _parse_terminal_input(typed)
-        if not self._held_input:
-            self._held_input = None  # nothing to replay: input flows directly from now on
-            return
-        # a callable, not a coroutine: nothing is left un-awaited if the app exits before it starts
-        self.run_worker(self._replay_held_input, group="input-replay", exit_on_error=False)  # type: ignore[arg-type]
-
-    async def _replay_held_input(self) -> None:
-        """Post the held keys one at a time, each only once the previous one has been handled
-        everywhere: keys handled by bindings (Backspace, arrows) come back up to the app after
-        the composer has seen the next key, so a burst would be applied out of order. Keys
-        arriving meanwhile are held behind them; then input flows directly."""
-        held = self._held_input
-        while held:
-            event = held.pop(0)
-            done = asyncio.Event()
-            self._replaying = event
-            self.post_message(event)
-            self.post_message(_ReplayMark(done))
-            try:
-                await asyncio.wait_for(done.wait(), REPLAY_STEP_TIMEOUT)
-            except TimeoutError:
-                log.warning("replayed key %r not acknowledged; going on", getattr(event, "key", event))
-        self._replaying = None
-        self._held_input = None
-
-    @on(_ReplayMark)
-    def _on_replay_mark(self, mark: _ReplayMark) -> None:
-        # First pass: queued behind the key, sent down to the composer; second pass: it bubbled
-        # back up, after the key and anything the key bubbled up.
-        if mark.back:
-            mark.done.set()
-        else:
-            self.composer.post_message(_ReplayMark(mark.done, back=True))
-
-    def _hand_terminal_settings_to_driver(self) -> None:
-        """Textual saved the terminal settings after ``startup_input`` had switched them to raw
-        input; give it the user's own, so exit and Ctrl+Z restore those."""
-        driver = self._driver
-        if self.terminal_attributes is not None and driver is not None and hasattr(driver, "attrs_before"):
-            driver.attrs_before = self.terminal_attributes
+    @on(ReplayMark)
+    def _on_replay_mark(self, mark: ReplayMark) -> None:
+        self._bounce_replay_mark(mark)
 
     @on(CoreEvent)
     def _track_usage(self, message: CoreEvent) -> None:
@@ -720,15 +652,3 @@ class CodexApp(SlashCommandsMixin, App[int]):
     def _forward_event(self, ev: Any) -> None:
         target = self.transcript if ev.type in _ITEM_EVENTS else self
         target.post_message(CoreEvent(ev))
-
-
-def _parse_terminal_input(data: bytes) -> list[events.Event]:
-    """Keys and pastes in raw terminal bytes, parsed as Textual's driver parses them."""
-    if not data:
-        return []
-    from textual._xterm_parser import XTermParser
-
-    parser = XTermParser()
-    text = data.decode("utf-8", "replace")
-    parsed = [*parser.feed(text), *parser.feed("")]
-    return [e for e in parsed if isinstance(e, events.Key | events.Paste)]
