@@ -36,6 +36,7 @@ from codex_exec.app_server.jsonrpc import (
 )
 from codex_exec.app_server.listings import ListingMethods
 from codex_exec.app_server.threads import ThreadManager, resolve_path
+from codex_exec.app_server.turns import TurnMethods
 from codex_exec.app_server.unsupported import unsupported_error
 
 __all__ = ["AppServer", "serve_stdio"]
@@ -80,6 +81,7 @@ class AppServer:
         self.overrides = overrides
         self.config = config
         self.threads = ThreadManager(conn, overrides, config)
+        self.turns = TurnMethods(self.threads)
         self.catalog = ThreadCatalog(self.threads)
         self.files = FileMethods(conn, self.threads)
         self.commands = CommandMethods(conn, self.threads)
@@ -97,17 +99,17 @@ class AppServer:
             "thread/unarchive": self.catalog.unarchive,
             "thread/delete": self.catalog.delete,
             "thread/revert": self.threads.revert,
-            "thread/shellCommand": self.threads.shell_command,
+            "thread/shellCommand": self.turns.shell_command,
             "thread/inject_items": self.threads.inject_items,
             "thread/unsubscribe": self.catalog.unsubscribe,
             "thread/loaded/list": self.catalog.loaded_list,
             "thread/turns/list": self.catalog.turns_list,
             "thread/items/list": self.catalog.items_list,
-            "thread/compact/start": self.threads.compact_start,
-            "turn/start": self.threads.turn_start,
-            "turn/steer": self.threads.turn_steer,
-            "turn/interrupt": self.threads.turn_interrupt,
-            "review/start": self.threads.review_start,
+            "thread/compact/start": self.turns.compact_start,
+            "turn/start": self.turns.turn_start,
+            "turn/steer": self.turns.turn_steer,
+            "turn/interrupt": self.turns.turn_interrupt,
+            "review/start": self.turns.review_start,
             "config/read": self._config_read,
             "config/value/write": self._config_value_write,
             "config/batchWrite": self._config_batch_write,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from codex_exec.app_server.wire_base import (
     ApprovalPolicy,
@@ -29,7 +29,69 @@ from codex_exec.app_server.wire_base import (
 )
 from codex_exec.app_server.wire_exec import EXEC_METHODS, EXEC_NOTIFICATIONS
 from codex_exec.app_server.wire_fs import FS_METHODS, FS_NOTIFICATIONS
+from codex_exec.app_server.wire_items import (
+    ActiveThreadStatus,
+    AgentMessageItem,
+    CommandExecutionItem,
+    ContextCompactionItem,
+    EnteredReviewModeItem,
+    ExitedReviewModeItem,
+    FileChangeItem,
+    FileUpdateChange,
+    IdleThreadStatus,
+    McpToolCallError,
+    McpToolCallItem,
+    McpToolCallResult,
+    NotLoadedThreadStatus,
+    PatchChangeKind,
+    ReasoningItem,
+    SystemErrorThreadStatus,
+    ThreadInfo,
+    ThreadItem,
+    ThreadStatus,
+    Turn,
+    TurnError,
+    UserMessageItem,
+    WebSearchItem,
+)
 from codex_exec.app_server.wire_listings import LISTING_METHODS
+from codex_exec.app_server.wire_notifications import (
+    ConfigWarningNotification,
+    ContextCompactedNotification,
+    DeltaNotification,
+    DeprecationNoticeNotification,
+    ErrorNotification,
+    ItemCompletedNotification,
+    ItemStartedNotification,
+    ReasoningSummaryPartAddedNotification,
+    ReasoningSummaryTextDeltaNotification,
+    ThreadIdNotification,
+    ThreadNameUpdatedNotification,
+    ThreadStartedNotification,
+    ThreadStatusChangedNotification,
+    ThreadTokenUsage,
+    ThreadTokenUsageUpdatedNotification,
+    TokenUsageBreakdown,
+    TurnDiffUpdatedNotification,
+    TurnNotification,
+    TurnPlanStep,
+    TurnPlanUpdatedNotification,
+    WarningNotification,
+)
+from codex_exec.app_server.wire_requests import (
+    AcceptWithExecpolicyAmendment,
+    CommandExecutionApprovalDecision,
+    CommandExecutionRequestApprovalParams,
+    CommandExecutionRequestApprovalResponse,
+    ExecpolicyAmendment,
+    FileChangeRequestApprovalParams,
+    FileChangeRequestApprovalResponse,
+    ToolRequestUserInputAnswer,
+    ToolRequestUserInputOption,
+    ToolRequestUserInputParams,
+    ToolRequestUserInputQuestion,
+    ToolRequestUserInputResponse,
+)
 from codex_exec.app_server.wire_settings import (
     Account,
     AccountUpdatedNotification,
@@ -60,8 +122,10 @@ __all__ = [
     "METHODS",
     "NOTIFICATIONS",
     "SERVER_REQUESTS",
+    "AcceptWithExecpolicyAmendment",
     "Account",
     "AccountUpdatedNotification",
+    "ActiveThreadStatus",
     "AgentMessageItem",
     "ApprovalPolicy",
     "ApprovalsReviewer",
@@ -69,6 +133,8 @@ __all__ = [
     "CancelLoginAccountParams",
     "CommandExecutionApprovalDecision",
     "CommandExecutionItem",
+    "CommandExecutionRequestApprovalParams",
+    "CommandExecutionRequestApprovalResponse",
     "ConfigBatchWriteParams",
     "ConfigEdit",
     "ConfigLayerMetadata",
@@ -77,223 +143,80 @@ __all__ = [
     "ConfigRequirements",
     "ConfigRequirementsReadResponse",
     "ConfigValueWriteParams",
+    "ConfigWarningNotification",
     "ConfigWriteResponse",
+    "ContextCompactedNotification",
     "ContextCompactionItem",
+    "DeltaNotification",
+    "DeprecationNoticeNotification",
     "Empty",
+    "EnteredReviewModeItem",
+    "ErrorNotification",
+    "ExecpolicyAmendment",
+    "ExitedReviewModeItem",
     "FileChangeItem",
+    "FileChangeRequestApprovalParams",
+    "FileChangeRequestApprovalResponse",
+    "FileUpdateChange",
     "GetAccountParams",
     "GetAccountResponse",
     "GranularApproval",
     "GranularApprovalSettings",
+    "IdleThreadStatus",
     "ImageInput",
+    "ItemCompletedNotification",
+    "ItemStartedNotification",
     "LocalImageInput",
     "LoginAccountParams",
     "LoginAccountResponse",
+    "McpToolCallError",
     "McpToolCallItem",
+    "McpToolCallResult",
     "MergeStrategy",
     "ModelInfo",
     "ModelListParams",
     "ModelListResponse",
     "NetworkRequirements",
+    "NotLoadedThreadStatus",
     "OverriddenMetadata",
+    "PatchChangeKind",
     "ReasoningEffortOption",
     "ReasoningItem",
+    "ReasoningSummaryPartAddedNotification",
+    "ReasoningSummaryTextDeltaNotification",
     "ReviewStartParams",
     "ReviewStartResponse",
     "SandboxMode",
     "SandboxPolicy",
+    "SystemErrorThreadStatus",
     "TextInput",
+    "ThreadIdNotification",
     "ThreadInfo",
     "ThreadItem",
+    "ThreadNameUpdatedNotification",
+    "ThreadStartedNotification",
+    "ThreadStatus",
+    "ThreadStatusChangedNotification",
+    "ThreadTokenUsage",
+    "ThreadTokenUsageUpdatedNotification",
     "TokenUsageBreakdown",
+    "ToolRequestUserInputAnswer",
+    "ToolRequestUserInputOption",
+    "ToolRequestUserInputParams",
+    "ToolRequestUserInputQuestion",
+    "ToolRequestUserInputResponse",
     "Turn",
+    "TurnDiffUpdatedNotification",
     "TurnError",
+    "TurnNotification",
+    "TurnPlanStep",
+    "TurnPlanUpdatedNotification",
     "UserInput",
     "UserMessageItem",
+    "WarningNotification",
     "WebSearchItem",
     "Wire",
 ]
-
-# --- thread items -------------------------------------------------------------------------
-
-
-class UserMessageItem(Wire):
-    type: Literal["userMessage"] = "userMessage"
-    id: str
-    content: list[UserInput]
-
-
-class AgentMessageItem(Wire):
-    type: Literal["agentMessage"] = "agentMessage"
-    id: str
-    text: str
-
-
-class ReasoningItem(Wire):
-    type: Literal["reasoning"] = "reasoning"
-    id: str
-    summary: list[str] = Field(default_factory=list)
-    content: list[str] = Field(default_factory=list)
-
-
-class CommandExecutionItem(Wire):
-    type: Literal["commandExecution"] = "commandExecution"
-    id: str
-    command: str
-    cwd: str
-    process_id: str | None = None
-    status: Literal["inProgress", "completed", "failed", "declined"]
-    command_actions: list[dict[str, Any]] = Field(default_factory=list)
-    aggregated_output: str | None = None
-    exit_code: int | None = None
-    duration_ms: int | None = None
-
-
-class PatchChangeKind(Wire):
-    type: Literal["add", "delete", "update"]
-    move_path: str | None = Field(default=None, alias="move_path")
-
-
-class FileUpdateChange(Wire):
-    path: str
-    kind: PatchChangeKind
-    diff: str = ""
-
-
-class FileChangeItem(Wire):
-    type: Literal["fileChange"] = "fileChange"
-    id: str
-    changes: list[FileUpdateChange]
-    status: Literal["inProgress", "completed", "failed", "declined"]
-
-
-class McpToolCallResult(Wire):
-    content: list[Any]
-    structured_content: Any = None
-
-
-class McpToolCallError(Wire):
-    message: str
-
-
-class McpToolCallItem(Wire):
-    type: Literal["mcpToolCall"] = "mcpToolCall"
-    id: str
-    server: str
-    tool: str
-    status: Literal["inProgress", "completed", "failed"]
-    arguments: Any = None
-    result: McpToolCallResult | None = None
-    error: McpToolCallError | None = None
-
-
-class WebSearchItem(Wire):
-    type: Literal["webSearch"] = "webSearch"
-    id: str
-    query: str
-
-
-class ContextCompactionItem(Wire):
-    type: Literal["contextCompaction"] = "contextCompaction"
-    id: str
-
-
-class EnteredReviewModeItem(Wire):
-    """A review turn began; ``review`` says what is reviewed."""
-
-    type: Literal["enteredReviewMode"] = "enteredReviewMode"
-    id: str
-    review: str
-
-
-class ExitedReviewModeItem(Wire):
-    """A review turn ended; ``review`` is the rendered review (findings, or the reviewer's text)."""
-
-    type: Literal["exitedReviewMode"] = "exitedReviewMode"
-    id: str
-    review: str
-
-
-ThreadItem = Annotated[
-    UserMessageItem
-    | AgentMessageItem
-    | ReasoningItem
-    | CommandExecutionItem
-    | FileChangeItem
-    | McpToolCallItem
-    | WebSearchItem
-    | ContextCompactionItem
-    | EnteredReviewModeItem
-    | ExitedReviewModeItem,
-    Field(discriminator="type"),
-]
-
-# --- thread / turn ------------------------------------------------------------------------
-
-
-class TurnError(Wire):
-    message: str
-    codex_error_info: str | None = None
-    additional_details: str | None = None
-
-
-class Turn(Wire):
-    id: str
-    items: list[ThreadItem] = Field(default_factory=list)
-    status: Literal["completed", "interrupted", "failed", "inProgress"]
-    error: TurnError | None = None
-    started_at: int | None = None
-    completed_at: int | None = None
-    duration_ms: int | None = None
-
-
-class NotLoadedThreadStatus(Wire):
-    type: Literal["notLoaded"] = "notLoaded"
-
-
-class IdleThreadStatus(Wire):
-    type: Literal["idle"] = "idle"
-
-
-class SystemErrorThreadStatus(Wire):
-    type: Literal["systemError"] = "systemError"
-
-
-class ActiveThreadStatus(Wire):
-    type: Literal["active"] = "active"
-    active_flags: list[Literal["waitingOnApproval", "waitingOnUserInput"]] = Field(default_factory=list)
-
-
-ThreadStatus = Annotated[
-    NotLoadedThreadStatus | IdleThreadStatus | SystemErrorThreadStatus | ActiveThreadStatus,
-    Field(discriminator="type"),
-]
-"""The reference's ``ThreadStatus`` union: only ``active`` carries ``activeFlags``."""
-
-
-class ThreadInfo(Wire):
-    """The ``Thread`` object of the protocol (named ``Thread`` in the schemas, like the reference)."""
-
-    model_config = ConfigDict(title="Thread")
-
-    id: str
-    session_id: str
-    preview: str
-    ephemeral: bool
-    model_provider: str
-    model: str | None = None
-    created_at: int
-    updated_at: int
-    status: ThreadStatus
-    path: str | None = None
-    cwd: str
-    cli_version: str
-    source: Literal["cli", "vscode", "exec", "appServer", "unknown"] = "appServer"
-    forked_from_id: str | None = None
-    project_id: str | None = None
-    name: str | None = None
-    turns: list[Turn] = Field(default_factory=list)
-
 
 # --- client requests ----------------------------------------------------------------------
 
@@ -561,221 +484,6 @@ class ThreadItemsListResponse(Wire):
     data: list[ThreadItemEntry]
     next_cursor: str | None = None
     backwards_cursor: str | None = None
-
-
-# --- notifications ------------------------------------------------------------------------
-
-
-class ThreadStartedNotification(Wire):
-    thread: ThreadInfo
-
-
-class TurnNotification(Wire):
-    """``turn/started`` and ``turn/completed``."""
-
-    thread_id: str
-    turn: Turn
-
-
-class ItemStartedNotification(Wire):
-    thread_id: str
-    turn_id: str
-    item: ThreadItem
-    started_at_ms: int
-
-
-class ItemCompletedNotification(Wire):
-    thread_id: str
-    turn_id: str
-    item: ThreadItem
-    completed_at_ms: int
-
-
-class DeltaNotification(Wire):
-    """``item/agentMessage/delta`` and ``item/commandExecution/outputDelta``."""
-
-    thread_id: str
-    turn_id: str
-    item_id: str
-    delta: str
-
-
-class ReasoningSummaryTextDeltaNotification(DeltaNotification):
-    summary_index: int = 0
-
-
-class ReasoningSummaryPartAddedNotification(Wire):
-    thread_id: str
-    turn_id: str
-    item_id: str
-    summary_index: int
-
-
-class TurnPlanStep(Wire):
-    step: str
-    status: Literal["pending", "inProgress", "completed"]
-
-
-class TurnPlanUpdatedNotification(Wire):
-    thread_id: str
-    turn_id: str
-    explanation: str | None = None
-    plan: list[TurnPlanStep]
-
-
-class TokenUsageBreakdown(Wire):
-    total_tokens: int
-    input_tokens: int
-    cached_input_tokens: int
-    output_tokens: int
-    reasoning_output_tokens: int = 0
-
-
-class ThreadTokenUsage(Wire):
-    total: TokenUsageBreakdown
-    last: TokenUsageBreakdown
-    model_context_window: int | None = None
-
-
-class ThreadTokenUsageUpdatedNotification(Wire):
-    thread_id: str
-    turn_id: str
-    token_usage: ThreadTokenUsage
-
-
-class ErrorNotification(Wire):
-    error: TurnError
-    thread_id: str
-    turn_id: str
-    will_retry: bool
-
-
-class WarningNotification(Wire):
-    message: str
-    thread_id: str | None = None
-
-
-class TurnDiffUpdatedNotification(Wire):
-    """The turn's aggregated unified diff (every file change applied so far in the turn)."""
-
-    thread_id: str
-    turn_id: str
-    diff: str
-
-
-class DeprecationNoticeNotification(Wire):
-    summary: str
-    details: str | None = None
-
-
-class ConfigWarningNotification(Wire):
-    """A problem found while loading the config (unrecognized keys, replaced values), sent once
-    after ``initialize``."""
-
-    summary: str
-    details: str | None = None
-
-
-class ThreadNameUpdatedNotification(Wire):
-    thread_id: str
-    thread_name: str | None = None
-
-
-class ThreadStatusChangedNotification(Wire):
-    thread_id: str
-    status: ThreadStatus
-
-
-class ThreadIdNotification(Wire):
-    """``thread/archived``, ``thread/unarchived``, ``thread/deleted`` and ``thread/closed``."""
-
-    thread_id: str
-
-
-class ContextCompactedNotification(Wire):
-    thread_id: str
-    turn_id: str
-
-
-# --- server -> client requests ------------------------------------------------------------
-
-
-class CommandExecutionRequestApprovalParams(Wire):
-    thread_id: str
-    turn_id: str
-    item_id: str
-    started_at_ms: int
-    approval_id: str | None = None
-    command: str | None = None
-    cwd: str | None = None
-    reason: str | None = None
-    command_actions: list[dict[str, Any]] | None = None
-    proposed_execpolicy_amendment: list[str] | None = None
-
-
-class ExecpolicyAmendment(BaseModel):
-    execpolicy_amendment: list[str]
-
-
-class AcceptWithExecpolicyAmendment(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    accept_with_execpolicy_amendment: ExecpolicyAmendment = Field(alias="acceptWithExecpolicyAmendment")
-
-
-CommandExecutionApprovalDecision = (
-    Literal["accept", "acceptForSession", "decline", "cancel"] | AcceptWithExecpolicyAmendment
-)
-
-
-class CommandExecutionRequestApprovalResponse(Wire):
-    decision: CommandExecutionApprovalDecision
-
-
-class FileChangeRequestApprovalParams(Wire):
-    thread_id: str
-    turn_id: str
-    item_id: str
-    started_at_ms: int
-    reason: str | None = None
-    grant_root: str | None = None
-
-
-class FileChangeRequestApprovalResponse(Wire):
-    decision: Literal["accept", "acceptForSession", "decline", "cancel"]
-
-
-class ToolRequestUserInputOption(Wire):
-    label: str
-    description: str
-
-
-class ToolRequestUserInputQuestion(Wire):
-    id: str
-    header: str
-    question: str
-    is_other: bool
-    is_secret: bool
-    options: list[ToolRequestUserInputOption] | None = None
-
-
-class ToolRequestUserInputParams(Wire):
-    """The model's ``request_user_input`` questions (``itemId`` is its tool call id)."""
-
-    thread_id: str
-    turn_id: str
-    item_id: str
-    questions: list[ToolRequestUserInputQuestion]
-    is_blocking: bool = True
-    auto_resolution_ms: int | None = None
-
-
-class ToolRequestUserInputAnswer(Wire):
-    answers: list[str]
-
-
-class ToolRequestUserInputResponse(Wire):
-    answers: dict[str, ToolRequestUserInputAnswer]
 
 
 # --- registries ---------------------------------------------------------------------------

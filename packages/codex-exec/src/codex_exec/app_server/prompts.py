@@ -1,0 +1,135 @@
+"""Server -> client requests made while a turn runs: approvals (``item/commandExecution/
+requestApproval``, ``item/fileChange/requestApproval``) and the model's questions
+(``item/tool/requestUserInput``). Each is answered concurrently with other requests; while one
+is pending the thread's status carries ``waitingOnApproval`` / ``waitingOnUserInput``."""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from codex_core.errors import UsageError
+from codex_core.protocol.events import ApprovalRequested
+from codex_core.sdk import Thread
+from codex_core.user_input import UserInputQuestion
+from codex_exec.app_server import wire
+from codex_exec.app_server.jsonrpc import RpcError
+from codex_exec.app_server.loaded import ActiveTurn, LoadedThread
+from codex_exec.app_server.translate import TurnTranslator, now_ms
+
+if TYPE_CHECKING:
+    from codex_exec.app_server.threads import ThreadManager
+
+__all__ = ["ClientPrompts"]
+
+_DECISIONS: dict[str, Any] = {
+    "accept": "approved",
+    "acceptForSession": "approved_for_session",
+    "decline": "denied",
+    "cancel": "abort",
+}
+
+
+class ClientPrompts:
+    """Asks this connection's client on behalf of the loaded threads of ``manager``."""
+
+    def __init__(self, manager: ThreadManager) -> None:
+        self.manager = manager
+
+    def attach(self, lt: LoadedThread, thread: Thread | None = None) -> None:
+        """Route the questions of ``thread`` (default: the loaded thread itself; a reviewer runs
+        as its own SDK thread) to this client, reported under ``lt``."""
+
+        async def ask(call_id: str, questions: Sequence[UserInputQuestion]) -> dict[str, list[str]]:
+            return await self.ask_user(lt, call_id, questions)
+
+        (thread or lt.thread).set_user_input_handler(ask)
+
+    async def ask_user(
+        self, lt: LoadedThread, call_id: str, questions: Sequence[UserInputQuestion]
+    ) -> dict[str, list[str]]:
+        """``item/tool/requestUserInput`` to the client; its answers by question id."""
+        active = lt.active
+        if active is None:
+            raise RuntimeError("no turn is running")
+        request = wire.ToolRequestUserInputParams(
+            thread_id=lt.thread.id,
+            turn_id=active.id,
+            item_id=call_id,
+            questions=[
+                wire.ToolRequestUserInputQuestion(
+                    id=q.id, header=q.header, question=q.question, is_other=q.is_other, is_secret=q.is_secret,
+                    options=None if q.options is None else [
+                        wire.ToolRequestUserInputOption(label=o.label, description=o.description) for o in q.options
+                    ],
+                )
+                for q in questions
+            ],
+        )  # fmt: skip
+        active.waiting_user_input += 1
+        self.manager.publish_status(lt)
+        try:
+            result = await self.manager.conn.request("item/tool/requestUserInput", request.dump())
+            answers = wire.ToolRequestUserInputResponse.model_validate(result).answers
+        except RpcError as exc:
+            raise RuntimeError(f"the client answered with an error: {exc.message}") from None
+        except ValidationError:
+            raise RuntimeError("the client's answer was not a valid ToolRequestUserInputResponse") from None
+        finally:
+            active.waiting_user_input -= 1
+            if lt.active is active:
+                self.manager.publish_status(lt)
+        return {qid: list(answer.answers) for qid, answer in answers.items()}
+
+    async def approval(
+        self, lt: LoadedThread, active: ActiveTurn, tr: TurnTranslator, event: ApprovalRequested
+    ) -> None:
+        ids: dict[str, Any] = {
+            "thread_id": lt.thread.id,
+            "turn_id": active.id,
+            "item_id": event.item_id,
+            "started_at_ms": now_ms(),
+            "reason": event.reason,
+        }
+        request: wire.Wire
+        if event.kind == "exec":
+            method = "item/commandExecution/requestApproval"
+            request = wire.CommandExecutionRequestApprovalParams(
+                **ids,
+                approval_id=event.request_id,
+                command=shlex.join(event.command or []),
+                cwd=event.cwd,
+                proposed_execpolicy_amendment=event.proposed_rule,
+            )
+        else:
+            method = "item/fileChange/requestApproval"
+            request = wire.FileChangeRequestApprovalParams(**ids)
+            for note_method, note in tr.patch_approval_started(event):
+                self.manager.notify(note_method, note)
+        response_model = wire.SERVER_REQUESTS[method][1]
+        active.waiting_approvals += 1
+        self.manager.publish_status(lt)
+        try:
+            result = await self.manager.conn.request(method, request.dump())
+            decision_value = response_model.model_validate(result).decision  # type: ignore[attr-defined]
+        except (RpcError, ValidationError) as exc:
+            detail = exc.message if isinstance(exc, RpcError) else "invalid `decision`"
+            msg = f"{method}: the client's answer was not usable ({detail}); treating it as decline"
+            self.manager.notify("warning", wire.WarningNotification(message=msg, thread_id=lt.thread.id))
+            decision_value = "decline"
+        finally:
+            active.waiting_approvals -= 1
+            if lt.active is active:
+                self.manager.publish_status(lt)
+        if isinstance(decision_value, wire.AcceptWithExecpolicyAmendment):
+            decision: Any = "approved_execpolicy_amendment"
+        else:
+            decision = _DECISIONS[decision_value]
+        if decision == "abort":
+            active.interrupted = True
+        with contextlib.suppress(UsageError):  # the turn may have ended meanwhile
+            await (active.runner or lt.thread).respond_approval(event.request_id, decision)
