@@ -227,7 +227,7 @@ def _reference(binary: str, home: Path, work: Path, base_url: str) -> Target:
 
 
 def _bare_textual() -> Target:
-    from codex_tui.cli.entry import bytecode_cache_dir
+    from codex_exec.multitool.entry import bytecode_cache_dir
 
     # compiled once like codex's own modules (entry.py), not on every start
     env = {"TERM": "xterm-256color", "PYTHONPYCACHEPREFIX": bytecode_cache_dir(), "PYTHONDONTWRITEBYTECODE": ""}

@@ -42,7 +42,7 @@ def test_help_lists_commands_without_importing_them() -> None:
     ):
         assert f"  {name} " in proc.stdout or f"  {name}\n" in proc.stdout
     code = (
-        "import sys; from codex_tui.cli.main import main\n"
+        "import sys; from codex_exec.multitool.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('pydantic', 'httpx', 'textual', 'mcp', 'codex_core.config') if m in sys.modules]\n"
         "print(heavy, file=sys.stderr)"
@@ -116,7 +116,7 @@ def test_exec_without_credentials_message(tmp_path: Path) -> None:
 def test_prompt_positional_routes_to_tui_not_command_error() -> None:
     from click.testing import CliRunner
 
-    from codex_tui.cli import main as cli_main
+    from codex_exec.multitool import main as cli_main
 
     captured: dict[str, object] = {}
 

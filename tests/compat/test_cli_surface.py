@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from codex_tui.cli.main import COMMANDS, cli
+from codex_exec.multitool.main import COMMANDS, cli
 
 REFERENCE_COMMANDS = (
     "exec",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from codex_tui.commands.execpolicy import execpolicy
+from codex_exec.commands.execpolicy import execpolicy
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_default_rules_come_from_codex_home(tmp_path: Path) -> None:
 def test_bad_rules_file_real_process_exit_1(rules: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.rules"
     bad.write_text('prefix_rule(pattern=["ok"])\n\nprefix_rule(pattern=["x"], decision="sometimes")\n')
-    code = "from codex_tui.commands.execpolicy import execpolicy; execpolicy()"
+    code = "from codex_exec.commands.execpolicy import execpolicy; execpolicy()"
     proc = subprocess.run(
         [sys.executable, "-c", code, "check", "--rules", str(rules), "--rules", str(bad), "--", "ls"],
         capture_output=True,

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from codex_core.errors import ConfigError, UsageError
 from codex_core.mcp import config_edit
-from codex_tui.commands.mcp import mcp
+from codex_exec.commands.mcp import mcp
 
 ORIGINAL = """\
 # my codex config
@@ -168,7 +168,7 @@ def test_library_errors_are_typed(tmp_path: Path) -> None:
 def test_codex_entry_point_runs_mcp_list(tmp_path: Path) -> None:
     env = {**os.environ, "CODEX_HOME": str(tmp_path)}
     proc = subprocess.run(
-        [sys.executable, "-c", "from codex_tui.cli.main import main; main()", "mcp", "list", "--json"],
+        [sys.executable, "-c", "from codex_exec.multitool.main import main; main()", "mcp", "list", "--json"],
         capture_output=True,
         text=True,
         env=env,

@@ -217,7 +217,7 @@ async def test_codex_mcp_server_subprocess(home: Path, project: Path) -> None:
             command=sys.executable,
             args=[
                 "-c",
-                "from codex_tui.cli.main import main; main()",
+                "from codex_exec.multitool.main import main; main()",
                 "mcp-server",
                 "-c",
                 "model_provider=test",

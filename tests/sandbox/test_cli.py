@@ -16,7 +16,7 @@ def _codex(args: list[str], cwd: Path, home: Path, config: str = "") -> subproce
     home.mkdir(exist_ok=True)
     (home / "config.toml").write_text(config)
     env = {**os.environ, "CODEX_HOME": str(home), "CODEX_SYSTEM_CONFIG_PATH": str(home / "none.toml")}
-    code = "import sys; from codex_tui.cli.main import main; main(sys.argv[1:])"
+    code = "import sys; from codex_exec.multitool.main import main; main(sys.argv[1:])"
     return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=60)  # fmt: skip
 

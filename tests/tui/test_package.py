@@ -16,7 +16,7 @@ def test_exported_members() -> None:
 
 def test_cli_import_does_not_load_textual_or_pydantic() -> None:
     code = (
-        "import sys, codex_tui.cli.main, codex_tui.commands.resume\n"
+        "import sys, codex_exec.multitool.main, codex_exec.commands.resume\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('textual', 'pydantic', 'httpx')]\n"
         "print(','.join(heavy))"
     )
@@ -27,7 +27,7 @@ def test_cli_import_does_not_load_textual_or_pydantic() -> None:
 def test_resume_help_lists_options() -> None:
     from click.testing import CliRunner
 
-    from codex_tui.commands.resume import resume
+    from codex_exec.commands.resume import resume
 
     result = CliRunner().invoke(resume, ["--help"])
     assert result.exit_code == 0

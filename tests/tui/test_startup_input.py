@@ -158,7 +158,7 @@ async def test_a_failing_start_up_step_ends_the_app_with_its_message(config) -> 
 
 
 async def test_garbage_collection_paused_by_the_entry_point_resumes_when_ready(config) -> None:  # type: ignore[no-untyped-def]
-    from codex_tui.cli import entry
+    from codex_exec.multitool import entry
 
     gc.disable()
     entry._gc_paused = True
@@ -180,7 +180,7 @@ def test_bytecode_is_cached_outside_the_sources_when_writing_is_disabled(tmp_pat
     src.mkdir()
     (src / "probe_module.py").write_text("VALUE = 42\n")
     cache = tmp_path / "cache"
-    code = "from codex_tui.cli.entry import enable_bytecode_cache as e; assert e(); import probe_module"
+    code = "from codex_exec.multitool.entry import enable_bytecode_cache as e; assert e(); import probe_module"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "XDG_CACHE_HOME": str(cache), "PYTHONPATH": str(src)}
     env.pop("PYTHONPYCACHEPREFIX", None)
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)

@@ -1,4 +1,4 @@
-"""codex-tui: the fullscreen Textual TUI and the ``codex`` multitool.
+"""codex-py-tui: the fullscreen Textual TUI that ``codex`` (``codex_exec.multitool``) opens.
 
 Public API (imported lazily so ``codex --help`` does not load Textual)::
 

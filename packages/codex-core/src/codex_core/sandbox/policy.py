@@ -266,7 +266,7 @@ def _python_state_paths() -> tuple[Path, ...]:
 
 
 def _bytecode_cache_paths() -> list[Path]:
-    """Compiled bytecode is code too: a planted ``.pyc`` runs in the next ``codex``. ``codex_tui``
+    """Compiled bytecode is code too: a planted ``.pyc`` runs in the next ``codex``. Its entry point
     caches it under ``$XDG_CACHE_HOME/codex-py`` when the environment disables writing it next to
     the sources; ``PYTHONPYCACHEPREFIX`` moves it anywhere. (Read from the environment each time.)"""
     cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")

@@ -14,7 +14,7 @@ __all__ = ["completion"]
 def completion(shell: str) -> None:
     from click.shell_completion import get_completion_class
 
-    from codex_tui.cli.main import cli
+    from codex_exec.multitool.main import cli
 
     cls = get_completion_class(shell)
     if cls is None:  # pragma: no cover - choices guard this

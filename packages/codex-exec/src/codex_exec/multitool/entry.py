@@ -12,9 +12,11 @@
    pydantic models, the SDK) and would run ~150 collections over them for next to no garbage,
    ~10 % of the CPU spent before the first model request. ``resume_gc()`` turns it back on
    with those objects frozen (``gc.freeze``): when the TUI is ready, or at once for
-   subcommands (``cli/main.py``).
-3. ``startup_input.capture()``: the terminal goes to raw input at once so keys typed while
-   Codex starts are kept for the composer (see that module).
+   subcommands (``multitool/main.py``).
+3. ``codex_tui.startup_input.capture()``, when the command line opens the TUI (no subcommand,
+   ``resume`` or ``fork``: ``tui_may_run``) and the ``codex-py-tui`` distribution is installed:
+   the terminal goes to raw input at once so keys typed while Codex starts are kept for the
+   composer (see that module). Headless subcommands leave the terminal alone.
 """
 
 from __future__ import annotations
@@ -52,11 +54,46 @@ def resume_gc() -> None:
 
 _gc_paused = False
 
+_NOT_TUI_FLAGS = frozenset({"-h", "--help", "-V", "--version"})
+
+
+def tui_may_run(args: list[str]) -> bool:
+    """Whether ``codex ARGS`` opens the TUI, judged without click: the first argument that names a
+    subcommand decides (``resume``/``fork`` open it, the others do not); with none, the TUI opens
+    unless help or the version is asked for. An option value that happens to spell a command name
+    (``-m exec``) can mislead it; the cost is only that keys typed during start-up are not kept."""
+    from codex_exec.multitool.command_table import ALIASES, COMMANDS, TUI_COMMANDS
+
+    for arg in args:
+        if arg == "--":
+            break
+        if arg in COMMANDS or arg in ALIASES:
+            return arg in TUI_COMMANDS
+        if arg in _NOT_TUI_FLAGS:
+            return False
+    return True
+
+
+def capture_startup_input() -> None:
+    """Keep the keys typed while the TUI starts, if the TUI distribution is installed."""
+    try:
+        from codex_tui import startup_input
+    except ModuleNotFoundError:
+        return  # headless install: `codex` says so when it gets to opening the TUI
+    startup_input.capture()
+
+
+def release_startup_input() -> None:
+    """Give a subcommand that does not open the TUI the terminal as it was (no-op without a capture)."""
+    startup_input = sys.modules.get("codex_tui.startup_input")
+    if startup_input is not None:
+        startup_input.release()
+
 
 def main() -> None:
     global _gc_paused
     if sys.argv[1:] in (["--version"], ["-V"]):
-        from codex_tui._version import VERSION
+        from codex_exec._version import VERSION
 
         sys.stdout.write(f"codex-cli {VERSION}\n")
         return
@@ -64,9 +101,8 @@ def main() -> None:
     if gc.isenabled():
         gc.disable()
         _gc_paused = True
-    from codex_tui import startup_input
-
-    startup_input.capture()
-    from codex_tui.cli.main import main as cli_main
+    if tui_may_run(sys.argv[1:]):
+        capture_startup_input()
+    from codex_exec.multitool.main import main as cli_main
 
     cli_main()

@@ -70,7 +70,7 @@ def _label(check: Check, *, color: bool, ascii_only: bool) -> str:
 
 
 def _print_report(report: DoctorReport, *, summary: bool, color: bool, ascii_only: bool) -> None:
-    from codex_tui._version import VERSION
+    from codex_exec._version import VERSION
 
     rule = "-" * 60 if ascii_only else "─" * 60
     click.echo(f"Codex Doctor (codex-py {VERSION}) · {sys.platform}")

@@ -1,7 +1,8 @@
 """The ``codex`` multitool: global options, lazy subcommands, and the TUI when none is given.
 
 Subcommands are imported only when invoked (or when help lists them) so that ``codex --version``
-imports nothing but click.
+imports nothing but click. The TUI comes from the optional ``codex-py-tui`` distribution
+(``multitool/tui.py``); every other subcommand is headless.
 """
 
 from __future__ import annotations
@@ -12,40 +13,9 @@ from typing import Any
 
 import click
 
+from codex_exec._version import VERSION
 from codex_exec.cli_options import CliOptions, collect_options, config_options, first_positional
-from codex_tui._version import VERSION
-
-# name -> (module:attr, short help). Help text lives here so `codex --help` need not import.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "exec": ("codex_exec.cli:exec_command", "Run Codex non-interactively [aliases: e]."),
-    "review": ("codex_tui.commands.review:review", "Run a code review non-interactively."),
-    "login": ("codex_tui.commands.login:login", "Store an API key for Codex."),
-    "logout": ("codex_tui.commands.login:logout", "Remove stored authentication credentials."),
-    "mcp": ("codex_tui.commands.mcp:mcp", "Manage external MCP servers for Codex."),
-    "mcp-server": ("codex_exec.mcp_server:mcp_server_command", "Run Codex as an MCP server (stdio)."),
-    "app-server": ("codex_exec.app_server:app_server_command", "Run the app server (JSON-RPC over stdio)."),
-    "completion": ("codex_tui.commands.completion:completion", "Generate shell completion scripts."),
-    "doctor": ("codex_tui.commands.doctor:doctor", "Diagnose config, auth, sandbox, proxy and MCP servers."),
-    "sandbox": ("codex_tui.commands.sandbox:sandbox", "Run commands within a Codex-provided sandbox."),
-    "debug": ("codex_tui.commands.debug:debug", "Debugging tools."),
-    "execpolicy": ("codex_tui.commands.execpolicy:execpolicy", "Check commands against exec policy rules."),
-    "apply": (
-        "codex_tui.commands.apply:apply",
-        "Apply the latest diff produced by Codex to the working tree [aliases: a].",
-    ),
-    "resume": ("codex_tui.commands.resume:resume", "Resume a previous interactive session."),
-    "fork": ("codex_tui.commands.fork:fork", "Fork a previous interactive session."),
-    "archive": ("codex_tui.commands.sessions:archive", "Archive a saved session by id or session name."),
-    "unarchive": ("codex_tui.commands.sessions:unarchive", "Unarchive a saved session by id or session name."),
-    "delete": ("codex_tui.commands.sessions:delete", "Permanently delete a saved session by id or session name."),
-    "features": ("codex_tui.commands.features:features", "Inspect feature flags."),
-    "help": ("codex_tui.cli.main:help_command", "Print this message or the help of the given subcommand."),
-}
-ALIASES = {"e": "exec", "a": "apply"}
-HIDDEN: set[str] = set()
-"""Every subcommand is listed by ``codex --help``."""
-TUI_COMMANDS = frozenset({"resume", "fork"})
-"""Subcommands that open the TUI: they keep the keys typed during start-up (``startup_input``)."""
+from codex_exec.multitool.command_table import ALIASES, COMMANDS, HIDDEN, TUI_COMMANDS
 
 
 class LazyGroup(click.Group):
@@ -118,16 +88,16 @@ def cli(ctx: click.Context, images: tuple[str, ...], no_alt_screen: bool, **kwar
     ctx.obj = opts
     if ctx.invoked_subcommand is not None:
         if ctx.invoked_subcommand not in TUI_COMMANDS:
-            from codex_tui import startup_input
-            from codex_tui.cli.entry import resume_gc
+            from codex_exec.multitool.entry import release_startup_input, resume_gc
 
-            startup_input.release()  # the terminal as the subcommand expects it (prompts, stdin)
+            release_startup_input()  # the terminal as the subcommand expects it (prompts, stdin)
             resume_gc()
         return
     prompt = ctx.meta.get("codex.prompt")
-    from codex_tui.launch import run_tui
+    from codex_exec.multitool.tui import load_tui
 
-    sys.exit(run_tui(opts, prompt=prompt, images=list(images), alt_screen=not no_alt_screen))
+    launch = load_tui()
+    sys.exit(launch.run_tui(opts, prompt=prompt, images=list(images), alt_screen=not no_alt_screen))
 
 
 @click.command("help", help="Print the help of codex or of the given subcommand (`codex help exec resume`).")

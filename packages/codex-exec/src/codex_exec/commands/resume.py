@@ -61,7 +61,8 @@ def resume(
 ) -> None:
     opts = collect_options(ctx, kwargs)
     session_id, prompt = split_last(session_id, prompt, last=last)
-    from codex_tui.launch import ResumeRequest, run_tui
+    from codex_exec.multitool.tui import load_tui
 
-    request = ResumeRequest(session_id=session_id, last=last, all_dirs=all_dirs)
-    sys.exit(run_tui(opts, prompt=prompt, images=list(images), alt_screen=not no_alt_screen, resume=request))
+    launch = load_tui()
+    request = launch.ResumeRequest(session_id=session_id, last=last, all_dirs=all_dirs)
+    sys.exit(launch.run_tui(opts, prompt=prompt, images=list(images), alt_screen=not no_alt_screen, resume=request))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from codex_exec.cli_options import collect_options, fail, load_config_or_exit
-from codex_tui.commands.resume import session_tui_options, split_last
+from codex_exec.commands.resume import session_tui_options, split_last
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -46,13 +46,14 @@ def fork(
     session_id, prompt = split_last(session_id, prompt, last=last)
     if session_id is None and not last:
         fail("codex fork: give a SESSION_ID (id or name) or --last (`codex resume` opens the session picker)")
+    from codex_exec.multitool.tui import load_tui
+
+    launch = load_tui()  # before the fork is made: without the TUI nothing would open it
     config = load_config_or_exit(opts)
     source = _source(config, session_id, all_dirs=all_dirs)
     new_id = fork_saved_session(config, source)
-    from codex_tui.launch import ResumeRequest, run_tui
-
-    request = ResumeRequest(session_id=new_id)
-    sys.exit(run_tui(opts, prompt=prompt, images=list(images), alt_screen=not no_alt_screen, resume=request))
+    request = launch.ResumeRequest(session_id=new_id)
+    sys.exit(launch.run_tui(opts, prompt=prompt, images=list(images), alt_screen=not no_alt_screen, resume=request))
 
 
 def _source(config: Config, session_id: str | None, *, all_dirs: bool) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from codex_tui.commands.sandbox import sandbox_command
+from codex_exec.commands.sandbox import sandbox_command
 
 __all__ = ["debug"]
 
