@@ -77,6 +77,12 @@ class TurnResult:
     error: str | None = None
     """Set when the turn failed (``turn.failed``) or was interrupted."""
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter display: the answer, commands, diffs, usage (``codex_core.display``)."""
+        from codex_core.display import turn_markdown
+
+        return turn_markdown(self)
+
 
 class Codex:
     """Entry point. ``Codex()`` loads config the way the CLI does; pass ``config=`` to control it."""
@@ -231,6 +237,17 @@ class Thread:
         self._forked_from: str | None = None
         self._name: str | None = None
         self._proxy_thread: Any = None
+
+    def __repr__(self) -> str:
+        from codex_core.display import thread_repr
+
+        return thread_repr(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter display: id, settings and the latest messages (``codex_core.display``)."""
+        from codex_core.display import thread_markdown
+
+        return thread_markdown(self)
 
     @property
     def id(self) -> str:

@@ -51,6 +51,12 @@ __all__ = [
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
+    def _repr_markdown_(self) -> str | None:
+        """Compact Markdown for Jupyter (``codex_core.display``)."""
+        from codex_core.display import markdown_of
+
+        return markdown_of(self)
+
 
 # --- items -------------------------------------------------------------------------------
 
