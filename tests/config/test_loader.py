@@ -85,7 +85,7 @@ def test_dotted_override_creates_tables(tmp_path: Path) -> None:
         (
             'model = "a"\napproval_policy = "sometimes"\n',
             2,
-            "accepted values: 'untrusted', 'on-failure', 'on-request' or 'never'",
+            "accepted values: 'untrusted', 'on-failure', 'on-request', 'never' or a `{ granular = { … } }` table",
         ),
         ('\n\n[sandbox_workspace_write]\nnetwork_access = "yes"\n', 4, "`sandbox_workspace_write.network_access`"),
         ("model = \n", 1, "TOML syntax error"),

@@ -21,6 +21,8 @@ class HumanRenderer:
         self.color = color
         self._streaming: str | None = None
         self._cwd = "."
+        self._last_error: str | None = None
+        """The last ``error`` event shown: the ``turn.failed`` that follows repeats it."""
 
     def _c(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
@@ -121,6 +123,7 @@ class HumanRenderer:
         elif t == "error":
             self._end_stream()
             self._p(self._c(f"ERROR: {ev.message}", "31;1"))
+            self._last_error = ev.message
         elif t == "turn.completed":
             self._end_stream()
             u = ev.usage
@@ -130,7 +133,9 @@ class HumanRenderer:
             )
         elif t == "turn.failed":
             self._end_stream()
-            self._p(self._c(f"turn failed: {ev.error.message}", "31;1"))
+            if ev.error.message != self._last_error:  # else already shown as ERROR
+                self._p(self._c(f"turn failed: {ev.error.message}", "31;1"))
+            self._last_error = None
         elif t == "approval.requested":
             self._p(self._c("approval requested, but codex exec cannot ask: denied", "33"))
 

@@ -45,8 +45,10 @@ def _load_exec_config(opts: CliOptions) -> Config:
     except ConfigError as exc:
         if exc.key != "approval_policy":
             fail(str(exc))
+        # requirements forbid `never`: run with the allowed policy (an invalid value fails here)
+        config = load_config_or_exit(opts, default_approval_policy="never")
         print(f"warning: {exc}; approvals will be denied automatically", file=sys.stderr)
-        return load_config_or_exit(opts, default_approval_policy="never")
+        return config
     for w in config.warnings:
         print(f"warning: {w}", file=sys.stderr)
     return config

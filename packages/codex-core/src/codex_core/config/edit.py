@@ -236,7 +236,7 @@ def write_config_values(
         try:
             ConfigToml.model_validate(known)
         except ValidationError as exc:
-            err = validation_to_config_error(exc, source=f"{path} (edited)", text=new_text)
+            err = validation_to_config_error(exc, source=f"{path} (edited)", text=new_text, data=known)
             raise ConfigWriteError(
                 f"{err}; {path} was not changed", write_code="configValidationError", path=str(path), key=err.key
             ) from None

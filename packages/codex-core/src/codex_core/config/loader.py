@@ -93,9 +93,9 @@ def _validate_layer(layer: _Layer) -> None:
         ConfigToml.model_validate(layer.data)
     except ValidationError as exc:
         if layer.path is None:  # the -c flags
-            err = validation_to_config_error(exc, source="-c overrides")
+            err = validation_to_config_error(exc, source="-c overrides", data=layer.data)
             raise ConfigError(err.message.replace("-c overrides: ", "Error in -c override: "), key=err.key) from None
-        raise validation_to_config_error(exc, source=layer.path, text=layer.text) from None
+        raise validation_to_config_error(exc, source=layer.path, text=layer.text, data=layer.data) from None
 
 
 def _known_part(layer: _Layer, unknown: list[UnknownKey], *, strict: bool) -> _Layer:
@@ -295,7 +295,7 @@ def load_config(
     try:
         doc = ConfigToml.model_validate(merged)
     except ValidationError as exc:  # a combination problem across layers
-        raise validation_to_config_error(exc, source="merged configuration") from None
+        raise validation_to_config_error(exc, source="merged configuration", data=merged) from None
 
     requirements = load_requirements(requirements_path)
     if managed_layer is not None:

@@ -94,7 +94,8 @@ def _check_feature_values(v: dict[str, FeatureValue] | None) -> dict[str, Featur
 
 
 class _Toml(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
+    # protected_namespaces: config keys start with `model_` (pydantic < 2.10 warned about each)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True, protected_namespaces=())
 
 
 class ModelProviderToml(_Toml):
@@ -398,7 +399,7 @@ class AgentsToml(_Toml):
     Keys other than the settings below are role tables."""
 
     codex_entry_model: ClassVar[type[BaseModel]] = AgentRoleToml
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, strict=True)
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, strict=True, protected_namespaces=())
 
     max_threads: int | None = Field(default=None, ge=1)
     max_depth: int | None = Field(default=None, ge=1)
@@ -457,6 +458,9 @@ class GranularApprovalFlags(_Toml):
 
 
 class GranularApprovalToml(_Toml):
+    toml_shape: ClassVar[str] = "{ granular = { … } }"
+    """How error messages show this table (:mod:`codex_core.config.errors`)."""
+
     granular: GranularApprovalFlags | None = None
     reject: GranularApprovalFlags | None = None
     """Older name of ``granular``."""

@@ -91,9 +91,10 @@ def load_requirements(path: Path | None = None) -> Requirements:
     if loaded is None:
         return Requirements()
     data, text = loaded
+    fields = {**data, "source": str(path)}
     try:
-        return Requirements.model_validate({**data, "source": str(path)})
+        return Requirements.model_validate(fields)
     except ValidationError as exc:
         from codex_core.config.errors import validation_to_config_error
 
-        raise validation_to_config_error(exc, source=str(path), text=text) from None
+        raise validation_to_config_error(exc, source=str(path), text=text, data=fields) from None
