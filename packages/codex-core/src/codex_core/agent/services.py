@@ -54,11 +54,16 @@ def start_network_proxy(state: ThreadState) -> Any:
 
 
 async def start_mcp(state: ThreadState) -> None:
-    """Connect the enabled MCP servers (bound to the running event loop)."""
+    """Connect the enabled MCP servers (bound to the running event loop); their elicitations are
+    answered for this thread (``codex_core.mcp.elicitation``)."""
     from codex_core.mcp import McpConnectionManager
+    from codex_core.mcp.elicitation import ElicitationRequest, ElicitationResponse, answer_elicitation
+
+    async def elicit(request: ElicitationRequest) -> ElicitationResponse:
+        return await answer_elicitation(state, request)
 
     enabled = {k: v for k, v in state.config.mcp_servers.items() if v.enabled}
-    state.mcp = await McpConnectionManager.start(enabled, cwd=state.config.cwd)
+    state.mcp = await McpConnectionManager.start(enabled, cwd=state.config.cwd, elicit=elicit)
 
 
 def _image_parts(n: int, url: str) -> list[InputText | InputImage]:

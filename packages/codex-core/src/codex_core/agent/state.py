@@ -62,6 +62,9 @@ class ThreadState:
     user_input_handler: Any = None
     """``codex_core.user_input.UserInputHandler`` of a frontend that can ask the user
     (``Thread.set_user_input_handler``); ``None``: ``request_user_input`` is unavailable."""
+    elicitation_handler: Any = None
+    """``codex_core.mcp.elicitation.ElicitationHandler`` of a frontend that can ask the user
+    (``set_elicitation_handler``); ``None``: MCP elicitations the policy does not answer are declined."""
     pending_approvals: dict[str, asyncio.Future[ApprovalDecision]] = attrs.field(factory=dict)
     closed_approvals: set[str] = attrs.field(factory=set)
     """Requests that were answered or abandoned (turn interrupted): late answers are ignored."""

@@ -13,7 +13,7 @@ import asyncio
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import IO, Any, Literal, cast
@@ -21,6 +21,7 @@ from typing import IO, Any, Literal, cast
 import anyio
 
 from codex_core.config.models import McpServerToml
+from codex_core.mcp.elicitation import ElicitationRequest, ElicitationResponse
 from codex_core.mcp.results import McpCallOutcome, error_outcome, outcome_from_result
 
 __all__ = ["CLIENT_NAME", "ServerConnection", "ServerState"]
@@ -32,6 +33,8 @@ _HTTP_TIMEOUT = 30.0
 _HTTP_READ_TIMEOUT = 300.0
 
 ServerState = Literal["starting", "ready", "failed", "closed"]
+Elicit = Callable[[ElicitationRequest], Awaitable[ElicitationResponse]]
+"""Answers a server's ``elicitation/create`` (``codex_core.mcp.elicitation.answer_elicitation``)."""
 
 
 class ServerConnection:
@@ -45,6 +48,7 @@ class ServerConnection:
         cwd: Path,
         on_change: Callable[[ServerConnection], None],
         warn: Callable[[str], None],
+        elicit: Elicit | None = None,
     ) -> None:
         self.name = name
         self.config = config
@@ -55,6 +59,7 @@ class ServerConnection:
         self._cwd = cwd
         self._on_change = on_change
         self._warn = warn
+        self._elicit = elicit
         self._client: Any = None
         self._settled = asyncio.Event()
         self._stop = asyncio.Event()
@@ -165,8 +170,44 @@ class ServerConnection:
                 )
             )
             transport = streamable_http_client(cfg.url, http_client=http)
-        client = Client(transport, mode="legacy", cache=None, client_info=info)
+        client = Client(
+            transport, mode="legacy", cache=None, client_info=info, elicitation_callback=self._on_elicitation
+        )
         return await stack.enter_async_context(client)
+
+    async def _on_elicitation(self, context: Any, params: Any) -> Any:
+        """The SDK's elicitation callback: the server's ``elicitation/create`` as an
+        :class:`ElicitationRequest`, answered by ``elicit`` (declined without one)."""
+        from mcp.types import ElicitRequestURLParams, ElicitResult
+
+        meta = dict(params.meta) if params.meta else None
+        if isinstance(params, ElicitRequestURLParams):
+            request = ElicitationRequest(
+                server_name=self.name,
+                request_id=context.request_id,
+                mode="url",
+                message=params.message,
+                url=params.url,
+                elicitation_id=params.elicitation_id,
+                meta=meta,
+            )
+        else:
+            request = ElicitationRequest(
+                server_name=self.name,
+                request_id=context.request_id,
+                mode="form",
+                message=params.message,
+                requested_schema=params.requested_schema,
+                meta=meta,
+            )
+        answer = ElicitationResponse(action="decline") if self._elicit is None else await self._elicit(request)
+        content = dict(answer.content) if answer.action == "accept" and answer.content is not None else None
+        meta_out = dict(answer.meta) if answer.meta is not None else None
+        try:
+            return ElicitResult(action=answer.action, content=content, meta=meta_out)
+        except ValueError:  # content the protocol cannot carry (nested objects): not an answer
+            self._warn(f"MCP server `{self.name}`: the elicitation answer had invalid content; declined")
+            return ElicitResult(action="decline")
 
     def _http_headers(self) -> dict[str, str]:
         cfg = self.config

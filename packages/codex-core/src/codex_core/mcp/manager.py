@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from codex_core.config.models import McpServerToml
-from codex_core.mcp.connection import ServerConnection
+from codex_core.mcp.connection import Elicit, ServerConnection
 from codex_core.mcp.naming import ToolNameRegistry
 from codex_core.mcp.resource_tools import RESOURCE_TOOL_NAMES, call_resource_tool, resource_tool_specs
 from codex_core.mcp.results import McpCallOutcome, error_outcome
@@ -44,12 +44,19 @@ class McpConnectionManager:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
-    async def start(cls, servers: Mapping[str, McpServerToml], *, cwd: Path) -> McpConnectionManager:
-        """Begin connecting to every enabled server in the background and return immediately."""
+    async def start(
+        cls, servers: Mapping[str, McpServerToml], *, cwd: Path, elicit: Elicit | None = None
+    ) -> McpConnectionManager:
+        """Begin connecting to every enabled server in the background and return immediately.
+
+        ``elicit`` answers the servers' ``elicitation/create`` requests (declined without it).
+        """
         self = cls(servers, cwd=cwd)
         self._loop = asyncio.get_running_loop()
         for name, cfg in self._servers.items():
-            conn = ServerConnection(name, cfg, cwd=cwd, on_change=self._on_change, warn=self._warnings.append)
+            conn = ServerConnection(
+                name, cfg, cwd=cwd, on_change=self._on_change, warn=self._warnings.append, elicit=elicit
+            )
             self._connections[name] = conn
             self._tasks.append(asyncio.create_task(conn.run(), name=f"mcp-server:{name}"))
         return self

@@ -92,9 +92,15 @@ class Connection:
             return
         self.send({"method": method, "params": params})
 
-    async def request(self, method: str, params: Any) -> Any:
-        """Send a server -> client request and wait for its result (raises ``RpcError`` on an error reply)."""
-        request_id = f"srv-{next(self._ids)}"
+    def next_request_id(self) -> RequestId:
+        """A fresh id for a server -> client request."""
+        return f"srv-{next(self._ids)}"
+
+    async def request(self, method: str, params: Any, request_id: RequestId | None = None) -> Any:
+        """Send a server -> client request (with ``request_id``, default a fresh one) and wait for
+        its result; raises ``RpcError`` on an error reply."""
+        if request_id is None:
+            request_id = self.next_request_id()
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = fut
         try:

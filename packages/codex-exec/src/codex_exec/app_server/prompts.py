@@ -1,18 +1,22 @@
 """Server -> client requests made while a turn runs: approvals (``item/commandExecution/
-requestApproval``, ``item/fileChange/requestApproval``) and the model's questions
-(``item/tool/requestUserInput``). Each is answered concurrently with other requests; while one
-is pending the thread's status carries ``waitingOnApproval`` / ``waitingOnUserInput``."""
+requestApproval``, ``item/fileChange/requestApproval``), the model's questions
+(``item/tool/requestUserInput``) and MCP elicitations (``mcpServer/elicitation/request``).
+
+Each is answered concurrently with other requests; while one is pending the thread's status
+carries ``waitingOnApproval`` / ``waitingOnUserInput``, and once it is answered (or dropped
+because its turn ended) ``serverRequest/resolved`` names it."""
 
 from __future__ import annotations
 
 import contextlib
 import shlex
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
 from codex_core.errors import UsageError
+from codex_core.mcp.elicitation import ElicitationRequest, ElicitationResponse, set_elicitation_handler
 from codex_core.protocol.events import ApprovalRequested
 from codex_core.sdk import Thread
 from codex_core.user_input import UserInputQuestion
@@ -41,13 +45,52 @@ class ClientPrompts:
         self.manager = manager
 
     def attach(self, lt: LoadedThread, thread: Thread | None = None) -> None:
-        """Route the questions of ``thread`` (default: the loaded thread itself; a reviewer runs
-        as its own SDK thread) to this client, reported under ``lt``."""
+        """Route the questions and MCP elicitations of ``thread`` (default: the loaded thread
+        itself; a reviewer runs as its own SDK thread) to this client, reported under ``lt``."""
 
         async def ask(call_id: str, questions: Sequence[UserInputQuestion]) -> dict[str, list[str]]:
             return await self.ask_user(lt, call_id, questions)
 
-        (thread or lt.thread).set_user_input_handler(ask)
+        async def elicit(request: ElicitationRequest) -> ElicitationResponse:
+            return await self.elicit(lt, request)
+
+        target = thread or lt.thread
+        target.set_user_input_handler(ask)
+        set_elicitation_handler(target, elicit)
+
+    async def _request(
+        self,
+        lt: LoadedThread,
+        active: ActiveTurn | None,
+        method: str,
+        params: wire.Wire,
+        waiting: Literal["approval", "user_input"],
+    ) -> Any:
+        """Send ``method`` to the client and wait for its result (``RpcError`` on an error reply);
+        meanwhile the thread's status shows what it waits for. ``serverRequest/resolved`` follows
+        the answer, or the turn's end when that comes first (the task is cancelled then)."""
+        request_id = self.manager.conn.next_request_id()
+        if active is not None:
+            if waiting == "approval":
+                active.waiting_approvals += 1
+            else:
+                active.waiting_user_input += 1
+            self.manager.publish_status(lt)
+        try:
+            return await self.manager.conn.request(method, params.dump(), request_id)
+        finally:
+            note = wire.ServerRequestResolvedNotification(thread_id=lt.thread.id, request_id=request_id)
+            self.manager.notify("serverRequest/resolved", note)
+            if active is not None:
+                if waiting == "approval":
+                    active.waiting_approvals -= 1
+                else:
+                    active.waiting_user_input -= 1
+                if lt.active is active:
+                    self.manager.publish_status(lt)
+
+    def _warn(self, lt: LoadedThread, message: str) -> None:
+        self.manager.notify("warning", wire.WarningNotification(message=message, thread_id=lt.thread.id))
 
     async def ask_user(
         self, lt: LoadedThread, call_id: str, questions: Sequence[UserInputQuestion]
@@ -70,19 +113,13 @@ class ClientPrompts:
                 for q in questions
             ],
         )  # fmt: skip
-        active.waiting_user_input += 1
-        self.manager.publish_status(lt)
         try:
-            result = await self.manager.conn.request("item/tool/requestUserInput", request.dump())
+            result = await self._request(lt, active, "item/tool/requestUserInput", request, "user_input")
             answers = wire.ToolRequestUserInputResponse.model_validate(result).answers
         except RpcError as exc:
             raise RuntimeError(f"the client answered with an error: {exc.message}") from None
         except ValidationError:
             raise RuntimeError("the client's answer was not a valid ToolRequestUserInputResponse") from None
-        finally:
-            active.waiting_user_input -= 1
-            if lt.active is active:
-                self.manager.publish_status(lt)
         return {qid: list(answer.answers) for qid, answer in answers.items()}
 
     async def approval(
@@ -111,20 +148,13 @@ class ClientPrompts:
             for note_method, note in tr.patch_approval_started(event):
                 self.manager.notify(note_method, note)
         response_model = wire.SERVER_REQUESTS[method][1]
-        active.waiting_approvals += 1
-        self.manager.publish_status(lt)
         try:
-            result = await self.manager.conn.request(method, request.dump())
+            result = await self._request(lt, active, method, request, "approval")
             decision_value = response_model.model_validate(result).decision  # type: ignore[attr-defined]
         except (RpcError, ValidationError) as exc:
             detail = exc.message if isinstance(exc, RpcError) else "invalid `decision`"
-            msg = f"{method}: the client's answer was not usable ({detail}); treating it as decline"
-            self.manager.notify("warning", wire.WarningNotification(message=msg, thread_id=lt.thread.id))
+            self._warn(lt, f"{method}: the client's answer was not usable ({detail}); treating it as decline")
             decision_value = "decline"
-        finally:
-            active.waiting_approvals -= 1
-            if lt.active is active:
-                self.manager.publish_status(lt)
         if isinstance(decision_value, wire.AcceptWithExecpolicyAmendment):
             decision: Any = "approved_execpolicy_amendment"
         else:
@@ -133,3 +163,32 @@ class ClientPrompts:
             active.interrupted = True
         with contextlib.suppress(UsageError):  # the turn may have ended meanwhile
             await (active.runner or lt.thread).respond_approval(event.request_id, decision)
+
+    async def elicit(self, lt: LoadedThread, request: ElicitationRequest) -> ElicitationResponse:
+        """``mcpServer/elicitation/request`` to the client; its answer for the MCP server (an
+        error reply or an unusable answer declines, with a ``warning``)."""
+        method = "mcpServer/elicitation/request"
+        active = lt.active
+        shape: dict[str, Any] = {"mode": request.mode, "message": request.message}
+        if request.mode == "form":
+            shape["requestedSchema"] = dict(request.requested_schema or {})
+        else:
+            shape.update(url=request.url, elicitationId=request.elicitation_id or "")
+        if request.meta is not None:
+            shape["_meta"] = dict(request.meta)
+        params = wire.McpServerElicitationRequestParams(
+            thread_id=lt.thread.id, turn_id=active.id if active else None, server_name=request.server_name, **shape
+        )
+        try:
+            result = await self._request(lt, active, method, params, "approval")
+            answer = wire.McpServerElicitationRequestResponse.model_validate(result)
+        except (RpcError, ValidationError) as exc:
+            detail = exc.message if isinstance(exc, RpcError) else "invalid `action`"
+            self._warn(lt, f"{method}: the client's answer was not usable ({detail}); treating it as decline")
+            return ElicitationResponse(action="decline")
+        content = answer.content if answer.action == "accept" else None
+        if content is not None and not isinstance(content, dict):
+            self._warn(lt, f"{method}: `content` must be an object of the form's values; treating it as decline")
+            return ElicitationResponse(action="decline")
+        meta = answer.meta if isinstance(answer.meta, dict) else None
+        return ElicitationResponse(action=answer.action, content=content, meta=meta)

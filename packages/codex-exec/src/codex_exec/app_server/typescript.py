@@ -137,7 +137,11 @@ class _Translator:
             return _union(json.dumps(v) for v in schema["enum"])
         for key in ("anyOf", "oneOf"):
             if key in schema:
-                return _union(self.ts(member, refs) for member in schema[key])
+                union = _union(self.ts(member, refs) for member in schema[key])
+                if schema.get("properties"):  # members every shape has, then one of the shapes
+                    shared = {k: v for k, v in schema.items() if k != key}
+                    return f"{self.ts(shared, refs)} & ({union})"
+                return union
         if "allOf" in schema:
             parts = [self.ts(member, refs) for member in schema["allOf"]]
             return parts[0] if len(parts) == 1 else " & ".join(_paren(p) for p in parts)

@@ -17,6 +17,7 @@ __all__ = [
     "ItemStartedNotification",
     "ReasoningSummaryPartAddedNotification",
     "ReasoningSummaryTextDeltaNotification",
+    "ServerRequestResolvedNotification",
     "ThreadIdNotification",
     "ThreadNameUpdatedNotification",
     "ThreadStartedNotification",
@@ -163,3 +164,10 @@ class ThreadIdNotification(Wire):
 class ContextCompactedNotification(Wire):
     thread_id: str
     turn_id: str
+
+
+class ServerRequestResolvedNotification(Wire):
+    """A server -> client request was answered, or dropped because its turn ended."""
+
+    thread_id: str
+    request_id: str | int

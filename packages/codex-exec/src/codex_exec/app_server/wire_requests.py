@@ -1,11 +1,13 @@
 """Wire models of the server -> client requests: approvals, the model's questions
-(``item/tool/requestUserInput``) and their answers."""
+(``item/tool/requestUserInput``), MCP elicitations (``mcpServer/elicitation/request``) and
+their answers."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict, JsonValue
 
 from codex_exec.app_server.wire_base import Wire
 
@@ -17,6 +19,8 @@ __all__ = [
     "ExecpolicyAmendment",
     "FileChangeRequestApprovalParams",
     "FileChangeRequestApprovalResponse",
+    "McpServerElicitationRequestParams",
+    "McpServerElicitationRequestResponse",
     "ToolRequestUserInputAnswer",
     "ToolRequestUserInputOption",
     "ToolRequestUserInputParams",
@@ -103,3 +107,58 @@ class ToolRequestUserInputAnswer(Wire):
 
 class ToolRequestUserInputResponse(Wire):
     answers: dict[str, ToolRequestUserInputAnswer]
+
+
+# --- mcpServer/elicitation/request --------------------------------------------------------
+
+_META: JsonDict = {"description": "The MCP request's `_meta`."}
+_ELICITATION_REQUESTS: list[JsonValue] = [
+    {
+        "title": "McpServerElicitationFormRequest",
+        "type": "object",
+        "properties": {
+            "_meta": _META,
+            "message": {"type": "string"},
+            "mode": {"const": "form", "type": "string"},
+            "requestedSchema": {
+                "description": "The flat JSON Schema of the answer (MCP `ElicitRequestFormParams`).",
+                "type": "object",
+            },
+        },
+        "required": ["message", "mode", "requestedSchema"],
+    },
+    {
+        "title": "McpServerElicitationUrlRequest",
+        "type": "object",
+        "properties": {
+            "_meta": _META,
+            "elicitationId": {"type": "string"},
+            "message": {"type": "string"},
+            "mode": {"const": "url", "type": "string"},
+            "url": {"type": "string"},
+        },
+        "required": ["elicitationId", "message", "mode", "url"],
+    },
+]
+
+
+class McpServerElicitationRequestParams(Wire):
+    """An MCP server's ``elicitation/create``: ``threadId``, ``turnId`` (the running turn, when
+    there is one), ``serverName``, and the MCP request itself, a form (``mode: "form"``,
+    ``message``, ``requestedSchema``) or a URL (``mode: "url"``, ``message``, ``url``,
+    ``elicitationId``), each with the request's ``_meta`` when it has one."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"oneOf": _ELICITATION_REQUESTS})
+
+    thread_id: str
+    turn_id: str | None
+    server_name: str
+
+
+class McpServerElicitationRequestResponse(Wire):
+    """The client's answer: ``accept`` (with ``content``, the form's values), ``decline`` or
+    ``cancel``."""
+
+    action: Literal["accept", "decline", "cancel"]
+    content: Any = None
+    meta: Any = Field(default=None, alias="_meta")
