@@ -88,14 +88,30 @@ def test_completion_scripts() -> None:
 def test_login_logout_permissions(codex_home: Path) -> None:
     proc = run("login", "--with-api-key", input="sk-abcdef1234567890\n")
     assert proc.returncode == 0, proc.stderr
+    # the reference's words (on stderr) and auth.json shape
+    assert proc.stderr.splitlines() == [
+        "Reading API key from stdin...",
+        "API key saved. Authentication is checked when you send a request.",
+    ]
     auth = codex_home / "auth.json"
     assert stat.S_IMODE(auth.stat().st_mode) == 0o600
-    assert json.loads(auth.read_text()) == {"OPENAI_API_KEY": "sk-abcdef1234567890"}
+    assert json.loads(auth.read_text()) == {"auth_mode": "apikey", "OPENAI_API_KEY": "sk-abcdef1234567890"}
     status = run("login", "status")
     assert status.returncode == 0 and "sk-ab***7890" in status.stdout
     assert run("logout").returncode == 0
     assert not auth.exists()
     assert run("login", "status").returncode == 1
+
+
+def test_login_with_an_empty_key_says_so_and_keeps_the_stored_one(codex_home: Path) -> None:
+    assert run("login", "--api-key", "sk-first-key-123456").returncode == 0
+    before = (codex_home / "auth.json").read_text()
+    empty = run("login", "--with-api-key", input="\n  \n")
+    assert empty.returncode == 1
+    assert empty.stderr.splitlines() == ["Reading API key from stdin...", "No API key provided via stdin."]
+    blank = run("login", "--api-key", " ")
+    assert blank.returncode == 1 and "empty" in blank.stderr and "Traceback" not in blank.stderr
+    assert (codex_home / "auth.json").read_text() == before
 
 
 def test_stored_api_key_is_used_by_openai_provider(codex_home: Path) -> None:

@@ -51,7 +51,8 @@ def save_api_key(codex_home: Path, api_key: str) -> Path:
 
     codex_home.mkdir(parents=True, exist_ok=True)
     path = auth_file(codex_home)
-    data = json.dumps({"OPENAI_API_KEY": api_key}, indent=2) + "\n"
+    # the reference's shape, so the same CODEX_HOME works with either CLI
+    data = json.dumps({"auth_mode": "apikey", "OPENAI_API_KEY": api_key}, indent=2) + "\n"
     write_atomic(path, data.encode("utf-8"), mode=0o600)
     return path
 

@@ -31,7 +31,14 @@ def login(ctx: click.Context, with_api_key: bool, api_key: str | None) -> None:
     if ctx.invoked_subcommand is not None:
         return
     if with_api_key:
+        click.echo("Reading API key from stdin...", err=True)
         api_key = sys.stdin.read().strip()
+        if not api_key:
+            click.echo("No API key provided via stdin.", err=True)
+            sys.exit(1)
+    elif api_key is not None and not api_key.strip():
+        click.echo("Error: the API key given with --api-key is empty.", err=True)
+        sys.exit(1)
     if not api_key:
         click.echo(
             "Error: this build supports API-key login only. Use `codex login --with-api-key < key.txt`, "
@@ -43,11 +50,11 @@ def login(ctx: click.Context, with_api_key: bool, api_key: str | None) -> None:
     from codex_core.errors import UsageError
 
     try:
-        path = save_api_key(_home(), api_key)
+        save_api_key(_home(), api_key)
     except UsageError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"Successfully logged in (API key stored in {path})")
+    click.echo("API key saved. Authentication is checked when you send a request.", err=True)
 
 
 @login.command(name="status", help="Show login status (exit 0 when logged in).")
