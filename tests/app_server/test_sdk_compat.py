@@ -79,7 +79,10 @@ def test_quickstart_fork_resume_models_and_login(
         assert models.data[0].model == "test-model" and models.data[0].is_default
 
         codex.login_api_key("sk-from-sdk")
-        assert json.loads((codex_home / "auth.json").read_text()) == {"OPENAI_API_KEY": "sk-from-sdk"}
+        assert json.loads((codex_home / "auth.json").read_text()) == {
+            "auth_mode": "apikey",
+            "OPENAI_API_KEY": "sk-from-sdk",
+        }
         assert (codex_home / "auth.json").stat().st_mode & 0o777 == 0o600
         assert codex.account().account is not None and codex.account().account.root.type == "apiKey"
 

@@ -103,14 +103,17 @@ def test_api_key_login_logout(client: AppServerClient, codex_home: Path) -> None
     assert client.call("account/login/start", {"type": "apiKey", "apiKey": "sk-abc"}) == {"type": "apiKey"}
     assert client.notification("account/updated") == {"authMode": "apikey", "planType": None}
     auth = codex_home / "auth.json"
-    assert json.loads(auth.read_text()) == {"OPENAI_API_KEY": "sk-abc"}
+    assert json.loads(auth.read_text()) == {"auth_mode": "apikey", "OPENAI_API_KEY": "sk-abc"}
     assert stat.S_IMODE(auth.stat().st_mode) == 0o600
     assert error_of(client, "account/login/start", {"type": "apiKey"})["code"] == -32602
     assert error_of(client, "account/login/start", {"type": "apiKey", "apiKey": "sk bad"})["code"] == -32602
     unsupported = error_of(client, "account/login/start", {"type": "chatgpt"})
     assert unsupported["code"] == -32600 and "not supported" in unsupported["message"]
     assert "in progress" in error_of(client, "account/login/cancel", {"loginId": "x"})["message"]
-    assert json.loads(auth.read_text()) == {"OPENAI_API_KEY": "sk-abc"}  # failed attempts changed nothing
+    assert json.loads(auth.read_text()) == {
+        "auth_mode": "apikey",
+        "OPENAI_API_KEY": "sk-abc",
+    }  # failed attempts changed nothing
     assert client.call("account/logout", None) == {}
     assert not auth.exists()
 
