@@ -87,7 +87,7 @@ KNOWN_DIFFERENCES: dict[str, dict[str, dict[str, list[str]]]] = {
     "thread/start": {
         "params": {
             "missing": ["personality", "serviceName", "serviceTier", "sessionStartSource", "threadSource"],
-            "extra": [],
+            "extra": ["dynamicTools"],
         },
         "result": {"missing": ["disabledPluginIds", "instructionSources", "serviceTier"], "extra": []},
     },

@@ -30,6 +30,7 @@ from codex_core.protocol.items import (
 if TYPE_CHECKING:
     from codex_core.agent.state import ThreadState
     from codex_core.config import Config
+    from codex_core.dynamic_tools import DynamicTools
 
 __all__ = ["build_tool_specs", "dispatch_tool_call", "offered_tool_names", "to_tool_call"]
 
@@ -77,17 +78,26 @@ def build_tool_specs(state: ThreadState) -> list[dict[str, Any]]:
         specs.append(tool_specs.web_search_tool(live=live, content_types=info.web_search_content_types))
     if state.mcp is not None:
         specs.extend(state.mcp.server_tool_specs())
+    if state.dynamic_tools is not None:
+        specs.extend(state.dynamic_tools.specs())
     return specs
 
 
 def offered_tool_names(specs: Sequence[Mapping[str, Any]]) -> frozenset[str]:
-    """Names a model may call given ``specs`` (hosted tools such as ``web_search`` have none)."""
-    return frozenset(str(spec["name"]) for spec in specs if spec.get("name"))
+    """Names a model may call given ``specs`` (hosted tools such as ``web_search`` have none;
+    a ``namespace`` tool offers the names of its tools)."""
+    names: set[str] = set()
+    for spec in specs:
+        inner = spec.get("tools") if spec.get("type") == "namespace" else None
+        names.update(str(t["name"]) for t in inner or [spec] if t.get("name"))
+    return frozenset(names)
 
 
 def to_tool_call(item: ResponseItem | OtherItem) -> ToolCall | None:
     if isinstance(item, FunctionCall):
-        return ToolCall(call_id=item.call_id, name=item.name, kind="function", arguments=item.arguments)
+        return ToolCall(
+            call_id=item.call_id, name=item.name, kind="function", arguments=item.arguments, namespace=item.namespace
+        )
     if isinstance(item, CustomToolCall):
         return ToolCall(call_id=item.call_id, name=item.name, kind="custom", arguments=item.input)
     if isinstance(item, LocalShellCall):
@@ -156,6 +166,10 @@ async def dispatch_tool_call(
                 outcome = await state.mcp.call_resource_tool(call.name, args)
                 out = outcome.output
                 return tool_output(call, out if isinstance(out, str) else list(out), success=outcome.success)
+        dynamic_tools: DynamicTools | None = state.dynamic_tools
+        dynamic = dynamic_tools.find(call.name, call.namespace) if dynamic_tools is not None else None
+        if dynamic_tools is not None and dynamic is not None:
+            return await dynamic_tools.call(dynamic, call)
         return tool_output(call, f"unsupported call: {call.name}", success=False)
     except ValueError as exc:  # argument problems are answers for the model, not crashes
         return tool_output(call, str(exc), success=False)

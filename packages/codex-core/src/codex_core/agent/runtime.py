@@ -27,6 +27,8 @@ class ToolCall:
     local_shell_argv: tuple[str, ...] | None = None
     local_shell_workdir: str | None = None
     local_shell_timeout_ms: int | None = None
+    namespace: str | None = None
+    """The namespace the model named with a function call (a namespaced dynamic tool)."""
 
     def parse_arguments(self) -> dict[str, Any]:
         """Parse JSON arguments; raises ``ValueError`` with a message meant for the model."""

@@ -62,6 +62,8 @@ class ThreadState:
     user_input_handler: Any = None
     """``codex_core.user_input.UserInputHandler`` of a frontend that can ask the user
     (``Thread.set_user_input_handler``); ``None``: ``request_user_input`` is unavailable."""
+    dynamic_tools: Any = None
+    """``codex_core.dynamic_tools.DynamicTools`` a frontend registered (``set_dynamic_tools``)."""
     elicitation_handler: Any = None
     """``codex_core.mcp.elicitation.ElicitationHandler`` of a frontend that can ask the user
     (``set_elicitation_handler``); ``None``: MCP elicitations the policy does not answer are declined."""

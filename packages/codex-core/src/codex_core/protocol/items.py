@@ -111,6 +111,8 @@ class FunctionCall(_Item):
     arguments: str
     """JSON text of the arguments, parsed by the tool handler."""
     call_id: str
+    namespace: str | None = None
+    """The namespace tool ``name`` belongs to, when it is inside one (dynamic tools)."""
 
 
 class FunctionCallOutput(_Item):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codex_core.config import Config
+from codex_core.dynamic_tools import DynamicTool
 from codex_core.sdk import VERSION, Codex, Thread
 from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, RpcError
@@ -105,6 +106,8 @@ class LoadedThread:
     """Ids of the turns the rollout records (all rebuilt ones; a live one once the SDK started it):
     ``thread/fork``'s ``lastTurnId`` counts these, as the rollout does."""
     active: ActiveTurn | None = None
+    dynamic_tools: tuple[DynamicTool, ...] = ()
+    """The client's tools (``thread/start`` ``dynamicTools``), kept when the thread is reloaded."""
     last_status: dict[str, Any] | None = None
     """The status last reported by ``thread/status/changed`` (``None``: the initial idle one)."""
 

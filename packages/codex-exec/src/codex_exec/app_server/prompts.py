@@ -1,6 +1,7 @@
 """Server -> client requests made while a turn runs: approvals (``item/commandExecution/
 requestApproval``, ``item/fileChange/requestApproval``), the model's questions
-(``item/tool/requestUserInput``) and MCP elicitations (``mcpServer/elicitation/request``).
+(``item/tool/requestUserInput``), MCP elicitations (``mcpServer/elicitation/request``) and
+calls of the client's dynamic tools (``item/tool/call``).
 
 Each is answered concurrently with other requests; while one is pending the thread's status
 carries ``waitingOnApproval`` / ``waitingOnUserInput``, and once it is answered (or dropped
@@ -15,9 +16,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
+from codex_core.dynamic_tools import DynamicToolCall, DynamicToolResult, set_dynamic_tools
 from codex_core.errors import UsageError
 from codex_core.mcp.elicitation import ElicitationRequest, ElicitationResponse, set_elicitation_handler
 from codex_core.protocol.events import ApprovalRequested
+from codex_core.protocol.items import InputImage, InputText
 from codex_core.sdk import Thread
 from codex_core.user_input import UserInputQuestion
 from codex_exec.app_server import wire
@@ -46,7 +49,8 @@ class ClientPrompts:
 
     def attach(self, lt: LoadedThread, thread: Thread | None = None) -> None:
         """Route the questions and MCP elicitations of ``thread`` (default: the loaded thread
-        itself; a reviewer runs as its own SDK thread) to this client, reported under ``lt``."""
+        itself; a reviewer runs as its own SDK thread) to this client, reported under ``lt``;
+        the loaded thread also gets the client's dynamic tools."""
 
         async def ask(call_id: str, questions: Sequence[UserInputQuestion]) -> dict[str, list[str]]:
             return await self.ask_user(lt, call_id, questions)
@@ -54,9 +58,14 @@ class ClientPrompts:
         async def elicit(request: ElicitationRequest) -> ElicitationResponse:
             return await self.elicit(lt, request)
 
+        async def call_tool(call: DynamicToolCall) -> DynamicToolResult:
+            return await self.call_dynamic_tool(lt, call)
+
         target = thread or lt.thread
         target.set_user_input_handler(ask)
         set_elicitation_handler(target, elicit)
+        if thread is None and lt.dynamic_tools:
+            set_dynamic_tools(target, lt.dynamic_tools, call_tool)
 
     async def _request(
         self,
@@ -64,13 +73,13 @@ class ClientPrompts:
         active: ActiveTurn | None,
         method: str,
         params: wire.Wire,
-        waiting: Literal["approval", "user_input"],
+        waiting: Literal["approval", "user_input"] | None,
     ) -> Any:
         """Send ``method`` to the client and wait for its result (``RpcError`` on an error reply);
         meanwhile the thread's status shows what it waits for. ``serverRequest/resolved`` follows
         the answer, or the turn's end when that comes first (the task is cancelled then)."""
         request_id = self.manager.conn.next_request_id()
-        if active is not None:
+        if active is not None and waiting is not None:
             if waiting == "approval":
                 active.waiting_approvals += 1
             else:
@@ -81,7 +90,7 @@ class ClientPrompts:
         finally:
             note = wire.ServerRequestResolvedNotification(thread_id=lt.thread.id, request_id=request_id)
             self.manager.notify("serverRequest/resolved", note)
-            if active is not None:
+            if active is not None and waiting is not None:
                 if waiting == "approval":
                     active.waiting_approvals -= 1
                 else:
@@ -192,3 +201,55 @@ class ClientPrompts:
             return ElicitationResponse(action="decline")
         meta = answer.meta if isinstance(answer.meta, dict) else None
         return ElicitationResponse(action=answer.action, content=content, meta=meta)
+
+    async def call_dynamic_tool(self, lt: LoadedThread, call: DynamicToolCall) -> DynamicToolResult:
+        """``item/tool/call`` to the client, between the ``item/started`` and ``item/completed`` of
+        a ``dynamicToolCall`` item; the returned content goes to the model. An error reply or an
+        invalid answer is a failed call (``success: false``), as in the reference."""
+        active = lt.active
+        if active is None:
+            raise RuntimeError("no turn is running")
+        ids: dict[str, Any] = {"thread_id": lt.thread.id, "turn_id": active.id}
+        item = wire.DynamicToolCallItem(
+            id=call.call_id, tool=call.tool, namespace=call.namespace, arguments=call.arguments, status="inProgress"
+        )
+        if active.translator is not None:
+            active.translator.items[item.id] = item
+        self.manager.notify("item/started", wire.ItemStartedNotification(**ids, item=item, started_at_ms=now_ms()))
+        started = now_ms()
+        params = wire.DynamicToolCallParams(
+            **ids, call_id=call.call_id, namespace=call.namespace, tool=call.tool, arguments=call.arguments
+        )
+        try:
+            result = await self._request(lt, active, "item/tool/call", params, None)
+            response = wire.DynamicToolCallResponse.model_validate(result)
+        except (RpcError, ValidationError) as exc:
+            failure = (
+                "dynamic tool request failed" if isinstance(exc, RpcError) else "dynamic tool response was invalid"
+            )
+            text = wire.InputTextContentItem(type="inputText", text=failure)
+            response = wire.DynamicToolCallResponse(content_items=[text], success=False)
+        done = item.model_copy(
+            update={
+                "status": "completed" if response.success else "failed",
+                "content_items": response.content_items,
+                "success": response.success,
+                "duration_ms": now_ms() - started,
+            }
+        )
+        if active.translator is not None:
+            active.translator.items[item.id] = done
+        self.manager.notify(
+            "item/completed", wire.ItemCompletedNotification(**ids, item=done, completed_at_ms=now_ms())
+        )
+        content: list[InputText | InputImage] = []
+        for part in response.content_items:
+            if isinstance(part, wire.InputTextContentItem):
+                content.append(InputText(text=part.text))
+            elif isinstance(part, wire.InputImageContentItem):
+                content.append(InputImage(image_url=part.image_url))
+            else:  # the Responses API takes no audio in a function call output
+                self._warn(
+                    lt, f"item/tool/call: {call.tool} returned audio ({part.audio_url}), which the model cannot read"
+                )
+        return DynamicToolResult(tuple(content), response.success)

@@ -179,6 +179,7 @@ class AppServer:
 
         self.initialized = True
         self.threads.originator = p.client_info.name
+        self.threads.experimental_api = bool(p.capabilities and p.capabilities.experimental_api)
         if p.capabilities and p.capabilities.opt_out_notification_methods:
             self.conn.muted.update(p.capabilities.opt_out_notification_methods)
         system = platform.system().lower()

@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 
 from codex_core.config import Config, ConfigOverrides, load_config
+from codex_core.dynamic_tools import DynamicTool, check_dynamic_tools
 from codex_core.errors import CodexError, UsageError
 from codex_core.sdk import Codex, Thread
 from codex_exec.app_server import wire
@@ -37,6 +38,8 @@ class ThreadManager:
         self.originator = "codex_app_server"
         self.threads: dict[str, LoadedThread] = {}
         self.prompts = ClientPrompts(self)
+        self.experimental_api = False
+        """The client declared the ``experimentalApi`` capability at ``initialize``."""
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -111,6 +114,7 @@ class ThreadManager:
 
     async def start(self, p: wire.ThreadStartParams) -> tuple[wire.Wire, After]:
         overrides = self._overrides(p)
+        tools = self._dynamic_tools(p.dynamic_tools or [])
 
         def build() -> tuple[Codex, Thread]:
             config = load_config(overrides, codex_home=self.base_config.codex_home)
@@ -118,10 +122,39 @@ class ThreadManager:
             return codex, codex.start_thread(ephemeral=bool(p.ephemeral))
 
         codex, thread = await asyncio.to_thread(build)
-        lt = LoadedThread(thread=thread, codex=codex, ephemeral=bool(p.ephemeral), created_at=int(time.time()))
+        lt = LoadedThread(
+            thread=thread, codex=codex, ephemeral=bool(p.ephemeral), created_at=int(time.time()), dynamic_tools=tools
+        )
         self.threads[thread.id] = self.register(lt)
         response = lt.start_response(include_turns=False)
         return response, lambda: self.notify("thread/started", wire.ThreadStartedNotification(thread=response.thread))
+
+    def _dynamic_tools(self, specs: list[wire.DynamicToolSpec]) -> tuple[DynamicTool, ...]:
+        """``thread/start``'s ``dynamicTools`` as core tools (namespaces flattened), checked."""
+        if not specs:
+            return ()
+        if not self.experimental_api:
+            raise RpcError(INVALID_REQUEST, "thread/start.dynamicTools requires experimentalApi capability")
+        tools: list[DynamicTool] = []
+        for spec in specs:
+            group = spec.tools if isinstance(spec, wire.NamespaceDynamicToolSpec) else [spec]
+            namespace = spec if isinstance(spec, wire.NamespaceDynamicToolSpec) else None
+            tools.extend(
+                DynamicTool(
+                    name=f.name,
+                    description=f.description,
+                    input_schema=f.input_schema,
+                    namespace=namespace.name if namespace else None,
+                    namespace_description=namespace.description if namespace else None,
+                    defer_loading=f.defer_loading,
+                )
+                for f in group
+            )
+        try:
+            check_dynamic_tools(tools)
+        except UsageError as exc:
+            raise RpcError(INVALID_PARAMS, f"Invalid params for thread/start: {exc}") from None
+        return tuple(tools)
 
     async def resume(self, p: wire.ThreadResumeParams) -> wire.Wire:
         lt = self.threads.get(p.thread_id)
@@ -260,7 +293,12 @@ class ThreadManager:
             thread = lt.codex.resume_thread(path)
             thread.override(model=cfg.model, approval_policy=cfg.approval_policy, sandbox_mode=cfg.sandbox_mode)
             return LoadedThread(
-                thread=thread, codex=lt.codex, ephemeral=False, created_at=lt.created_at, preview=lt.preview
+                thread=thread,
+                codex=lt.codex,
+                ephemeral=False,
+                created_at=lt.created_at,
+                preview=lt.preview,
+                dynamic_tools=lt.dynamic_tools,
             ).with_saved_turns(path)
 
         try:

@@ -34,11 +34,16 @@ from codex_exec.app_server.wire_items import (
     AgentMessageItem,
     CommandExecutionItem,
     ContextCompactionItem,
+    DynamicToolCallItem,
+    DynamicToolCallOutputContentItem,
     EnteredReviewModeItem,
     ExitedReviewModeItem,
     FileChangeItem,
     FileUpdateChange,
     IdleThreadStatus,
+    InputAudioContentItem,
+    InputImageContentItem,
+    InputTextContentItem,
     McpToolCallError,
     McpToolCallItem,
     McpToolCallResult,
@@ -84,11 +89,16 @@ from codex_exec.app_server.wire_requests import (
     CommandExecutionApprovalDecision,
     CommandExecutionRequestApprovalParams,
     CommandExecutionRequestApprovalResponse,
+    DynamicToolCallParams,
+    DynamicToolCallResponse,
+    DynamicToolSpec,
     ExecpolicyAmendment,
     FileChangeRequestApprovalParams,
     FileChangeRequestApprovalResponse,
+    FunctionDynamicToolSpec,
     McpServerElicitationRequestParams,
     McpServerElicitationRequestResponse,
+    NamespaceDynamicToolSpec,
     ToolRequestUserInputAnswer,
     ToolRequestUserInputOption,
     ToolRequestUserInputParams,
@@ -152,6 +162,11 @@ __all__ = [
     "ContextCompactionItem",
     "DeltaNotification",
     "DeprecationNoticeNotification",
+    "DynamicToolCallItem",
+    "DynamicToolCallOutputContentItem",
+    "DynamicToolCallParams",
+    "DynamicToolCallResponse",
+    "DynamicToolSpec",
     "Empty",
     "EnteredReviewModeItem",
     "ErrorNotification",
@@ -161,12 +176,16 @@ __all__ = [
     "FileChangeRequestApprovalParams",
     "FileChangeRequestApprovalResponse",
     "FileUpdateChange",
+    "FunctionDynamicToolSpec",
     "GetAccountParams",
     "GetAccountResponse",
     "GranularApproval",
     "GranularApprovalSettings",
     "IdleThreadStatus",
     "ImageInput",
+    "InputAudioContentItem",
+    "InputImageContentItem",
+    "InputTextContentItem",
     "ItemCompletedNotification",
     "ItemStartedNotification",
     "LocalImageInput",
@@ -181,6 +200,7 @@ __all__ = [
     "ModelInfo",
     "ModelListParams",
     "ModelListResponse",
+    "NamespaceDynamicToolSpec",
     "NetworkRequirements",
     "NotLoadedThreadStatus",
     "OverriddenMetadata",
@@ -272,6 +292,9 @@ class ThreadSettings(Wire):
 
 class ThreadStartParams(ThreadSettings):
     ephemeral: bool | None = None
+    dynamic_tools: list[DynamicToolSpec] | None = None
+    """Client-run tools offered to the model (experimental in the reference: needs the
+    ``experimentalApi`` capability); calls come back as ``item/tool/call``."""
 
 
 class ThreadStartResponse(Wire):
@@ -571,6 +594,7 @@ SERVER_REQUESTS: dict[str, tuple[type[Wire], type[Wire]]] = {
     ),
     "item/fileChange/requestApproval": (FileChangeRequestApprovalParams, FileChangeRequestApprovalResponse),
     "item/tool/requestUserInput": (ToolRequestUserInputParams, ToolRequestUserInputResponse),
+    "item/tool/call": (DynamicToolCallParams, DynamicToolCallResponse),
     "mcpServer/elicitation/request": (McpServerElicitationRequestParams, McpServerElicitationRequestResponse),
 }
 """Server -> client requests: method -> (params model, result model)."""

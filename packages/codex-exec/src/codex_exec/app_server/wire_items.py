@@ -14,11 +14,16 @@ __all__ = [
     "AgentMessageItem",
     "CommandExecutionItem",
     "ContextCompactionItem",
+    "DynamicToolCallItem",
+    "DynamicToolCallOutputContentItem",
     "EnteredReviewModeItem",
     "ExitedReviewModeItem",
     "FileChangeItem",
     "FileUpdateChange",
     "IdleThreadStatus",
+    "InputAudioContentItem",
+    "InputImageContentItem",
+    "InputTextContentItem",
     "McpToolCallError",
     "McpToolCallItem",
     "McpToolCallResult",
@@ -135,6 +140,47 @@ class ExitedReviewModeItem(Wire):
     review: str
 
 
+class InputTextContentItem(Wire):
+    model_config = ConfigDict(title="InputTextDynamicToolCallOutputContentItem")
+
+    type: Literal["inputText"]
+    text: str
+
+
+class InputImageContentItem(Wire):
+    model_config = ConfigDict(title="InputImageDynamicToolCallOutputContentItem")
+
+    type: Literal["inputImage"]
+    image_url: str
+
+
+class InputAudioContentItem(Wire):
+    model_config = ConfigDict(title="InputAudioDynamicToolCallOutputContentItem")
+
+    type: Literal["inputAudio"]
+    audio_url: str
+
+
+DynamicToolCallOutputContentItem = Annotated[
+    InputTextContentItem | InputImageContentItem | InputAudioContentItem, Field(discriminator="type")
+]
+"""What a dynamic tool returns: text, an image URL (or ``data:`` URL), an audio URL."""
+
+
+class DynamicToolCallItem(Wire):
+    """The model's call of a client-provided tool (``item/tool/call``)."""
+
+    type: Literal["dynamicToolCall"] = "dynamicToolCall"
+    id: str
+    tool: str
+    namespace: str | None = None
+    arguments: Any = None
+    status: Literal["inProgress", "completed", "failed"]
+    content_items: list[DynamicToolCallOutputContentItem] | None = None
+    success: bool | None = None
+    duration_ms: int | None = None
+
+
 ThreadItem = Annotated[
     UserMessageItem
     | AgentMessageItem
@@ -145,7 +191,8 @@ ThreadItem = Annotated[
     | WebSearchItem
     | ContextCompactionItem
     | EnteredReviewModeItem
-    | ExitedReviewModeItem,
+    | ExitedReviewModeItem
+    | DynamicToolCallItem,
     Field(discriminator="type"),
 ]
 

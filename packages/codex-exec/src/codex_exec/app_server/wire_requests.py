@@ -1,26 +1,33 @@
 """Wire models of the server -> client requests: approvals, the model's questions
-(``item/tool/requestUserInput``), MCP elicitations (``mcpServer/elicitation/request``) and
-their answers."""
+(``item/tool/requestUserInput``), MCP elicitations (``mcpServer/elicitation/request``), dynamic
+tool calls (``item/tool/call``, with the tool specs ``thread/start`` registers) and their
+answers."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict, JsonValue
 
 from codex_exec.app_server.wire_base import Wire
+from codex_exec.app_server.wire_items import DynamicToolCallOutputContentItem
 
 __all__ = [
     "AcceptWithExecpolicyAmendment",
     "CommandExecutionApprovalDecision",
     "CommandExecutionRequestApprovalParams",
     "CommandExecutionRequestApprovalResponse",
+    "DynamicToolCallParams",
+    "DynamicToolCallResponse",
+    "DynamicToolSpec",
     "ExecpolicyAmendment",
     "FileChangeRequestApprovalParams",
     "FileChangeRequestApprovalResponse",
+    "FunctionDynamicToolSpec",
     "McpServerElicitationRequestParams",
     "McpServerElicitationRequestResponse",
+    "NamespaceDynamicToolSpec",
     "ToolRequestUserInputAnswer",
     "ToolRequestUserInputOption",
     "ToolRequestUserInputParams",
@@ -162,3 +169,45 @@ class McpServerElicitationRequestResponse(Wire):
     action: Literal["accept", "decline", "cancel"]
     content: Any = None
     meta: Any = Field(default=None, alias="_meta")
+
+
+# --- dynamic tools: thread/start `dynamicTools`, item/tool/call ----------------------------
+
+
+class FunctionDynamicToolSpec(Wire):
+    """A client-provided function the model may call (its arguments described by ``inputSchema``);
+    ``deferLoading`` registers it without offering it to the model."""
+
+    type: Literal["function"]
+    name: str
+    description: str
+    input_schema: Any
+    defer_loading: bool = False
+
+
+class NamespaceDynamicToolSpec(Wire):
+    """Functions grouped under a namespace (a Responses API ``namespace`` tool)."""
+
+    type: Literal["namespace"]
+    name: str
+    description: str
+    tools: list[FunctionDynamicToolSpec]
+
+
+DynamicToolSpec = Annotated[FunctionDynamicToolSpec | NamespaceDynamicToolSpec, Field(discriminator="type")]
+
+
+class DynamicToolCallParams(Wire):
+    """The model called a dynamic tool: run it and answer with its content items."""
+
+    thread_id: str
+    turn_id: str
+    call_id: str
+    namespace: str | None
+    tool: str
+    arguments: Any
+
+
+class DynamicToolCallResponse(Wire):
+    content_items: list[DynamicToolCallOutputContentItem]
+    success: bool
