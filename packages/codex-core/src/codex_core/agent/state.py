@@ -11,7 +11,7 @@ import attrs
 
 from codex_core.client.types import ModelClient, TokenUsage
 from codex_core.config import Config
-from codex_core.protocol.events import ThreadEvent, Usage
+from codex_core.protocol.events import RateLimitSnapshot, ThreadEvent, Usage
 from codex_core.protocol.items import OtherItem, ResponseItem
 
 if TYPE_CHECKING:
@@ -62,6 +62,8 @@ class ThreadState:
     user_input_handler: Any = None
     """``codex_core.user_input.UserInputHandler`` of a frontend that can ask the user
     (``Thread.set_user_input_handler``); ``None``: ``request_user_input`` is unavailable."""
+    rate_limits: RateLimitSnapshot | None = None
+    """The latest rate limits the model's responses reported (sent with ``token.count``)."""
     dynamic_tools: Any = None
     """``codex_core.dynamic_tools.DynamicTools`` a frontend registered (``set_dynamic_tools``)."""
     elicitation_handler: Any = None

@@ -34,6 +34,8 @@ from codex_core.client.types import (
     OutputItemDone,
     OutputTextDelta,
     Prompt,
+    RateLimits,
+    ReasoningContentDelta,
     ReasoningSummaryDelta,
     TokenUsage,
 )
@@ -182,17 +184,19 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
                     last=usage_event(usage),
                     total_tokens=usage.total_tokens,
                     context_window=config.model_context_window,
+                    rate_limits=state.rate_limits,
                 )
             )
-            state.record_event(
-                {
-                    "type": "token_count",
-                    "info": {
-                        "total_token_usage": _usage_dict(state.total_usage),
-                        "last_token_usage": _usage_dict(usage),
-                    },
-                }
-            )
+            token_count: dict[str, Any] = {
+                "type": "token_count",
+                "info": {
+                    "total_token_usage": _usage_dict(state.total_usage),
+                    "last_token_usage": _usage_dict(usage),
+                },
+            }
+            if state.rate_limits is not None:
+                token_count["rate_limits"] = state.rate_limits.model_dump()
+            state.record_event(token_count)
         if not calls and not rt.extra_input:
             rt.accepting_input = False  # decided in the same step as the check: no steer is lost
             break
@@ -290,6 +294,15 @@ async def _sample(
                 await rt.emit(
                     ItemDelta(item_id=current_reasoning_item, kind="reasoning", delta=ev.delta, index=ev.summary_index)
                 )
+            elif isinstance(ev, RateLimits):
+                state.rate_limits = ev.snapshot
+            elif isinstance(ev, ReasoningContentDelta) and state.config.show_raw_agent_reasoning:
+                if current_reasoning_item is None:
+                    current_reasoning_item = state.next_item_id()
+                delta = ItemDelta(
+                    item_id=current_reasoning_item, kind="reasoning_content", delta=ev.delta, index=ev.content_index
+                )
+                await rt.emit(delta)
             elif isinstance(ev, OutputItemDone):
                 item = ev.item
                 state.record([item])
@@ -303,6 +316,8 @@ async def _sample(
                     iid = live_ids.get(item.id or "") or current_reasoning_item or state.next_item_id()
                     current_reasoning_item = None
                     text = item.summary_text
+                    if not text and state.config.show_raw_agent_reasoning:  # e.g. gpt-oss: raw text only
+                        text = "\n\n".join(c.text for c in item.content or ())
                     if text and not state.config.hide_agent_reasoning:
                         await rt.emit(ItemCompleted(item=ReasoningItem(id=iid, text=text)))
                 elif isinstance(item, WebSearchCall):

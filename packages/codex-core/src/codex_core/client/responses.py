@@ -21,6 +21,7 @@ import httpx
 
 from codex_core.client.errors import ModelConnectionError, NetworkDisabledError
 from codex_core.client.providers import ProviderInfo
+from codex_core.client.rate_limits import RateLimits, parse_rate_limit_headers
 from codex_core.client.request import DEFAULT_ORIGINATOR, build_headers, build_request_body
 from codex_core.client.retry import (
     RetryableHTTPError,
@@ -176,6 +177,9 @@ class ResponsesClient:
             self.start_turn(prompt.turn_id)
         body = build_request_body(prompt, model=self.model, provider=self.provider)
         async with self._open(body) as response:
+            rate_limits = parse_rate_limit_headers(response.headers)
+            if rate_limits is not None:
+                yield RateLimits(rate_limits)
             async for event in iter_response_events(
                 response.aiter_bytes(),
                 idle_timeout=self.provider.stream_idle_timeout,

@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from codex_core.client.rate_limits import RateLimits
 from codex_core.protocol.items import OtherItem, ResponseItem
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "OutputItemDone",
     "OutputTextDelta",
     "Prompt",
+    "RateLimits",
     "ReasoningContentDelta",
     "ReasoningSummaryDelta",
     "ReasoningSummaryPartAdded",
@@ -143,7 +145,8 @@ class Completed:
 
 
 ResponseEvent = (
-    Created
+    RateLimits
+    | Created
     | OutputItemAdded
     | OutputItemDone
     | OutputTextDelta

@@ -19,6 +19,7 @@ __all__ = [
     "AgentMessageItem",
     "ApprovalRequested",
     "CommandExecutionItem",
+    "CreditsSnapshot",
     "ErrorEvent",
     "ErrorItem",
     "FileChange",
@@ -30,6 +31,8 @@ __all__ = [
     "McpToolCallError",
     "McpToolCallItem",
     "McpToolCallResult",
+    "RateLimitSnapshot",
+    "RateLimitWindow",
     "ReasoningItem",
     "ThreadError",
     "ThreadEvent",
@@ -213,10 +216,12 @@ class ItemDelta(_Model):
 
     type: Literal["item.delta"] = "item.delta"
     item_id: str
-    kind: Literal["agent_message", "reasoning", "command_output"]
+    kind: Literal["agent_message", "reasoning", "reasoning_content", "command_output"]
     delta: str
     index: int = 0
-    """For ``reasoning``: the summary section the text belongs to (a new index starts a section)."""
+    """For ``reasoning``: the summary section the text belongs to (a new index starts a section);
+    for ``reasoning_content`` (raw reasoning text, sent with ``show_raw_agent_reasoning``): the
+    content part."""
 
 
 class ApprovalRequested(_Model):
@@ -233,12 +238,35 @@ class ApprovalRequested(_Model):
     proposed_rule: list[str] | None = None
 
 
+class RateLimitWindow(_Model):
+    used_percent: float
+    window_minutes: int | None = None
+    resets_at: int | None = None
+    """Unix seconds."""
+
+
+class CreditsSnapshot(_Model):
+    has_credits: bool
+    unlimited: bool
+    balance: str | None = None
+
+
+class RateLimitSnapshot(_Model):
+    """The provider's rate-limit state, from the ``x-codex-*`` response headers."""
+
+    primary: RateLimitWindow | None = None
+    secondary: RateLimitWindow | None = None
+    credits: CreditsSnapshot | None = None
+
+
 class TokenCount(_Model):
     type: Literal["token.count"] = "token.count"
     total: Usage
     last: Usage
     total_tokens: int
     context_window: int | None = None
+    rate_limits: RateLimitSnapshot | None = None
+    """The latest rate limits the model's responses reported (``None`` when they report none)."""
 
 
 class Warning(_Model):

@@ -22,6 +22,7 @@ __all__ = [
     "convert_item",
     "history_turns",
     "now_ms",
+    "rate_limit_snapshot",
     "token_breakdown",
     "turn_prompt",
 ]
@@ -84,6 +85,30 @@ def _changes(changes: list[ev.FileChange]) -> list[wire.FileUpdateChange]:
     ]
 
 
+def rate_limit_snapshot(limits: ev.RateLimitSnapshot) -> wire.RateLimitSnapshot:
+    """The SDK's rate limits as the protocol's ``RateLimitSnapshot`` (percentages rounded, as
+    the reference sends whole numbers; ``limitId`` is the header family, ``codex``)."""
+
+    def window(w: ev.RateLimitWindow | None) -> wire.RateLimitWindow | None:
+        if w is None:
+            return None
+        return wire.RateLimitWindow(
+            used_percent=round(w.used_percent), window_duration_mins=w.window_minutes, resets_at=w.resets_at
+        )
+
+    credits = limits.credits
+    return wire.RateLimitSnapshot(
+        limit_id="codex",
+        primary=window(limits.primary),
+        secondary=window(limits.secondary),
+        credits=wire.CreditsSnapshot(
+            has_credits=credits.has_credits, unlimited=credits.unlimited, balance=credits.balance
+        )
+        if credits
+        else None,
+    )
+
+
 def token_breakdown(usage: ev.Usage) -> wire.TokenUsageBreakdown:
     return wire.TokenUsageBreakdown(
         total_tokens=usage.input_tokens + usage.output_tokens,
@@ -111,6 +136,8 @@ class TurnTranslator:
         """The summary section each reasoning item is streaming (``summaryPartAdded``)."""
         self._diffs: list[str] = []
         """Diffs of the file changes applied in this turn, in order (``turn/diff/updated``)."""
+        self._raw_reasoning: dict[str, dict[int, str]] = {}
+        """Raw reasoning text streamed per reasoning item, by content part (``item/reasoning/textDelta``)."""
 
     def _item_started(self, item: Any) -> Outgoing:
         self._started.add(item.id)
@@ -151,6 +178,14 @@ class TurnTranslator:
                 out.append(("item/reasoning/summaryPartAdded", note))
             delta = wire.ReasoningSummaryTextDeltaNotification(**ids, summary_index=event.index)
             out.append(("item/reasoning/summaryTextDelta", delta))
+        elif event.kind == "reasoning_content":
+            if event.item_id not in self._started:
+                out += self._item_started(wire.ReasoningItem(id=event.item_id))
+            parts = self._raw_reasoning.setdefault(event.item_id, {})
+            parts[event.index] = parts.get(event.index, "") + event.delta
+            out.append(
+                ("item/reasoning/textDelta", wire.ReasoningTextDeltaNotification(**ids, content_index=event.index))
+            )
         else:
             out.append(("item/commandExecution/outputDelta", wire.DeltaNotification(**ids)))
         return out
@@ -167,6 +202,14 @@ class TurnTranslator:
             thread_id=self.thread_id, turn_id=self.turn_id, diff="".join(self._diffs)
         )
         return [("turn/diff/updated", note)]
+
+    def _with_raw_content(self, item: wire.ReasoningItem) -> wire.ReasoningItem:
+        """A reasoning item whose raw text was streamed: that text is its ``content`` (and not its
+        summary, which the SDK falls back to when a model sends raw reasoning only)."""
+        parts = self._raw_reasoning[item.id]
+        content = [parts[i] for i in sorted(parts)]
+        summary = [] if item.summary == ["\n\n".join(content)] else item.summary
+        return item.model_copy(update={"summary": summary, "content": content})
 
     def _error(self, message: str, *, will_retry: bool) -> Outgoing:
         note = wire.ErrorNotification(
@@ -187,6 +230,8 @@ class TurnTranslator:
             item = convert_item(event.item, self.cwd)
             if item is None:
                 return []
+            if isinstance(item, wire.ReasoningItem) and item.id in self._raw_reasoning:
+                item = self._with_raw_content(item)
             if isinstance(event, ev.ItemCompleted):
                 out = [] if item.id in self._started else self._item_started(_as_started(item))
                 self.items[item.id] = item
@@ -208,7 +253,10 @@ class TurnTranslator:
             update = wire.ThreadTokenUsageUpdatedNotification(
                 thread_id=self.thread_id, turn_id=self.turn_id, token_usage=usage
             )
-            return [("thread/tokenUsage/updated", update)]
+            if event.rate_limits is None:
+                return [("thread/tokenUsage/updated", update)]
+            limits = wire.AccountRateLimitsUpdatedNotification(rate_limits=rate_limit_snapshot(event.rate_limits))
+            return [("thread/tokenUsage/updated", update), ("account/rateLimits/updated", limits)]
         if isinstance(event, ev.Warning):
             if event.message.startswith(RECONNECT_PREFIX):
                 return self._error(event.message, will_retry=True)

@@ -8,15 +8,20 @@ from codex_exec.app_server.wire_base import Wire
 from codex_exec.app_server.wire_items import ThreadInfo, ThreadItem, ThreadStatus, Turn, TurnError
 
 __all__ = [
+    "AccountRateLimitsUpdatedNotification",
     "ConfigWarningNotification",
     "ContextCompactedNotification",
+    "CreditsSnapshot",
     "DeltaNotification",
     "DeprecationNoticeNotification",
     "ErrorNotification",
     "ItemCompletedNotification",
     "ItemStartedNotification",
+    "RateLimitSnapshot",
+    "RateLimitWindow",
     "ReasoningSummaryPartAddedNotification",
     "ReasoningSummaryTextDeltaNotification",
+    "ReasoningTextDeltaNotification",
     "ServerRequestResolvedNotification",
     "ThreadIdNotification",
     "ThreadNameUpdatedNotification",
@@ -71,6 +76,16 @@ class DeltaNotification(Wire):
 
 class ReasoningSummaryTextDeltaNotification(DeltaNotification):
     summary_index: int = 0
+
+
+class ReasoningTextDeltaNotification(Wire):
+    """Raw reasoning text (models such as gpt-oss stream it; ``show_raw_agent_reasoning``)."""
+
+    thread_id: str
+    turn_id: str
+    item_id: str
+    delta: str
+    content_index: int
 
 
 class ReasoningSummaryPartAddedNotification(Wire):
@@ -171,3 +186,33 @@ class ServerRequestResolvedNotification(Wire):
 
     thread_id: str
     request_id: str | int
+
+
+class RateLimitWindow(Wire):
+    used_percent: int
+    window_duration_mins: int | None = None
+    resets_at: int | None = None
+    """Unix seconds."""
+
+
+class CreditsSnapshot(Wire):
+    has_credits: bool
+    unlimited: bool
+    balance: str | None = None
+
+
+class RateLimitSnapshot(Wire):
+    """The rate limits a model response reported in its ``x-codex-*`` headers."""
+
+    limit_id: str | None = None
+    limit_name: str | None = None
+    primary: RateLimitWindow | None = None
+    secondary: RateLimitWindow | None = None
+    credits: CreditsSnapshot | None = None
+    plan_type: str | None = None
+
+
+class AccountRateLimitsUpdatedNotification(Wire):
+    """Sent with ``thread/tokenUsage/updated`` when the model's responses report rate limits."""
+
+    rate_limits: RateLimitSnapshot
