@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["build_tool_specs", "dispatch_tool_call", "offered_tool_names", "to_tool_call"]
 
-log = get_logger("codex.tools")
+log = get_logger(__name__)
 _MCP_LATE_WAIT_S = 30.0
 
 REQUEST_USER_INPUT_UNAVAILABLE = "request_user_input is unavailable in Default mode"
@@ -122,11 +124,28 @@ async def dispatch_tool_call(
     tool is answered ``unsupported call: <name>`` and never run, as Codex does (a model must not
     reach a shell, or an MCP server, it was not given). ``None`` skips the check (direct use).
     """
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        output = await _dispatch(state, rt, call, offered)
+        outcome = "failure" if isinstance(output, FunctionCallOutput) and output.success is False else "success"
+        return output
+    except BaseException as exc:
+        outcome = "cancelled" if isinstance(exc, asyncio.CancelledError) else f"error: {type(exc).__name__}"
+        raise
+    finally:
+        duration_ms = (time.perf_counter() - started) * 1000
+        log.debug("tool call", name=call.name, call_id=call.call_id, duration_ms=duration_ms, outcome=outcome)
+
+
+async def _dispatch(
+    state: ThreadState, rt: TurnRuntime, call: ToolCall, offered: frozenset[str] | None
+) -> FunctionCallOutput | CustomToolCallOutput:
     from codex_core.agent.patch_handler import handle_apply_patch
     from codex_core.agent.shell_handler import handle_shell
 
     if offered is not None and call.name not in offered:
-        log.info("tool call for a tool that was not offered", tool=call.name)
+        log.info("tool call for a tool that was not offered", name=call.name, call_id=call.call_id)
         return tool_output(call, f"unsupported call: {call.name}", success=False)
     try:
         if call.name in ("shell", "container.exec", "local_shell", "shell_command"):

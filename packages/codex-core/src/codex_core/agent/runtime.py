@@ -11,6 +11,7 @@ import attrs
 
 from codex_core.agent.state import ApprovalDecision, Emit, ThreadState
 from codex_core.config import ApprovalPolicy, SandboxMode
+from codex_core.logging import get_logger
 from codex_core.protocol.events import ApprovalRequested, ItemStarted, ItemUpdated, TodoEntry, TodoListItem
 from codex_core.protocol.items import CustomToolCallOutput, FunctionCallOutput, InputImage, InputText
 
@@ -39,6 +40,10 @@ class ToolCall:
         if not isinstance(value, dict):
             raise ValueError("failed to parse function arguments: expected a JSON object")
         return value
+
+
+sandbox_log = get_logger("codex_core.sandbox.decision")
+"""Sandbox decisions of model commands: the policy, the approval verdict, launches, denials."""
 
 
 def tool_output(
@@ -85,9 +90,15 @@ class TurnRuntime:
         from codex_core.sandbox import SandboxPolicy
 
         if not sandboxed:
-            return SandboxPolicy.danger_full_access()
-        cfg = attrs.evolve(self.state.config, sandbox_mode=self.sandbox_mode, cwd=self.cwd)
-        return SandboxPolicy.from_config(cfg, proxy=self.state.proxy)
+            policy = SandboxPolicy.danger_full_access()
+        else:
+            cfg = attrs.evolve(self.state.config, sandbox_mode=self.sandbox_mode, cwd=self.cwd)
+            policy = SandboxPolicy.from_config(cfg, proxy=self.state.proxy)
+        sandbox_log.debug(
+            "sandbox policy", sandboxed=sandboxed, kind=policy.kind, network=policy.network_mode_name,
+            writable_roots=policy.writable_roots, permissions=self.state.config.default_permissions,
+        )  # fmt: skip
+        return policy
 
     def command_env(self) -> dict[str, str]:
         """The environment of a model command: ``shell_environment_policy`` plus the proxy variables."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from codex_core.agent.runtime import ToolCall, TurnRuntime, tool_output
+from codex_core.agent.runtime import ToolCall, TurnRuntime, sandbox_log, tool_output
 from codex_core.errors import ExecPolicyError
 from codex_core.exec.user_shell_path import default_user_shell
 from codex_core.protocol.events import (
@@ -93,12 +93,14 @@ async def _run_shell(
         justification=extra.get("justification") if isinstance(extra.get("justification"), str) else None,
         suggested_prefix_rule=prefix if isinstance(prefix, list) and all(isinstance(p, str) for p in prefix) else None,
     )
+    log_assessment(call, display, assessment, rt)
     if assessment.action == "reject":
         await _declined(rt, item_id, display)
         return tool_output(call, f"command rejected: {assessment.reason}", success=False)
     sandboxed = assessment.action == "run-sandboxed"
     if assessment.action == "ask":
         outcome = await _ask(rt, item_id, argv, cwd, assessment)
+        sandbox_log.debug("approval answer", call_id=call.call_id, approved=outcome is not None, sandboxed=outcome)
         if outcome is None:
             await _declined(rt, item_id, display)
             return tool_output(call, "command rejected by user", success=False)
@@ -114,17 +116,27 @@ async def _run_shell(
             session_approvals=state.session_approvals,
         )
         rerun = retry.action == "rerun-unsandboxed"
+        sandbox_log.info("sandbox denied", call_id=call.call_id, denial=result.sandbox_denied, retry=retry.action)
         if retry.action == "ask":
             reason = retry.reason or f"command failed in the sandbox ({result.sandbox_denied}); retry without sandbox?"
             # approved -> rerun outside the sandbox; "approved_sandboxed" would only repeat the failure
             rerun = await _ask(rt, item_id, argv, cwd, retry, reason=reason) is False
         if rerun:
+            sandbox_log.info("escalating: rerun without the sandbox", call_id=call.call_id, command=display)
             # the rerun is a new command execution (one start and one completion per item)
             result = await _execute(rt, state.next_item_id(), display, argv, cwd, timeout_ms, sandboxed=False)
     from codex_core.exec import format_exec_output_for_model
 
     text = format_exec_output_for_model(result, freeform=state.config.feature("apply_patch_freeform"))
     return tool_output(call, text, success=result.exit_code == 0)
+
+
+def log_assessment(call: ToolCall, display: str, assessment: Any, rt: TurnRuntime) -> None:
+    """The approval verdict on a model command, for ``codex_core.sandbox`` debug logs."""
+    sandbox_log.debug(
+        "command assessed", call_id=call.call_id, command=display, action=assessment.action,
+        decided_by=assessment.decided_by, reason=assessment.reason, sandbox_mode=rt.sandbox_mode,
+    )  # fmt: skip
 
 
 async def _ask(
@@ -184,6 +196,7 @@ async def _execute(
     policy = rt.command_sandbox(sandboxed=sandboxed)
     env = rt.command_env()
     await rt.emit(ItemStarted(item=CommandExecutionItem(id=item_id, command=display)))
+    sandbox_log.debug("command launch", item_id=item_id, command=display, cwd=cwd, sandbox=policy.kind)
     loop = asyncio.get_running_loop()
     pending: list[asyncio.Task[None]] = []
 
@@ -198,6 +211,10 @@ async def _execute(
         await rt.emit(ItemCompleted(item=CommandExecutionItem(id=item_id, command=display, status="failed")))
         raise
     await asyncio.gather(*pending)
+    sandbox_log.debug(
+        "command end", item_id=item_id, exit_code=result.exit_code, duration_ms=result.duration_s * 1000,
+        timed_out=result.timed_out, denied=result.sandbox_denied,
+    )  # fmt: skip
     status = "completed" if result.exit_code == 0 else "failed"
     await rt.emit(
         ItemCompleted(

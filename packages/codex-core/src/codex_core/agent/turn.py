@@ -65,7 +65,7 @@ from codex_core.protocol.items import (
 
 __all__ = ["TurnOutcome", "run_turn"]
 
-log = get_logger("codex.turn")
+log = get_logger(__name__)
 
 
 class TurnOutcome:
@@ -169,7 +169,7 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
                 attempt += 1
                 delay = backoff_delay(attempt, retry_after_of(exc))
                 await rt.emit(Warning(message=f"Reconnecting... {attempt}/{max_stream_retries} ({exc})"))
-                log.info("stream retry", attempt=attempt, delay=delay, error=str(exc))
+                log.info("stream retry", attempt=attempt, max_retries=max_stream_retries, delay_s=delay, error=str(exc))
                 await asyncio.sleep(delay)
                 prompt = Prompt(**{**_prompt_fields(prompt), "input": _normalised_history(state.history)})
         if message is not None:

@@ -32,8 +32,8 @@ from typing import Any
 
 import attrs
 
-from codex_core.agent.runtime import ToolCall, TurnRuntime, tool_output
-from codex_core.agent.shell_handler import _ask, _declined
+from codex_core.agent.runtime import ToolCall, TurnRuntime, sandbox_log, tool_output
+from codex_core.agent.shell_handler import _ask, _declined, log_assessment
 from codex_core.agent.tool_specs import _APPROVAL_PROPS
 from codex_core.exec.capture import DEFAULT_CAPTURE_BYTES, HeadTailBuffer
 from codex_core.exec.sessions import ProcessSession, ProcessSessionManager, SessionClosedError, SessionOutput
@@ -299,11 +299,13 @@ class UnifiedExec:
             if isinstance(prefix, list) and all(isinstance(p, str) for p in prefix)
             else None,
         )
+        log_assessment(call, display, assessment, rt)
         if assessment.action == "reject":
             await _declined(rt, item_id, display)
             return f"command rejected: {assessment.reason}"
         if assessment.action == "ask":
             outcome = await _ask(rt, item_id, argv, cwd, assessment)
+            sandbox_log.debug("approval answer", call_id=call.call_id, approved=outcome is not None, sandboxed=outcome)
             if outcome is None:
                 await _declined(rt, item_id, display)
             return outcome
@@ -333,6 +335,7 @@ class UnifiedExec:
                 argv, cwd=cwd, env=env, policy=policy, tty=args.get("tty") is True
             )
         except (OSError, SandboxError) as exc:
+            sandbox_log.info("command launch failed", item_id=item_id, command=display, error=str(exc))
             message = f"failed to start `{display}`: {exc}"
             await rt.emit(
                 ItemCompleted(
@@ -343,6 +346,7 @@ class UnifiedExec:
         for note in notes:
             if note.startswith("Warning:"):
                 await rt.emit(Warning(message=note.removeprefix("Warning: ")))
+        sandbox_log.debug("command launch", item_id=item_id, command=display, cwd=cwd, sandbox=policy.kind)
         session.context = _SessionInfo(display=display, sandboxed=sandboxed, policy=policy)
         self._info(session).item = _OpenItem(item_id=item_id, turn_id=rt.turn_id)
         yield_ms = _clamp_yield(args.get("yield_time_ms"), DEFAULT_EXEC_YIELD_MS)

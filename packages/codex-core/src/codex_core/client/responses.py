@@ -12,6 +12,7 @@ import ipaddress
 import json
 import os
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -33,6 +34,7 @@ from codex_core.client.retry import (
 from codex_core.client.sse import iter_response_events
 from codex_core.client.types import Prompt, ResponseEvent
 from codex_core.errors import ModelHTTPError
+from codex_core.logging import TRACE, get_logger
 
 __all__ = ["AuthSource", "ResponsesClient", "is_loopback_host", "network_allowed"]
 
@@ -42,6 +44,7 @@ AuthSource = str | Callable[[], str | None] | None
 _CONNECT_TIMEOUT = 30.0
 _TURN_STATE_HEADER = "x-codex-turn-state"
 _FATAL_429_TYPES = ("usage_limit_reached", "usage_not_included")
+log = get_logger(__name__)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -176,16 +179,38 @@ class ResponsesClient:
         if prompt.turn_id is not None and prompt.turn_id != self._turn_id:
             self.start_turn(prompt.turn_id)
         body = build_request_body(prompt, model=self.model, provider=self.provider)
-        async with self._open(body) as response:
-            rate_limits = parse_rate_limit_headers(response.headers)
-            if rate_limits is not None:
-                yield RateLimits(rate_limits)
-            async for event in iter_response_events(
-                response.aiter_bytes(),
-                idle_timeout=self.provider.stream_idle_timeout,
-                source=str(response.url.copy_with(query=None)),
-            ):
-                yield event
+        started = time.perf_counter()
+        events, first_event_ms, outcome = 0, None, "failed"
+        trace = log.is_enabled_for(TRACE)
+        try:
+            async with self._open(body) as response:
+                rate_limits = parse_rate_limit_headers(response.headers)
+                if rate_limits is not None:
+                    yield RateLimits(rate_limits)
+                async for event in iter_response_events(
+                    response.aiter_bytes(),
+                    idle_timeout=self.provider.stream_idle_timeout,
+                    source=str(response.url.copy_with(query=None)),
+                ):
+                    if not events:
+                        first_event_ms = (time.perf_counter() - started) * 1000
+                    events += 1
+                    if trace:
+                        log.trace("model event", type=getattr(event, "type", type(event).__name__))
+                    yield event
+            outcome = "completed"
+        except (GeneratorExit, asyncio.CancelledError):
+            outcome = "cancelled"  # the consumer stopped reading (interrupt, turn end)
+            raise
+        except BaseException as exc:
+            outcome = f"failed: {type(exc).__name__}: {exc}"
+            raise
+        finally:
+            total_ms = (time.perf_counter() - started) * 1000
+            log.debug(
+                "model stream end", model=self.model, outcome=outcome, events=events,
+                first_event_ms=first_event_ms, total_ms=total_ms,
+            )  # fmt: skip
 
     @asynccontextmanager
     async def _open(self, body: dict[str, Any]) -> AsyncIterator[httpx.Response]:
@@ -201,6 +226,7 @@ class ResponsesClient:
         max_retries = self.provider.effective_request_max_retries
         client = self._client()
         attempt = 0
+        target = str(url.copy_with(query=None))
         while True:
             headers = build_headers(
                 self.provider,
@@ -212,17 +238,26 @@ class ResponsesClient:
                 client_metadata=body.get("client_metadata"),
             )
             request = client.build_request("POST", url, content=content, headers=headers)
+            log.debug("model request", url=target, model=self.model, attempt=attempt, bytes=len(content))
+            if log.is_enabled_for(TRACE):
+                log.trace("model request headers", headers=dict(request.headers))
+            sent = time.perf_counter()
             try:
                 response = await client.send(request, stream=True)
             except httpx.TransportError as exc:
+                log.info("model request failed", url=target, attempt=attempt, error=f"{type(exc).__name__}: {exc}")
                 if attempt >= max_retries:
                     raise ModelConnectionError(
                         f"cannot reach model provider {self.provider.name!r} at {url.copy_with(query=None)} "
                         f"after {attempt + 1} attempt(s): {type(exc).__name__}: {exc}"
                     ) from exc
                 attempt += 1
-                await anyio.sleep(backoff_delay(attempt, None, config=self.retry_config))
+                delay = backoff_delay(attempt, None, config=self.retry_config)
+                log.info("model request retry", url=target, attempt=attempt, max_retries=max_retries, delay_s=delay)
+                await anyio.sleep(delay)
                 continue
+            ttfb_ms = (time.perf_counter() - sent) * 1000
+            log.debug("model response", status=response.status_code, ttfb_ms=ttfb_ms, attempt=attempt)
             if response.status_code < 300:
                 captured = response.headers.get(_TURN_STATE_HEADER)
                 if captured and self._turn_state is None:
@@ -250,4 +285,13 @@ class ResponsesClient:
             hint = parse_retry_after(response.headers.get("retry-after"))
             if hint is None and status == 429:
                 hint = parse_try_again_in(message)
-            await anyio.sleep(backoff_delay(attempt, hint, config=self.retry_config))
+            delay = backoff_delay(attempt, hint, config=self.retry_config)
+            log.info(
+                "model request retry",
+                url=target,
+                status=status,
+                attempt=attempt,
+                max_retries=max_retries,
+                delay_s=delay,
+            )
+            await anyio.sleep(delay)

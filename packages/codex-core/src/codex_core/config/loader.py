@@ -31,6 +31,7 @@ from codex_core.config.resolved import Config, Origin
 from codex_core.config.toml_io import MAX_TOML_NESTING, read_toml_file, render_key_path, too_deep_path
 from codex_core.config.unknown import UnknownKey, locate, split_unknown, unknown_keys_summary
 from codex_core.errors import ConfigError
+from codex_core.logging import DEBUG, get_logger
 
 __all__ = ["ConfigOverrides", "find_codex_home", "load_config"]
 
@@ -39,6 +40,7 @@ DEFAULT_MANAGED_CONFIG = Path("/etc/codex/managed_config.toml")
 """Legacy admin config; overridable with ``CODEX_MANAGED_CONFIG_PATH``."""
 DEFAULT_MODEL = "gpt-5.1-codex"
 DEFAULT_OSS_MODEL = "gpt-oss:20b"
+log = get_logger(__name__)
 
 
 @attrs.frozen(kw_only=True)
@@ -305,6 +307,11 @@ def load_config(
 
     if unknown:
         warnings.insert(0, unknown_keys_summary(unknown))
+    if log.is_enabled_for(DEBUG):
+        log.debug(
+            "config layers loaded", layers=[f"{layer.name}:{layer.path or '-c'}" for layer in layers],
+            profile=profile_name, project_root=project_root, requirements=requirements.source, unknown_keys=len(unknown),
+        )  # fmt: skip
     return resolve(
         doc,
         origins=origins,

@@ -13,6 +13,7 @@ import asyncio
 import math
 import os
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import IO, Any, Literal, cast
 import anyio
 
 from codex_core.config.models import McpServerToml
+from codex_core.logging import get_logger
 from codex_core.mcp.elicitation import ElicitationRequest, ElicitationResponse
 from codex_core.mcp.results import McpCallOutcome, error_outcome, outcome_from_result
 
@@ -28,6 +30,7 @@ __all__ = ["CLIENT_NAME", "ServerConnection", "ServerState"]
 
 CLIENT_NAME = "codex-mcp-client"
 CLIENT_VERSION = "0.1.0"
+log = get_logger(__name__)
 _STDERR_TAIL = 2000
 _HTTP_TIMEOUT = 30.0
 _HTTP_READ_TIMEOUT = 300.0
@@ -82,6 +85,9 @@ class ServerConnection:
     async def run(self) -> None:
         """Supervisor: connect, list tools, serve until stopped. Never raises."""
         timeout = self.config.startup_timeout
+        started = time.perf_counter()
+        transport = "stdio" if self.config.command is not None else "http"
+        log.debug("mcp server starting", server=self.name, transport=transport, timeout_s=timeout)
         try:
             with anyio.CancelScope() as scope:
                 self._scope = scope
@@ -95,6 +101,8 @@ class ServerConnection:
                     self.state = "ready"
                     self._settled.set()
                     self._on_change(self)
+                    duration_ms = (time.perf_counter() - started) * 1000
+                    log.info("mcp server ready", server=self.name, duration_ms=duration_ms, tools=len(tools))
                     await self._stop.wait()
             if self.state == "starting":
                 if self._stop.is_set():
@@ -122,6 +130,7 @@ class ServerConnection:
         self.state = "failed"
         self.error = message
         self._settled.set()
+        log.info("mcp server failed", server=self.name, error=message, was_ready=was_ready)  # shown as a warning event
         self._warn(f"MCP server `{self.name}` {message}" if not was_ready else f"MCP server `{self.name}`: {message}")
         self._on_change(self)
 

@@ -15,10 +15,12 @@ import threading
 from collections.abc import Mapping, Sequence
 
 from codex_core.errors import SandboxError
+from codex_core.logging import get_logger
 from codex_core.sandbox.spec import LinuxSandboxSpec
 
 __all__ = ["RequestTooLarge", "ZygoteClient", "ZygoteProcess", "default_zygote"]
 
+log = get_logger(__name__)
 _CLEAN_EXIT_S = 2.0
 """How long ``close``/``_reset`` wait for the server to kill its commands and exit by itself."""
 
@@ -94,6 +96,7 @@ class ZygoteClient:
             finally:
                 theirs.close()
             self._control = mine
+            log.debug("sandbox fork-server started", pid=self._proc.pid)
 
     @property
     def pid(self) -> int | None:
@@ -133,6 +136,7 @@ class ZygoteClient:
                 if exc.errno == errno.EMSGSIZE:
                     raise RequestTooLarge(f"command too large for the fork-server ({len(msg)} bytes)") from exc
                 self._reset()
+                log.info("sandbox fork-server unavailable", attempt=attempt, error=str(exc))
                 if attempt:
                     raise SandboxError(f"sandbox fork-server unavailable: {exc}") from exc
                 continue
@@ -143,10 +147,15 @@ class ZygoteClient:
             if not data:
                 local.close()
                 self._reset()
+                log.info("sandbox fork-server exited before starting the command", attempt=attempt)
                 if attempt:
                     raise SandboxError("sandbox fork-server exited before starting the command")
                 continue
-            return ZygoteProcess(int(json.loads(data)["pid"]), local)
+            pid = int(json.loads(data)["pid"])
+            log.trace(
+                "sandbox fork-server spawned", pid=pid, program=argv[0] if argv else builtin, confined=spec is not None
+            )
+            return ZygoteProcess(pid, local)
         raise AssertionError("unreachable")
 
     def _reset(self) -> None:
