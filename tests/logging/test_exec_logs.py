@@ -192,3 +192,28 @@ def test_mcp_start_up_is_logged(server: ScriptedResponsesServer, cli_env: dict[s
         fields(line)["server"] for line in log_lines(proc.stderr, "codex_core.mcp.connection", "mcp server starting")
     ]
     assert sorted(starting) == ["broken", "fx"]
+
+
+def test_sandbox_denial_is_logged(
+    server: ScriptedResponsesServer, cli_env: dict[str, str], repo: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.txt"
+    server.enqueue(turn_tool_call("shell", {"command": ["bash", "-c", f"echo x > {outside}"]}, call_id="call_deny"))
+    server.enqueue(turn_message("done"))
+    env = log_env(cli_env, CODEX_LOG="codex_core.sandbox=debug")
+    no_tmp = [
+        "-c",
+        "sandbox_workspace_write.exclude_slash_tmp=true",
+        "-c",
+        "sandbox_workspace_write.exclude_tmpdir_env_var=true",
+    ]
+    args = ["exec", "-c", "features.unified_exec=false", *no_tmp, "--sandbox", "workspace-write", "go"]
+    proc = run_codex(args, env, repo)
+    assert proc.returncode == 0, proc.stderr
+    assert not outside.exists()  # tmp_path is outside the writable roots: the repo only
+    (end,) = log_lines(proc.stderr, "codex_core.sandbox.decision", "command end")
+    assert fields(end)["exit_code"] != "0" and "blocked by sandbox" in fields(end)["denied"]
+    (denied,) = log_lines(proc.stderr, "codex_core.sandbox.decision", "sandbox denied")
+    assert " INFO " in denied and fields(denied)["call_id"] == "call_deny"
+    assert fields(denied)["retry"] == "report-failure"  # exec cannot ask: no escalation
+    assert not log_lines(proc.stderr, "codex_core.sandbox.decision", "escalating: rerun without the sandbox")
