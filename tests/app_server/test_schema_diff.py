@@ -61,7 +61,6 @@ KNOWN_DIFFERENCES: dict[str, dict[str, dict[str, list[str]]]] = {
                 "excludedThreadIds",
                 "modelProviders",
                 "originators",
-                "sectionId",
                 "sortKey",
                 "sourceKinds",
                 "useStateDbOnly",

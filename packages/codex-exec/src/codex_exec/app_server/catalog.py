@@ -17,6 +17,7 @@ from codex_exec.app_server.translate import history_turns
 
 if TYPE_CHECKING:
     from codex_core.session import SessionInfo
+    from codex_exec.app_server.thread_meta import ThreadMetadataMethods
     from codex_exec.app_server.threads import After, ThreadManager
 
 __all__ = ["ThreadCatalog"]
@@ -44,8 +45,9 @@ def stored_info(info: SessionInfo) -> wire.ThreadInfo:
 class ThreadCatalog:
     """Implements the saved-thread methods next to a connection's ``ThreadManager``."""
 
-    def __init__(self, manager: ThreadManager) -> None:
+    def __init__(self, manager: ThreadManager, meta: ThreadMetadataMethods) -> None:
         self.manager = manager
+        self.meta = meta
 
     @property
     def _home(self) -> Path:
@@ -71,6 +73,12 @@ class ThreadCatalog:
             if p.search_term:
                 term = p.search_term.lower()
                 sessions = [s for s in sessions if term in s.preview.lower() or term in (s.name or "").lower()]
+            if "section_id" in p.model_fields_set:  # null: threads in no section
+                in_section = self.meta.section_filter(p.section_id)
+                sessions = [s for s in sessions if in_section(s.id)]
+                if p.section_id is not None:  # the section's own order (thread/section/move)
+                    order = {tid: n for n, tid in enumerate(self.meta.section_order(p.section_id))}
+                    sessions.sort(key=lambda s: order[s.id])
             if p.sort_direction == "asc":
                 sessions.reverse()
             try:
@@ -173,6 +181,7 @@ class ThreadCatalog:
                 pass
             except OSError as exc:
                 raise RpcError(INVALID_REQUEST, f"cannot delete {path}: {exc.strerror}") from None
+        await asyncio.to_thread(self.meta.forget, thread_id)
         note = wire.ThreadIdNotification(thread_id=thread_id)
         return wire.Empty(), lambda: self.manager.conn.notify("thread/deleted", note.dump())
 

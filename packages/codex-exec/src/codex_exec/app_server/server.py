@@ -35,6 +35,7 @@ from codex_exec.app_server.jsonrpc import (
     RpcError,
 )
 from codex_exec.app_server.listings import ListingMethods
+from codex_exec.app_server.thread_meta import ThreadMetadataMethods
 from codex_exec.app_server.threads import ThreadManager, resolve_path
 from codex_exec.app_server.turns import TurnMethods
 from codex_exec.app_server.unsupported import unsupported_error
@@ -82,7 +83,8 @@ class AppServer:
         self.config = config
         self.threads = ThreadManager(conn, overrides, config)
         self.turns = TurnMethods(self.threads)
-        self.catalog = ThreadCatalog(self.threads)
+        self.meta = ThreadMetadataMethods(self.threads)
+        self.catalog = ThreadCatalog(self.threads, self.meta)
         self.files = FileMethods(conn, self.threads)
         self.commands = CommandMethods(conn, self.threads)
         self.listings = ListingMethods(self.threads)
@@ -122,6 +124,7 @@ class AppServer:
             **self.files.handlers(),
             **self.commands.handlers(),
             **self.listings.handlers(),
+            **self.meta.handlers(),
         }
         assert set(self._handlers) == set(wire.METHODS)
 
@@ -157,6 +160,7 @@ class AppServer:
                 raise RpcError(INVALID_PARAMS, describe_validation_error(method, exc)) from None
             out = await handler(parsed)
             result, after = out if isinstance(out, tuple) else (out, None)
+            self.meta.decorate(result)
             self.conn.respond(request_id, result.dump())
             if after is not None:
                 after()

@@ -19,7 +19,7 @@ _WINDOWS = "the Windows sandbox does not exist in codex-py"
 _FEEDBACK = "feedback goes to OpenAI's feedback service, which codex-py does not use"
 _IMPORT = "importing other agents' configuration is not implemented in codex-py"
 _GUARDIAN = "the auto-review guardian is not implemented in codex-py"
-_ORGANISE = "thread sections, attachments and metadata of the desktop app are not implemented in codex-py"
+_ORGANISE = "thread metadata (the git info the desktop app stores per thread) is not implemented in codex-py"
 _GOALS = "thread goals are not implemented in codex-py"
 _MCP_OAUTH = "MCP OAuth login (a browser flow) is not implemented in codex-py"
 _SKILLS = "codex-py has no skills (the [skills] table is accepted and ignored)"
@@ -80,21 +80,7 @@ UNSUPPORTED: dict[str, str] = {
         _IMPORT,
     ),
     "thread/approveGuardianDeniedAction": _GUARDIAN,
-    **dict.fromkeys(
-        [
-            "thread/metadata/update",
-            "thread/attachment/add",
-            "thread/attachment/list",
-            "thread/attachmentOwner/list",
-            "thread/attachment/remove",
-            "thread/section/move",
-            "threadSection/list",
-            "threadSection/create",
-            "threadSection/update",
-            "threadSection/delete",
-        ],
-        _ORGANISE,
-    ),
+    "thread/metadata/update": _ORGANISE,
     **dict.fromkeys(["thread/goal/set", "thread/goal/get", "thread/goal/clear"], _GOALS),
     "mcpServer/oauth/login": _MCP_OAUTH,
     "skills/list": _SKILLS,

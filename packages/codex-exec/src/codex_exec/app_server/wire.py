@@ -53,6 +53,8 @@ from codex_exec.app_server.wire_items import (
     SystemErrorThreadStatus,
     ThreadInfo,
     ThreadItem,
+    ThreadSection,
+    ThreadSectionAppearance,
     ThreadStatus,
     Turn,
     TurnError,
@@ -60,6 +62,7 @@ from codex_exec.app_server.wire_items import (
     WebSearchItem,
 )
 from codex_exec.app_server.wire_listings import LISTING_METHODS
+from codex_exec.app_server.wire_meta import META_METHODS, META_NOTIFICATIONS
 from codex_exec.app_server.wire_notifications import (
     AccountRateLimitsUpdatedNotification,
     ConfigWarningNotification,
@@ -230,6 +233,8 @@ __all__ = [
     "ThreadInfo",
     "ThreadItem",
     "ThreadNameUpdatedNotification",
+    "ThreadSection",
+    "ThreadSectionAppearance",
     "ThreadStartedNotification",
     "ThreadStatus",
     "ThreadStatusChangedNotification",
@@ -362,6 +367,8 @@ class ThreadListParams(Wire):
     cwd: str | list[str] | None = None
     sort_direction: Literal["asc", "desc"] | None = None
     search_term: str | None = None
+    section_id: str | None = None
+    """Omitted: every thread; ``null``: threads in no section; an id: that section's threads."""
 
 
 class ThreadListResponse(Wire):
@@ -562,6 +569,7 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     **FS_METHODS,
     **EXEC_METHODS,
     **LISTING_METHODS,
+    **META_METHODS,
 }
 """Client -> server requests: method -> (params model, result model)."""
 
@@ -596,6 +604,7 @@ NOTIFICATIONS: dict[str, type[Wire]] = {
     "deprecationNotice": DeprecationNoticeNotification,
     **FS_NOTIFICATIONS,
     **EXEC_NOTIFICATIONS,
+    **META_NOTIFICATIONS,
 }
 """Server -> client notifications: method -> params model."""
 

@@ -33,6 +33,8 @@ __all__ = [
     "SystemErrorThreadStatus",
     "ThreadInfo",
     "ThreadItem",
+    "ThreadSection",
+    "ThreadSectionAppearance",
     "ThreadStatus",
     "Turn",
     "TurnError",
@@ -239,6 +241,19 @@ ThreadStatus = Annotated[
 """The reference's ``ThreadStatus`` union: only ``active`` carries ``activeFlags``."""
 
 
+class ThreadSectionAppearance(Wire):
+    color: str | None = None
+    icon: str | None = None
+
+
+class ThreadSection(Wire):
+    """A user-visible group of threads (``threadSection/*``)."""
+
+    id: str
+    name: str
+    appearance: ThreadSectionAppearance | None = None
+
+
 class ThreadInfo(Wire):
     """The ``Thread`` object of the protocol (named ``Thread`` in the schemas, like the reference)."""
 
@@ -260,4 +275,7 @@ class ThreadInfo(Wire):
     forked_from_id: str | None = None
     project_id: str | None = None
     name: str | None = None
+    section: ThreadSection | None = None
+    section_entered_at: int | None = None
+    """Unix seconds: when the thread entered ``section``."""
     turns: list[Turn] = Field(default_factory=list)
