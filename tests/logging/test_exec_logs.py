@@ -15,7 +15,7 @@ from tests.support.sse_server import ScriptedResponsesServer, turn_message, turn
 
 API_KEY = "sk-test-secret-0123456789"
 HEADER_SECRET = "hdr-secret-value-987654"
-STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3,6}Z"
 
 
 def log_env(cli_env: dict[str, str], **extra: str) -> dict[str, str]:

@@ -15,7 +15,9 @@ an event name and key/value fields, never a preformatted string::
     log.debug("model response", status=200, ttfb_ms=12.5)
 
 A record below its logger's level costs one comparison: nothing is formatted and nothing is
-imported (structlog is never imported by this module). Every value is redacted before it is
+imported. A record that is written goes through structlog's processors (timestamp, the
+:func:`redact_secrets` processor, structlog's JSON renderer or the text line renderer), imported
+with the first record written. Every value is redacted before it is
 written: API keys, bearer tokens and values of secret-named keys (``Authorization``,
 ``api_key``, ``token``, ...), also inside dicts and lists.
 """
@@ -271,19 +273,41 @@ def _write_problem(message: str) -> None:
     _emit_record("codex_core.logging", _WARNING, message, {})
 
 
-def _render(name: str, level: int, event: str, fields: dict[str, Any]) -> str:
-    from datetime import UTC, datetime
+_CHAINS: dict[str, list[Any]] = {}
 
-    stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    level_name = _NAMES.get(level, str(level))
-    record = redact_secrets(None, "", {"event": event, **fields})
-    event_text = record.pop("event")
-    if _Settings.format == "json":
+
+def _chain(fmt: LogFormat) -> list[Any]:
+    """structlog's processors for a written record: ISO timestamp (UTC), :func:`redact_secrets`,
+    then structlog's JSON renderer or the text line renderer (``_text_line``). Built on the first
+    record written, so structlog is imported only when something is logged."""
+    chain = _CHAINS.get(fmt)
+    if chain is None:
         import json
 
-        line = {"timestamp": stamp, "level": level_name, "target": name, "event": event_text, **record}
-        return json.dumps(line, ensure_ascii=False, default=str)
-    parts = [stamp, f"{level_name.upper():5}", f"{name}:", event_text]
+        import structlog
+
+        renderer: Any = (
+            structlog.processors.JSONRenderer(serializer=json.dumps, ensure_ascii=False, default=str)
+            if fmt == "json"
+            else _text_line
+        )
+        chain = [structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"), redact_secrets, renderer]
+        _CHAINS[fmt] = chain
+    return chain
+
+
+def _render(name: str, level: int, event: str, fields: dict[str, Any]) -> str:
+    level_name = _NAMES.get(level, str(level))
+    record: Any = {"level": level_name, "target": name, "event": event, **fields}
+    for processor in _chain(_Settings.format):
+        record = processor(None, level_name, record)
+    return str(record)
+
+
+def _text_line(_logger: Any, _name: str, record: MutableMapping[str, Any]) -> str:
+    """structlog renderer of the text format: ``<timestamp> <LEVEL> <target>: <event> key=value ...``."""
+    stamp, level, target, event = (record.pop(k) for k in ("timestamp", "level", "target", "event"))
+    parts = [stamp, f"{level.upper():5}", f"{target}:", event]
     parts.extend(f"{k}={_text_value(v)}" for k, v in record.items() if v is not None)
     return " ".join(parts)
 
