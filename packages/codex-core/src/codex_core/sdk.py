@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Codex", "Thread", "TurnResult"]
 
-log = get_logger("codex.sdk")
+log = get_logger(__name__)
 VERSION = "0.1.0"
 
 

@@ -124,4 +124,4 @@ def run_notify(state: ThreadState, turn_id: str, text: str, last: str | None) ->
             start_new_session=True,
         )
     except OSError as exc:
-        get_logger("codex.sdk").warning("notify command failed", error=str(exc))
+        get_logger(__name__).warning("notify command failed", error=str(exc))
