@@ -94,3 +94,59 @@ def test_configuration_listings(app_env: dict[str, str], codex_home: Path, works
         assert names == {"off2"}
     finally:
         client.close()
+
+
+def test_model_provider_config_write_creates_and_patches_custom_providers(
+    app_env: dict[str, str], codex_home: Path, workspace: Path
+) -> None:
+    config = codex_home / "config.toml"
+    config.write_text("# my settings\n" + config.read_text())
+    client = AppServerClient(app_env, workspace)
+    try:
+        client.initialize()
+        created = client.call(
+            "modelProvider/config/write",
+            {
+                "settings": {
+                    "type": "customGateway",
+                    "name": "My Gateway",
+                    "baseUrl": "http://127.0.0.1:9/v1",
+                    "envKey": "MY_GATEWAY_KEY",
+                }
+            },
+        )["provider"]
+        assert created == {
+            "id": "my-gateway",
+            "name": "My Gateway",
+            "canEdit": True,
+            "baseUrl": "http://127.0.0.1:9/v1",
+            "settings": {"type": "customGateway", "auth": {"mode": "environmentVariable", "envKey": "MY_GATEWAY_KEY"}},
+        }
+        text = config.read_text()
+        assert text.startswith("# my settings\n") and "[model_providers.my-gateway]" in text
+        listed = client.call("modelProvider/list", {})["data"]
+        assert created in listed
+        second = client.call(
+            "modelProvider/config/write",
+            {"settings": {"type": "customGateway", "name": "My Gateway", "baseUrl": "http://127.0.0.1:8/v1"}},
+        )["provider"]
+        assert second["id"] == "my-gateway-2"
+
+        patched = client.call(
+            "modelProvider/config/write",
+            {"settings": {"type": "customGateway", "providerId": "my-gateway", "envKey": None}},
+        )["provider"]
+        assert patched["settings"] == {"type": "customGateway", "auth": {"mode": "none"}}
+        assert patched["baseUrl"] == "http://127.0.0.1:9/v1"  # fields not named are kept
+        assert "MY_GATEWAY_KEY" not in config.read_text()
+
+        for settings, code, text_part in (
+            ({"type": "customGateway", "providerId": "openai", "name": "x"}, -32600, "built in"),
+            ({"type": "customGateway", "providerId": "nope", "name": "x"}, -32600, "no model provider `nope`"),
+            ({"type": "customGateway", "name": "No URL"}, -32602, "`baseUrl`"),
+            ({"type": "bedrock", "providerId": "amazon-bedrock"}, -32600, "no Amazon Bedrock"),
+        ):
+            error = client.response(client.request("modelProvider/config/write", {"settings": settings}))["error"]
+            assert error["code"] == code and text_part in error["message"], error
+    finally:
+        client.close()

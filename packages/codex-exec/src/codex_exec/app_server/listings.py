@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -67,6 +68,35 @@ def _origin(url: str | None) -> str | None:
     return f"{parts.scheme}://{host}{port}"
 
 
+def _provider_summary(cfg: Config, provider_id: str) -> w.ModelProviderSummary:
+    from codex_core.client.providers import BUILTIN_PROVIDER_IDS, resolve_provider
+
+    info = resolve_provider(provider_id, cfg.model_providers, openai_base_url=cfg.toml.openai_base_url)
+    if provider_id == "openai":
+        settings: dict[str, Any] = {"type": "openai"}
+    elif info.env_key:
+        settings = {"type": "customGateway", "auth": {"mode": "environmentVariable", "envKey": info.env_key}}
+    else:
+        settings = {"type": "customGateway", "auth": {"mode": "none"}}
+    return w.ModelProviderSummary(
+        id=provider_id,
+        name=info.name,
+        can_edit=provider_id not in BUILTIN_PROVIDER_IDS,
+        base_url=_origin(info.base_url) and info.base_url.split("?", 1)[0],
+        settings=settings,
+    )
+
+
+def _new_provider_id(name: str, taken: set[str]) -> str:
+    """A free ``[model_providers]`` key made from a provider's name (``My Gateway`` -> ``my-gateway``)."""
+    base = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "custom"
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
 class ListingMethods:
     """The configuration listings of one connection."""
 
@@ -76,6 +106,7 @@ class ListingMethods:
     def handlers(self) -> dict[str, Callable[[Any], Any]]:
         return {
             "modelProvider/list": self.model_providers,
+            "modelProvider/config/write": self.write_model_provider,
             "experimentalFeature/list": self.features,
             "permissionProfile/list": self.permission_profiles,
             "mcpServerStatus/list": self.mcp_servers,
@@ -95,30 +126,52 @@ class ListingMethods:
         return lt.thread.config
 
     async def model_providers(self, p: w.ModelProviderListParams) -> Wire:
-        from codex_core.client.providers import BUILTIN_PROVIDER_IDS, resolve_provider
+        from codex_core.client.providers import BUILTIN_PROVIDER_IDS
 
         cfg = self.threads.base_config
-        data = []
-        for provider_id in dict.fromkeys([*BUILTIN_PROVIDER_IDS, *cfg.model_providers]):
-            info = resolve_provider(provider_id, cfg.model_providers, openai_base_url=cfg.toml.openai_base_url)
-            if provider_id == "openai":
-                settings: dict[str, Any] = {"type": "openai"}
-            elif info.env_key:
-                settings = {"type": "customGateway", "auth": {"mode": "environmentVariable", "envKey": info.env_key}}
-            else:
-                settings = {"type": "customGateway", "auth": {"mode": "none"}}
-            data.append(
-                w.ModelProviderSummary(
-                    id=provider_id,
-                    name=info.name,
-                    can_edit=provider_id not in BUILTIN_PROVIDER_IDS,
-                    base_url=_origin(info.base_url) and info.base_url.split("?", 1)[0],
-                    settings=settings,
-                )
-            )
+        data = [_provider_summary(cfg, pid) for pid in dict.fromkeys([*BUILTIN_PROVIDER_IDS, *cfg.model_providers])]
         return w.ModelProviderListResponse(
             data=data, default_provider_id=cfg.model_provider_id, can_change_default=True
         )
+
+    async def write_model_provider(self, p: w.ModelProviderConfigWriteParams) -> Wire:
+        """Create or patch a ``[model_providers.<id>]`` table of the user's ``config.toml``
+        (comments kept, atomic, the whole config checked), then reload the server's config."""
+        from codex_core.client.providers import BUILTIN_PROVIDER_IDS
+        from codex_core.config import load_config
+        from codex_core.config.edit import ConfigEdit, ConfigWriteError, write_config_values
+
+        patch = p.settings
+        if not isinstance(patch, w.CustomGatewayProviderSettingsPatch):
+            kind = "Amazon Bedrock" if patch.type == "bedrock" else "Google Cloud"
+            raise RpcError(INVALID_REQUEST, f"codex-py has no {kind} model provider; use a customGateway provider")
+        cfg = self.threads.base_config
+        provider_id = patch.provider_id
+        if provider_id is None:
+            if not patch.name or not patch.base_url:
+                raise RpcError(INVALID_PARAMS, "Invalid params: a new provider needs `name` and `baseUrl`")
+            provider_id = _new_provider_id(patch.name, {*BUILTIN_PROVIDER_IDS, *cfg.model_providers})
+        elif provider_id in BUILTIN_PROVIDER_IDS:
+            raise RpcError(INVALID_REQUEST, f"model provider `{provider_id}` is built in and cannot be edited")
+        elif provider_id not in cfg.model_providers:
+            raise RpcError(INVALID_REQUEST, f"no model provider `{provider_id}` in the config")
+        fields = {"name": "name", "base_url": "baseUrl", "env_key": "envKey"}
+        edits = [
+            ConfigEdit(f"model_providers.{provider_id}.{key}", getattr(patch, key))
+            for key in fields
+            if key in patch.model_fields_set or (patch.provider_id is None and getattr(patch, key) is not None)
+        ]
+        loaded: list[Config] = []
+
+        def check() -> None:
+            loaded.append(load_config(self.threads.base, codex_home=cfg.codex_home))
+
+        try:
+            await asyncio.to_thread(write_config_values, cfg.codex_home / "config.toml", edits, check=check)
+        except ConfigWriteError as exc:
+            raise RpcError(INVALID_REQUEST, str(exc), {"configWriteErrorCode": exc.write_code}) from None
+        self.threads.base_config = loaded[-1]
+        return w.ModelProviderConfigWriteResponse(provider=_provider_summary(loaded[-1], provider_id))
 
     async def features(self, p: w.ExperimentalFeatureListParams) -> Wire:
         from codex_core.config.features import FEATURES

@@ -80,7 +80,6 @@ class AppServer:
     def __init__(self, conn: Connection, overrides: ConfigOverrides, config: Config) -> None:
         self.conn = conn
         self.overrides = overrides
-        self.config = config
         self.threads = ThreadManager(conn, overrides, config)
         self.turns = TurnMethods(self.threads)
         self.meta = ThreadMetadataMethods(self.threads)
@@ -127,6 +126,12 @@ class AppServer:
             **self.meta.handlers(),
         }
         assert set(self._handlers) == set(wire.METHODS)
+
+    @property
+    def config(self) -> Config:
+        """The server's config (``config.toml`` + command-line options), reloaded after config
+        writes; threads started afterwards are built from it."""
+        return self.threads.base_config
 
     async def run(self) -> None:
         """Serve until the client closes its end, then stop running turns and close threads."""
@@ -292,7 +297,7 @@ class AppServer:
         except ConfigWriteError as exc:
             raise RpcError(INVALID_REQUEST, str(exc), {"configWriteErrorCode": exc.write_code}) from None
         config = loaded[-1]
-        self.config = self.threads.base_config = config
+        self.threads.base_config = config
         overridden = None
         origin = config.explain(edits[-1].key_path)
         if origin is not None and origin.layer not in ("user", "default") and not origin.layer.startswith("profile:"):

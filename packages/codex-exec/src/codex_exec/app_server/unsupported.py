@@ -24,9 +24,6 @@ _GOALS = "thread goals are not implemented in codex-py"
 _MCP_OAUTH = "MCP OAuth login (a browser flow) is not implemented in codex-py"
 _SKILLS = "codex-py has no skills (the [skills] table is accepted and ignored)"
 _HOOKS = "codex-py runs no lifecycle hooks (the [hooks] table is accepted and ignored)"
-_GATEWAY = (
-    "provider settings patches configure OpenAI's gateway providers; edit [model_providers.*] with config/value/write"
-)
 
 UNSUPPORTED: dict[str, str] = {
     **dict.fromkeys(
@@ -87,7 +84,6 @@ UNSUPPORTED: dict[str, str] = {
     "skills/extraRoots/set": _SKILLS,
     "skills/config/write": _SKILLS,
     "hooks/list": _HOOKS,
-    "modelProvider/config/write": _GATEWAY,
 }
 """Reference client methods answered with an "unsupported" error: method -> why."""
 

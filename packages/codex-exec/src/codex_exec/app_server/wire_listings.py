@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from codex_exec.app_server.wire_base import Empty, Wire
 
 __all__ = [
     "LISTING_METHODS",
+    "CustomGatewayProviderSettingsPatch",
     "ExperimentalFeature",
     "ExperimentalFeatureListParams",
     "ExperimentalFeatureListResponse",
     "ListMcpServerStatusParams",
     "ListMcpServerStatusResponse",
     "McpServerStatus",
+    "ModelProviderConfigWriteParams",
+    "ModelProviderConfigWriteResponse",
     "ModelProviderListParams",
     "ModelProviderListResponse",
     "ModelProviderSummary",
@@ -172,3 +175,50 @@ LISTING_METHODS.update(
         "mcpServer/resource/read": (McpResourceReadParams, McpResourceReadResponse),
     }
 )
+
+
+# --- modelProvider/config/write -------------------------------------------------------------
+
+
+class CustomGatewayProviderSettingsPatch(Wire):
+    """A ``[model_providers.<id>]`` table: ``providerId`` omitted or null creates a new one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["customGateway"]
+    provider_id: str | None = None
+    name: str | None = None
+    base_url: str | None = None
+    env_key: str | None = None
+
+
+class BedrockProviderSettingsPatch(Wire):
+    type: Literal["bedrock"]
+    provider_id: str
+    profile: str | None = None
+    region: str | None = None
+
+
+class GcpProviderSettingsPatch(Wire):
+    type: Literal["gcp"]
+    provider_id: str
+    credential_file: str | None = None
+    location: str | None = None
+    project_id: str | None = None
+
+
+ProviderSettingsPatch = Annotated[
+    CustomGatewayProviderSettingsPatch | BedrockProviderSettingsPatch | GcpProviderSettingsPatch,
+    Field(discriminator="type"),
+]
+
+
+class ModelProviderConfigWriteParams(Wire):
+    settings: ProviderSettingsPatch
+
+
+class ModelProviderConfigWriteResponse(Wire):
+    provider: ModelProviderSummary
+
+
+LISTING_METHODS["modelProvider/config/write"] = (ModelProviderConfigWriteParams, ModelProviderConfigWriteResponse)
