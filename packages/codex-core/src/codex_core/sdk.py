@@ -389,6 +389,10 @@ class Thread:
         (with the ``default_mode_request_user_input`` feature on); see ``codex_core.user_input``."""
         self._state.user_input_handler = handler
 
+    def select_skills(self, skills: Sequence[tuple[str, str]]) -> None:
+        """Use these skills (``(name, path of SKILL.md)``) in the next turn, as if named in it."""
+        self._state.selected_skills = list(skills)
+
     async def respond_approval(self, request_id: str, decision: ApprovalDecision) -> None:
         """Answer an ``approval.requested`` event."""
         fut = self._state.pending_approvals.get(request_id)

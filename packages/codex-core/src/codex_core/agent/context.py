@@ -1,7 +1,8 @@
 """Instructions and initial context: base instructions, AGENTS.md, permissions, environment.
 
 The initial context has Codex 0.169's shape: one ``developer`` message whose parts are the
-configured ``developer_instructions`` and the permissions text, then one ``user`` message whose
+configured ``developer_instructions``, the skills list (``codex_core.skills``, when there are
+skills) and the permissions text, then one ``user`` message whose
 parts are the AGENTS.md instructions (when there are any) and the environment context. The base
 instructions are not part of the history: the request builder sends them first, as a
 ``developer`` message of their own.
@@ -14,11 +15,15 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codex_core.config import Config
 from codex_core.config.project_root import find_project_root
 from codex_core.exec.user_shell_path import default_user_shell
 from codex_core.protocol.items import InputText, Message
+
+if TYPE_CHECKING:
+    from codex_core.skills import SkillsOutcome
 
 __all__ = [
     "base_instructions",
@@ -28,6 +33,7 @@ __all__ = [
     "installation_id",
     "local_timezone",
     "permissions_instructions",
+    "skills_instructions",
     "user_instructions",
 ]
 
@@ -206,9 +212,36 @@ def environment_context(cwd: Path, shell: str | None = None) -> str:
     )
 
 
-def initial_context_items(config: Config) -> list[Message]:
-    """Items recorded before the first user message (spec 6.2), shaped as Codex 0.169 sends them."""
-    developer = [t for t in (config.developer_instructions, permissions_instructions(config)) if t]
+def skills_instructions(config: Config, outcome: SkillsOutcome | None = None) -> tuple[str | None, list[str]]:
+    """``(the <skills_instructions> text or None, warnings)``: the skills found for the config
+    (or ``outcome``), unless ``skills.include_instructions = false``. The warnings name the
+    ``SKILL.md`` files that could not be loaded, and say when the list was cut to its budget."""
+    from codex_core.client.model_catalog import find_preset
+    from codex_core.skills import discover_skills, render_skills_section, skills_budget
+
+    if outcome is None:
+        outcome = discover_skills(config)
+    warnings = [str(err) for err in outcome.errors]
+    settings = config.toml.skills
+    if settings is not None and settings.include_instructions is False:
+        return None, warnings
+    preset = find_preset(config.model)
+    window = config.model_context_window or (preset.context_window if preset else None)
+    section = render_skills_section(outcome, skills_budget(window))
+    if section is None:
+        return None, warnings
+    if section.warning:
+        warnings.append(section.warning)
+    return section.text, warnings
+
+
+def initial_context_items(config: Config, *, warnings: list[str] | None = None) -> list[Message]:
+    """Items recorded before the first user message (spec 6.2), shaped as Codex 0.169 sends them.
+    ``warnings``: collects what the user should hear about (skills that could not be loaded)."""
+    skills, skill_warnings = skills_instructions(config)
+    if warnings is not None:
+        warnings.extend(skill_warnings)
+    developer = [t for t in (config.developer_instructions, skills, permissions_instructions(config)) if t]
     items = [Message(role="developer", content=[InputText(text=t) for t in developer])]
     user: list[str] = []
     ui = user_instructions(config)

@@ -75,6 +75,8 @@ class ThreadState:
     _item_ids: itertools.count[int] = attrs.field(factory=itertools.count)
     _request_ids: itertools.count[int] = attrs.field(factory=itertools.count)
     turn_counter: int = 0
+    selected_skills: list[tuple[str, str]] = attrs.field(factory=list)
+    """``(name, path)`` of skills the client picked for the next turn (``Thread.select_skills``)."""
 
     def next_item_id(self) -> str:
         return f"item_{next(self._item_ids)}"

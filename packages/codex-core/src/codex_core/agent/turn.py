@@ -74,6 +74,19 @@ class TurnOutcome:
         self.usage = usage
 
 
+async def _record_skills(state: ThreadState, rt: TurnRuntime, user_items: Sequence[ResponseItem]) -> None:
+    """The skills this turn's input names (``$name``, ``skill`` items): each ``SKILL.md`` as a user
+    message after the user's (``codex_core.skills.mentions``)."""
+    from codex_core.skills.mentions import turn_skill_messages
+
+    picked, state.selected_skills = state.selected_skills, []
+    policy = rt.command_sandbox(sandboxed=True)
+    injected = turn_skill_messages(state.config, user_items, picked=picked, policy=policy)
+    state.record(list(injected.messages))
+    for w in injected.warnings:
+        await rt.emit(Warning(message=w))
+
+
 def _normalised_history(history: Sequence[ResponseItem | OtherItem]) -> list[ResponseItem]:
     """Drop unknown items and make every call have an output (``aborted`` if missing)."""
     out: list[ResponseItem] = []
@@ -108,9 +121,13 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
         # their tools are in the first request; a `required` server that failed fails the turn.
         await state.mcp.wait_startup()
     if not state.context_initialised:
-        state.record(list(initial_context_items(config)))
+        warnings: list[str] = []
+        state.record(list(initial_context_items(config, warnings=warnings)))
         state.context_initialised = True
+        for w in warnings:
+            await rt.emit(Warning(message=w))
     state.record(list(user_items))
+    await _record_skills(state, rt, user_items)
     instructions = base_instructions(config)
     turn_usage = TokenUsage()
     last_message: str | None = None
