@@ -11,7 +11,7 @@ edits) is safe from ``RecursionError``.
 from __future__ import annotations
 
 import re
-import tomllib  # tomli upstreamed (Python >= 3.11); the `tomli` marker dependency covers 3.10
+import tomllib  # in the standard library since Python 3.11, the oldest supported
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final

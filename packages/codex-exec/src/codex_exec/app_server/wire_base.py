@@ -61,6 +61,7 @@ class Wire(BaseModel):
         populate_by_name=True,
         extra="ignore",
         json_schema_serialization_defaults_required=True,
+        protected_namespaces=(),  # fields such as `model_provider` (pydantic < 2.10 warned about each)
     )
 
     def dump(self) -> dict[str, Any]:
