@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from codex_core.config.project_root import find_project_root
+from codex_core.fs_access.errors import FsError
 from codex_core.logging import get_logger
 from codex_core.skills.frontmatter import FlowCollection, FrontMatterError, extract_front_matter, parse_mapping
 from codex_core.skills.model import Skill, SkillError, SkillInterface, SkillRoot, SkillScope, SkillsOutcome
@@ -320,7 +321,7 @@ def _scan_root(root: SkillRoot, policy: SandboxPolicy | None, skills: list[Skill
                 real_path = Path(os.path.realpath(path))
                 try:
                     skills.append(parse_skill(path, real_path, root.scope, base, policy))
-                except (OSError, ValueError) as exc:  # FsAccessDenied is a PermissionError
+                except (OSError, ValueError, FsError) as exc:
                     if root.scope != "system":
                         errors.append(SkillError(path=path, message=str(exc)))
     if truncated:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from codex_core.fs_access.errors import FsError
 from codex_core.protocol.items import InputText, Message
 from codex_core.skills.discovery import read_skill_text
 from codex_core.skills.model import Skill
@@ -152,7 +153,7 @@ def inject_skills(selected: Iterable[Skill], policy: SandboxPolicy | None) -> Sk
     for skill in selected:
         try:
             contents = read_skill_text(skill.path, Path(os.path.realpath(skill.path)), policy)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, FsError) as exc:
             warnings.append(f"Failed to load skill {skill.name} at {skill.path}: {exc}")
             continue
         messages.append(skill_message(skill, contents))
