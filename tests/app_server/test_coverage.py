@@ -22,7 +22,7 @@ from tests.app_server.conftest import AppServerClient
 FIXTURE = Path(__file__).parent / "fixtures" / "reference_methods.json"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "app-server.md"
 
-EXPECTED = {"clientRequests": 64, "serverNotifications": 32, "serverRequests": 5}
+EXPECTED = {"clientRequests": 67, "serverNotifications": 32, "serverRequests": 5}
 """How many of the reference's names our generated schema covers (raise when adding methods)."""
 
 _UNIONS = {

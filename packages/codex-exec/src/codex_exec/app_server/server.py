@@ -35,6 +35,7 @@ from codex_exec.app_server.jsonrpc import (
     RpcError,
 )
 from codex_exec.app_server.listings import ListingMethods
+from codex_exec.app_server.skills import SkillMethods
 from codex_exec.app_server.thread_meta import ThreadMetadataMethods
 from codex_exec.app_server.threads import ThreadManager, resolve_path
 from codex_exec.app_server.turns import TurnMethods
@@ -87,6 +88,7 @@ class AppServer:
         self.files = FileMethods(conn, self.threads)
         self.commands = CommandMethods(conn, self.threads)
         self.listings = ListingMethods(self.threads)
+        self.skills = SkillMethods(self.threads)
         self.initialized = False
         self._handlers: dict[str, Handler] = {
             "initialize": self._initialize,
@@ -124,6 +126,7 @@ class AppServer:
             **self.commands.handlers(),
             **self.listings.handlers(),
             **self.meta.handlers(),
+            **self.skills.handlers(),
         }
         assert set(self._handlers) == set(wire.METHODS)
 

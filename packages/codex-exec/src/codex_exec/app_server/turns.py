@@ -94,6 +94,7 @@ class TurnMethods:
         self.manager.notify(
             "item/completed", wire.ItemCompletedNotification(**ids, item=user, completed_at_ms=now_ms())
         )
+        thread.select_skills([(i.name, i.path) for i in p.input if isinstance(i, wire.SkillInput)])
         events = thread.run_streamed(prompt, images=images, output_schema=p.output_schema)
         error = await self.drive(lt, active, tr, events)
         self.finish_turn(lt, active, tr, [user, *tr.items.values()], error)

@@ -22,7 +22,6 @@ _GUARDIAN = "the auto-review guardian is not implemented in codex-py"
 _ORGANISE = "thread metadata (the git info the desktop app stores per thread) is not implemented in codex-py"
 _GOALS = "thread goals are not implemented in codex-py"
 _MCP_OAUTH = "MCP OAuth login (a browser flow) is not implemented in codex-py"
-_SKILLS = "codex-py has no skills (the [skills] table is accepted and ignored)"
 _HOOKS = "codex-py runs no lifecycle hooks (the [hooks] table is accepted and ignored)"
 
 UNSUPPORTED: dict[str, str] = {
@@ -80,9 +79,6 @@ UNSUPPORTED: dict[str, str] = {
     "thread/metadata/update": _ORGANISE,
     **dict.fromkeys(["thread/goal/set", "thread/goal/get", "thread/goal/clear"], _GOALS),
     "mcpServer/oauth/login": _MCP_OAUTH,
-    "skills/list": _SKILLS,
-    "skills/extraRoots/set": _SKILLS,
-    "skills/config/write": _SKILLS,
     "hooks/list": _HOOKS,
 }
 """Reference client methods answered with an "unsupported" error: method -> why."""

@@ -23,6 +23,7 @@ from codex_exec.app_server.wire_base import (
     LocalImageInput,
     SandboxMode,
     SandboxPolicy,
+    SkillInput,
     TextInput,
     UserInput,
     Wire,
@@ -138,6 +139,7 @@ from codex_exec.app_server.wire_settings import (
     OverriddenMetadata,
     ReasoningEffortOption,
 )
+from codex_exec.app_server.wire_skills import SKILL_METHODS
 
 __all__ = [
     "METHODS",
@@ -227,6 +229,7 @@ __all__ = [
     "SandboxMode",
     "SandboxPolicy",
     "ServerRequestResolvedNotification",
+    "SkillInput",
     "SystemErrorThreadStatus",
     "TextInput",
     "ThreadIdNotification",
@@ -570,6 +573,7 @@ METHODS: dict[str, tuple[type[Wire], type[Wire]]] = {
     **EXEC_METHODS,
     **LISTING_METHODS,
     **META_METHODS,
+    **SKILL_METHODS,
 }
 """Client -> server requests: method -> (params model, result model)."""
 

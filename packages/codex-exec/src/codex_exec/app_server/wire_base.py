@@ -20,6 +20,7 @@ __all__ = [
     "LocalImageInput",
     "SandboxMode",
     "SandboxPolicy",
+    "SkillInput",
     "TextInput",
     "UserInput",
     "Wire",
@@ -99,4 +100,12 @@ class LocalImageInput(Wire):
     path: str
 
 
-UserInput = Annotated[TextInput | ImageInput | LocalImageInput, Field(discriminator="type")]
+class SkillInput(Wire):
+    """A skill the user picked (its ``SKILL.md`` is sent to the model with the turn)."""
+
+    type: Literal["skill"]
+    name: str
+    path: str
+
+
+UserInput = Annotated[TextInput | ImageInput | LocalImageInput | SkillInput, Field(discriminator="type")]
