@@ -35,7 +35,8 @@ OURS_ONLY_TOOLS = {"update_plan"}
 REFERENCE_ONLY_HEADERS = {"x-codex-beta-features"}
 """``remote_compaction_v2``: remote compaction is not implemented."""
 REFERENCE_ONLY_DEVELOPER_PARTS = {"skills_instructions", "tools"}
-"""No skills, no deferred tool namespaces (multi-agent)."""
+"""The reference lists its bundled system skills (codex-py installs none; test_skills_compat.py
+compares the skills section); no deferred tool namespaces (multi-agent)."""
 REFERENCE_ONLY_ENVIRONMENT = {"filesystem"}
 """The permission profile is described by the permissions message only."""
 REFERENCE_ONLY_TURN_METADATA = {

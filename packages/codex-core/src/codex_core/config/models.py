@@ -379,7 +379,7 @@ class BundledSkillsToml(_Toml):
 
 
 class SkillsToml(_Toml):
-    """``[skills]``: skill discovery settings. codex-py has no skills (accepted, ignored)."""
+    """``[skills]``: skill discovery settings (``codex_core.skills``)."""
 
     include_instructions: bool | None = None
     bundled: BundledSkillsToml | None = None
