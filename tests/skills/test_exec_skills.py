@@ -100,8 +100,11 @@ def test_skills_behind_a_hidden_path_are_never_listed_or_sent(ws: Path, codex_ho
     hidden = write_skill(ws / "secret" / "stash", "stash", "TOPSECRET description", "TOPSECRET body\n")
     (ws / ".agents" / "skills").mkdir(parents=True)
     (ws / ".agents" / "skills" / "stash").symlink_to(ws / "secret" / "stash")
+    (ws / ".agents" / "skills" / "file-link").mkdir()
+    (ws / ".agents" / "skills" / "file-link" / "SKILL.md").symlink_to(hidden)  # a symlinked SKILL.md
     write_skill(ws / ".agents" / "skills" / "fine", "fine")
-    items, proc = _exec(ws, f"use $stash and [$stash]({hidden}) and $fine")
+    link = ws / ".agents" / "skills" / "file-link" / "SKILL.md"
+    items, proc = _exec(ws, f"use $stash and [$stash]({hidden}) and [$stash]({link}) and $fine")
     texts = _texts(items)
     assert not any("TOPSECRET" in t for t in texts), texts
     assert texts[-1].startswith("<skill>\n<name>fine</name>")
