@@ -147,3 +147,48 @@ def test_unwritable_log_file_falls_back_to_stderr(tmp_path) -> None:  # type: ig
     )
     assert proc.returncode == 0, proc.stderr
     assert "warning: cannot write the log file" in proc.stderr and "codex_core.x: still here" in proc.stderr
+
+
+def test_redaction_catches_jwts_github_tokens_and_key_headers() -> None:
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36"
+    ghp = "ghp_" + "A1b2C3d4" * 5
+    pat = "github_pat_" + "11ABCDEFG0" * 4
+    event = redact_secrets(
+        None,
+        "",
+        {
+            "event": f"token in text {jwt}",
+            "argv": ["git", "clone", f"https://{ghp}@github.com/o/r", pat],
+            "headers": {"Ocp-Apim-Subscription-Key": "abcd1234efgh", "x-portkey-virtual-key": "vk-1234abcd"},
+            "monkey": "not a secret",
+            "input_tokens": 120,
+        },
+    )
+    text = json.dumps(event)
+    for secret in (jwt, ghp, pat, "abcd1234efgh", "vk-1234abcd"):
+        assert secret not in text
+    assert event["monkey"] == "not a secret" and event["input_tokens"] == 120
+
+
+def test_log_files_are_owner_only_and_threads_write_whole_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    log = tmp_path / "log" / "codex-exec.log"
+    proc = run_python(
+        """
+        import threading
+        from codex_core.logging import configure_logging, get_logger
+        configure_logging("stderr")
+        log = get_logger("codex_core.x")
+        def spam(n):
+            for i in range(200):
+                log.warning("record", thread=n, i=i, padding="p" * 300)
+        threads = [threading.Thread(target=spam, args=(n,)) for n in range(4)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        """,
+        CODEX_LOG_FILE=str(log),
+        CODEX_LOG_FORMAT="json",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert log.stat().st_mode & 0o777 == 0o600 and log.parent.stat().st_mode & 0o777 == 0o700
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 800 and all(json.loads(line)["event"] == "record" for line in lines)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import threading
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
@@ -73,10 +74,13 @@ _NAMES = {TRACE: "trace", DEBUG: "debug", INFO: "info", _WARNING: "warning", _ER
 _SECRET_PATTERNS = (
     r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{6,}",
     r"\bsk-[A-Za-z0-9_-]{6,}",
+    r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",  # a JWT, with or without "Bearer"
+    r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})",  # GitHub tokens
     r"(?i)((?:api[_-]?key|token|secret|password|authorization)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]{4,}",
 )
 """Compiled on first use (``re``'s cache): compiling them costs milliseconds at import."""
-_SECRET_KEYS = r"(?i)(api[_-]?key|token|secret|password|authorization|cookie)"
+_SECRET_KEYS = r"(?i)(api[_-]?key|token|secret|password|authorization|cookie|(?:^|[-_])key$)"
+"""Field or header names whose values are secrets (``x-api-key``, ``Ocp-Apim-Subscription-Key``...)."""
 
 
 def _secret_key(key: str) -> bool:
@@ -258,8 +262,10 @@ def _open_stream() -> TextIO:
         if _Settings.path is None:
             return sys.stderr
         try:
-            _Settings.path.parent.mkdir(parents=True, exist_ok=True)
-            _Settings.stream = _Settings.path.open("a", encoding="utf-8")
+            _Settings.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # owner-only, like auth.json: commands, paths and headers are in there (redacted or not)
+            fd = os.open(_Settings.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            _Settings.stream = os.fdopen(fd, "a", encoding="utf-8")
         except OSError as exc:
             sys.stderr.write(
                 f"warning: cannot write the log file {_Settings.path}: {exc.strerror}; logging to stderr\n"
@@ -267,6 +273,9 @@ def _open_stream() -> TextIO:
             _Settings.path = None
             return sys.stderr
     return _Settings.stream
+
+
+_WRITE_LOCK = threading.Lock()
 
 
 def _write_problem(message: str) -> None:
@@ -335,12 +344,13 @@ def _emit_record(name: str, level: int, event: str, fields: dict[str, Any]) -> N
             getattr(structlog.get_logger(name), method)(redact(event), **redacted)
             return
     line = _render(name, level, event, fields)
-    try:
-        stream = _open_stream()
-        stream.write(line + "\n")
-        stream.flush()
-    except (OSError, ValueError):
-        pass  # a closed or broken log stream must never break a turn
+    with _WRITE_LOCK:  # records come from worker threads too: one open, whole lines
+        try:
+            stream = _open_stream()
+            stream.write(line + "\n")
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed or broken log stream must never break a turn
 
 
 def _stdlib_bridge_emit(record: logging.LogRecord) -> None:

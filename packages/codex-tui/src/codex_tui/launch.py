@@ -43,8 +43,10 @@ class ResumeRequest:
 def _setup_logging(config: Config) -> Path:
     """Send stdlib logging to ``$CODEX_HOME/log/codex-tui.log`` (never the screen)."""
     log_dir = config.codex_home / "log"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = log_dir / "codex-tui.log"
+    path.touch(mode=0o600, exist_ok=True)  # owner-only: prompts, commands and paths are logged
+    path.chmod(0o600)
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
