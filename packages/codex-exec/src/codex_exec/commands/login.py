@@ -49,10 +49,14 @@ def login(ctx: click.Context, with_api_key: bool, api_key: str | None) -> None:
     from codex_core.auth import save_api_key
     from codex_core.errors import UsageError
 
+    home = _home()
     try:
-        save_api_key(_home(), api_key)
+        save_api_key(home, api_key.strip())
     except UsageError as exc:
         click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"Error: cannot write {home / 'auth.json'}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     click.echo("API key saved. Authentication is checked when you send a request.", err=True)
 
