@@ -115,17 +115,17 @@ def test_login_with_an_empty_key_says_so_and_keeps_the_stored_one(codex_home: Pa
 
 
 def test_login_into_an_unwritable_codex_home_is_one_error_line(tmp_path: Path) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("")
+    home = tmp_path / "home"
+    (home / "auth.json").mkdir(parents=True)  # the file cannot be replaced (root ignores modes)
     proc = subprocess.run(
         [CODEX, "login", "--api-key", "sk-abcdef1234567890"],
-        env={**os.environ, "CODEX_HOME": str(blocker / "home")},
+        env={**os.environ, "CODEX_HOME": str(home)},
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert proc.stderr.startswith("Error: "), proc.stderr
+    assert proc.stderr.startswith(f"Error: cannot write {home / 'auth.json'}: "), proc.stderr
 
 
 def test_stored_api_key_is_used_by_openai_provider(codex_home: Path) -> None:
