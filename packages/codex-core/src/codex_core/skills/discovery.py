@@ -324,6 +324,10 @@ def _scan_root(root: SkillRoot, policy: SandboxPolicy | None, skills: list[Skill
                 except (OSError, ValueError, FsError) as exc:
                     if root.scope != "system":
                         errors.append(SkillError(path=path, message=str(exc)))
+                except (RecursionError, MemoryError) as exc:  # one bad skill never stops discovery
+                    if root.scope != "system":
+                        reason = "nested too deeply" if isinstance(exc, RecursionError) else "out of memory"
+                        errors.append(SkillError(path=path, message=f"the file could not be read: {reason}"))
     if truncated:
         log.warning("skills scan truncated", root=str(base), max_dirs=MAX_DIRS_PER_ROOT)
 

@@ -65,24 +65,48 @@ def extract_front_matter(contents: str) -> tuple[list[str], int] | None:
     return None
 
 
-def _value(node: yaml.Node, first_line: int) -> Any:
-    import yaml
+MAX_NODES = 10_000
+"""More values than this (aliases expanding into each other, "billion laughs") is an error."""
 
-    if isinstance(node, yaml.ScalarNode):
-        # the base resolver tags every plain scalar as a string; an empty or `~` one is null
-        if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
+
+class _Walk:
+    """Turns a composed node tree into values; an alias is expanded, but one that contains
+    itself, or a document that expands to more than :data:`MAX_NODES` values, is refused
+    (``yaml.compose`` keeps an alias as the very node it names, so a cycle is a real loop)."""
+
+    def __init__(self, first_line: int) -> None:
+        self.first_line = first_line
+        self.active: set[int] = set()
+        self.count = 0
+
+    def error(self, message: str, node: yaml.Node) -> FrontMatterError:
+        return FrontMatterError(message, node.start_mark.line + self.first_line, node.start_mark.column + 1)
+
+    def value(self, node: yaml.Node) -> Any:
+        import yaml
+
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.error(f"too many values (aliases expand to more than {MAX_NODES})", node)
+        if isinstance(node, yaml.ScalarNode):
+            # the base resolver tags every plain scalar as a string; an empty or `~` one is null
+            if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
+                return None
+            return node.value
+        mark = node.start_mark
+        if isinstance(node, yaml.SequenceNode):
+            return FlowCollection(FLOW_SEQUENCE, mark.line + self.first_line, mark.column + 1)
+        if not isinstance(node, yaml.MappingNode):
             return None
-        return node.value
-    mark = node.start_mark
-    if isinstance(node, yaml.SequenceNode):
-        return FlowCollection(FLOW_SEQUENCE, mark.line + first_line, mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
+        if id(node) in self.active:
+            raise self.error("recursive aliases are not supported", node)
+        self.active.add(id(node))
         out: dict[str, Any] = {}
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
-                out[key.value] = _value(value, first_line)
+                out[key.value] = self.value(value)
+        self.active.discard(id(node))
         return out
-    return None
 
 
 def parse_mapping(lines: list[str], first_line: int = 1) -> dict[str, Any]:
@@ -101,10 +125,15 @@ def parse_mapping(lines: list[str], first_line: int = 1) -> dict[str, Any]:
         raise FrontMatterError(exc.problem or exc.context or "invalid YAML", line, column) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(str(exc), first_line, 1) from None
+    except RecursionError:  # nesting deeper than Python's composer can follow
+        raise FrontMatterError("collections are nested too deeply", first_line, 1) from None
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
         kind = "sequence" if isinstance(node, yaml.SequenceNode) else "string"
         raise FrontMatterError(f"invalid type: {kind}, expected a map", node.start_mark.line + first_line, 1)
-    result: dict[str, Any] = _value(node, first_line)
+    try:
+        result: dict[str, Any] = _Walk(first_line).value(node)
+    except RecursionError:
+        raise FrontMatterError("collections are nested too deeply", first_line, 1) from None
     return result
