@@ -190,3 +190,21 @@ def test_an_invalid_answer_fails_the_call_and_the_model_is_told(
         assert json.dumps(completed["item"]["arguments"]) == '{"id": "X"}'
     finally:
         client.close()
+
+
+def test_an_interrupted_call_is_completed_as_failed(
+    app_env: dict[str, str], workspace: Path, server: ScriptedResponsesServer
+) -> None:
+    server.enqueue(turn_tool_call("lookup_ticket", {"id": "ABC-1"}, call_id="t9"))
+    client = _client(app_env, workspace)
+    try:
+        thread = client.call("thread/start", {"dynamicTools": [LOOKUP]})["thread"]
+        turn = client.call("turn/start", {"threadId": thread["id"], "input": [{"type": "text", "text": "ticket?"}]})
+        client.server_request("item/tool/call")  # never answered: the turn is interrupted meanwhile
+        client.call("turn/interrupt", {"threadId": thread["id"], "turnId": turn["turn"]["id"]})
+        assert client.notification("turn/completed")["turn"]["status"] == "interrupted"
+        completed = client.notification("item/completed", lambda p: p["item"]["type"] == "dynamicToolCall")
+        assert (completed["item"]["id"], completed["item"]["status"]) == ("t9", "failed")
+        assert completed["item"]["success"] is False
+    finally:
+        client.close()

@@ -13,6 +13,8 @@ from codex_core.errors import CodexError, UsageError
 from codex_core.sdk import VERSION
 from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, RpcError
+from codex_exec.app_server.paging import cursor_offset
+from codex_exec.app_server.paging import page as take_page
 from codex_exec.app_server.translate import history_turns
 
 if TYPE_CHECKING:
@@ -198,9 +200,8 @@ class ThreadCatalog:
 
     async def loaded_list(self, p: wire.ThreadLoadedListParams) -> wire.Wire:
         ids = list(self.manager.threads)
-        start = _offset(p.cursor, len(ids))
-        end = len(ids) if p.limit is None else start + p.limit
-        return wire.ThreadLoadedListResponse(data=ids[start:end], next_cursor=str(end) if end < len(ids) else None)
+        data, next_cursor = take_page(ids, p.cursor, p.limit)
+        return wire.ThreadLoadedListResponse(data=data, next_cursor=next_cursor)
 
     # --- thread/turns/list, thread/items/list ------------------------------------------------
 
@@ -244,18 +245,6 @@ class ThreadCatalog:
         return wire.ThreadItemsListResponse(data=page, next_cursor=nxt, backwards_cursor=back)
 
 
-def _offset(cursor: str | None, size: int) -> int:
-    if cursor is None:
-        return 0
-    try:
-        value = int(cursor)
-    except ValueError:
-        raise RpcError(INVALID_PARAMS, f"Invalid params: unknown cursor {cursor!r}") from None
-    if not 0 <= value <= size:
-        raise RpcError(INVALID_PARAMS, f"Invalid params: cursor {cursor!r} is out of range")
-    return value
-
-
 T = TypeVar("T")
 
 
@@ -266,11 +255,11 @@ def _page(
     the page (inclusive), whichever the direction; ``None`` when there is nothing further."""
     n = len(items)
     if direction == "asc":
-        start = _offset(cursor, n)
+        start = cursor_offset(cursor, n)
         end = n if limit is None else min(n, start + limit)
         page = items[start:end]
         return page, (str(end) if end < n else None), (str(start) if page else None)
-    start = n - 1 if cursor is None else _offset(cursor, n)
+    start = n - 1 if cursor is None else cursor_offset(cursor, n)
     start = min(start, n - 1)
     stop = -1 if limit is None else max(-1, start - limit)
     page = [items[i] for i in range(start, stop, -1)]

@@ -13,14 +13,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import attrs
 
 from codex_exec.app_server import wire_listings as w
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, RpcError
+from codex_exec.app_server.paging import page as take_page
 from codex_exec.app_server.wire_base import Empty, Wire
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     from codex_exec.app_server.threads import ThreadManager
 
 __all__ = ["ListingMethods"]
-
-T = TypeVar("T")
 
 _STAGES = {
     "under development": "underDevelopment",
@@ -45,15 +44,6 @@ _BUILTIN_PROFILES = {
     ":danger-full-access": ("No sandbox.", "danger-full-access"),
 }
 _MCP_PROBE_CAP_S = 10.0
-
-
-def _page(items: Sequence[T], cursor: str | None, limit: int | None) -> tuple[list[T], str | None]:
-    try:
-        start = int(cursor) if cursor else 0
-    except ValueError:
-        raise RpcError(INVALID_PARAMS, f"Invalid params: unknown cursor {cursor!r}") from None
-    end = len(items) if limit is None else start + limit
-    return list(items[start:end]), (str(end) if end < len(items) else None)
 
 
 def _origin(url: str | None) -> str | None:
@@ -140,6 +130,7 @@ class ListingMethods:
         from codex_core.client.providers import BUILTIN_PROVIDER_IDS
         from codex_core.config import load_config
         from codex_core.config.edit import ConfigEdit, ConfigWriteError, write_config_values
+        from codex_core.config.toml_io import render_key_path
 
         patch = p.settings
         if not isinstance(patch, w.CustomGatewayProviderSettingsPatch):
@@ -157,7 +148,7 @@ class ListingMethods:
             raise RpcError(INVALID_REQUEST, f"no model provider `{provider_id}` in the config")
         fields = {"name": "name", "base_url": "baseUrl", "env_key": "envKey"}
         edits = [
-            ConfigEdit(f"model_providers.{provider_id}.{key}", getattr(patch, key))
+            ConfigEdit(render_key_path(("model_providers", provider_id, key)), getattr(patch, key))
             for key in fields
             if key in patch.model_fields_set or (patch.provider_id is None and getattr(patch, key) is not None)
         ]
@@ -186,7 +177,7 @@ class ListingMethods:
             )
             for f in FEATURES.values()
         ]
-        page, nxt = _page(rows, p.cursor, p.limit)
+        page, nxt = take_page(rows, p.cursor, p.limit)
         return w.ExperimentalFeatureListResponse(data=page, next_cursor=nxt)
 
     async def permission_profiles(self, p: w.PermissionProfileListParams) -> Wire:
@@ -202,7 +193,7 @@ class ListingMethods:
             w.PermissionProfileSummary(id=name, description=profile.description, allowed=True)
             for name, profile in sorted(cfg.permissions.items())
         ]
-        page, nxt = _page(rows, p.cursor, p.limit)
+        page, nxt = take_page(rows, p.cursor, p.limit)
         return w.PermissionProfileListResponse(data=page, next_cursor=nxt)
 
     async def mcp_servers(self, p: w.ListMcpServerStatusParams) -> Wire:
@@ -210,7 +201,7 @@ class ListingMethods:
         names = sorted(cfg.mcp_servers)
         if p.server_name is not None:
             names = [n for n in names if n == p.server_name]
-        page, nxt = _page(names, p.cursor, p.limit)
+        page, nxt = take_page(names, p.cursor, p.limit)
         statuses = await asyncio.gather(*(self._probe(name, cfg.mcp_servers[name], cfg) for name in page))
         return w.ListMcpServerStatusResponse(data=list(statuses), next_cursor=nxt)
 

@@ -220,6 +220,8 @@ class ClientPrompts:
         params = wire.DynamicToolCallParams(
             **ids, call_id=call.call_id, namespace=call.namespace, tool=call.tool, arguments=call.arguments
         )
+        interrupted = wire.InputTextContentItem(type="inputText", text="dynamic tool call was interrupted")
+        response = wire.DynamicToolCallResponse(content_items=[interrupted], success=False)
         try:
             result = await self._request(lt, active, "item/tool/call", params, None)
             response = wire.DynamicToolCallResponse.model_validate(result)
@@ -229,19 +231,20 @@ class ClientPrompts:
             )
             text = wire.InputTextContentItem(type="inputText", text=failure)
             response = wire.DynamicToolCallResponse(content_items=[text], success=False)
-        done = item.model_copy(
-            update={
-                "status": "completed" if response.success else "failed",
-                "content_items": response.content_items,
-                "success": response.success,
-                "duration_ms": now_ms() - started,
-            }
-        )
-        if active.translator is not None:
-            active.translator.items[item.id] = done
-        self.manager.notify(
-            "item/completed", wire.ItemCompletedNotification(**ids, item=done, completed_at_ms=now_ms())
-        )
+        finally:  # also when the turn is interrupted meanwhile: the item never stays in progress
+            done = item.model_copy(
+                update={
+                    "status": "completed" if response.success else "failed",
+                    "content_items": response.content_items,
+                    "success": response.success,
+                    "duration_ms": now_ms() - started,
+                }
+            )
+            if active.translator is not None:
+                active.translator.items[item.id] = done
+            self.manager.notify(
+                "item/completed", wire.ItemCompletedNotification(**ids, item=done, completed_at_ms=now_ms())
+            )
         content: list[InputText | InputImage] = []
         for part in response.content_items:
             if isinstance(part, wire.InputTextContentItem):

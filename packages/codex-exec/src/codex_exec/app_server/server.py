@@ -168,7 +168,7 @@ class AppServer:
                 raise RpcError(INVALID_PARAMS, describe_validation_error(method, exc)) from None
             out = await handler(parsed)
             result, after = out if isinstance(out, tuple) else (out, None)
-            self.meta.decorate(result)
+            await self.meta.decorate(result)
             self.conn.respond(request_id, result.dump())
             if after is not None:
                 after()

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SkillMethods"]
 
+_WRITE_ATTEMPTS = 5
+"""Tries of a ``skills/config/write`` whose file keeps changing under it (another writer)."""
+
 
 def _wire_skill(skill: Skill) -> w.SkillMetadata:
     interface = None
@@ -89,7 +92,7 @@ class SkillMethods:
 
     async def write_config(self, p: w.SkillsConfigWriteParams) -> Wire:
         from codex_core.config import load_config
-        from codex_core.config.edit import ConfigEdit, ConfigWriteError, write_config_values
+        from codex_core.config.edit import ConfigEdit, ConfigWriteError, file_version, write_config_values
         from codex_core.config.toml_io import read_toml_file
         from codex_core.skills import discover_skills
 
@@ -99,10 +102,6 @@ class SkillMethods:
         path = _absolute(p.path, "`path`") if p.path is not None else None
         cfg = self.threads.base_config
         file = cfg.codex_home / "config.toml"
-        loaded_file = await asyncio.to_thread(read_toml_file, file)
-        current = ((loaded_file[0] if loaded_file else {}).get("skills") or {}).get("config") or []
-        if not isinstance(current, list):
-            raise RpcError(INVALID_REQUEST, f"{file}: `skills.config` must be an array of tables")
 
         def same(entry: Any) -> bool:
             if not isinstance(entry, dict):
@@ -111,19 +110,35 @@ class SkillMethods:
                 return entry.get("path") is not None and Path(os.path.normpath(str(entry["path"]))) == path
             return entry.get("path") is None and str(entry.get("name", "")).strip() == name
 
-        entries = [dict(e) for e in current if not same(e)]
-        if not p.enabled:
-            entries.append(
-                {"path": str(path), "enabled": False} if path is not None else {"name": name, "enabled": False}
-            )
         loaded: list[Any] = []
 
         def check() -> None:
             loaded.append(load_config(self.threads.base, codex_home=cfg.codex_home))
 
-        edit = ConfigEdit("skills.config", entries or None)
+        def write() -> None:
+            """Edit the array as read, guarded by the version read before it: when somebody else
+            wrote in between, read again and redo the edit (theirs is kept)."""
+            for attempt in range(_WRITE_ATTEMPTS):
+                version = file_version(file)  # before the read: a change after it is a conflict
+                loaded_file = read_toml_file(file)
+                current = ((loaded_file[0] if loaded_file else {}).get("skills") or {}).get("config") or []
+                if not isinstance(current, list):
+                    raise RpcError(INVALID_REQUEST, f"{file}: `skills.config` must be an array of tables")
+                entries = [dict(e) for e in current if not same(e)]
+                if not p.enabled:
+                    entries.append(
+                        {"path": str(path), "enabled": False} if path is not None else {"name": name, "enabled": False}
+                    )
+                edit = ConfigEdit("skills.config", entries or None)
+                try:
+                    write_config_values(file, [edit], expected_version=version, check=check)
+                    return
+                except ConfigWriteError as exc:
+                    if exc.write_code != "configVersionConflict" or attempt == _WRITE_ATTEMPTS - 1:
+                        raise
+
         try:
-            await asyncio.to_thread(write_config_values, file, [edit], check=check)
+            await asyncio.to_thread(write)
         except ConfigWriteError as exc:
             raise RpcError(INVALID_REQUEST, str(exc), {"configWriteErrorCode": exc.write_code}) from None
         self.threads.base_config = loaded[-1]

@@ -17,8 +17,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from codex_core.errors import CodexError
+from codex_core.logging import get_logger
 from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, RpcError
+from codex_exec.app_server.paging import page as take_page
 from codex_exec.app_server.thread_meta_store import ThreadMetadataStore
 from codex_exec.app_server.wire_meta import (
     ThreadAttachment,
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ThreadMetadataMethods"]
 
+log = get_logger(__name__)
+
 _NAME_MAX = 200
 
 
@@ -57,15 +61,6 @@ def _name(raw: str, method: str) -> str:
             f"Invalid params for {method}: `name` must be one non-empty line of at most {_NAME_MAX} characters",
         )
     return name
-
-
-def _page(items: list[Any], cursor: str | None, limit: int | None) -> tuple[list[Any], str | None]:
-    try:
-        start = int(cursor) if cursor else 0
-    except ValueError:
-        raise RpcError(INVALID_PARAMS, f"Invalid params: unknown cursor {cursor!r}") from None
-    end = len(items) if limit is None else start + limit
-    return items[start:end], (str(end) if end < len(items) else None)
 
 
 class ThreadMetadataMethods:
@@ -90,17 +85,26 @@ class ThreadMetadataMethods:
 
     # --- Thread.section -------------------------------------------------------------------
 
-    def decorate(self, result: wire.Wire) -> None:
-        """Fill ``section`` / ``sectionEnteredAt`` of the threads a result carries."""
+    async def decorate(self, result: wire.Wire) -> None:
+        """Fill ``section`` / ``sectionEnteredAt`` of the threads a result carries. Never raises:
+        the request has already done its work, so a damaged metadata file only leaves ``section``
+        unset (with a warning in the log)."""
         threads = [getattr(result, "thread", None), *(getattr(result, "data", None) or [])]
         infos = [t for t in threads if isinstance(t, wire.ThreadInfo)]
         if not infos:
             return
-        data = self.store.read()
+        try:
+            data = await asyncio.to_thread(self.store.read)
+            found = {info.id: self.store.section_of(data, info.id) for info in infos}
+            sections = {tid: (wire.ThreadSection.model_validate(f[0]), f[1]) for tid, f in found.items() if f}
+        except Exception as exc:
+            detail = exc.message if isinstance(exc, RpcError) else f"{type(exc).__name__}: {exc}"
+            log.warning(f"thread sections not reported: {detail}", path=str(self.store.path))
+            return
         for info in infos:
-            found = self.store.section_of(data, info.id)
-            info.section = wire.ThreadSection.model_validate(found[0]) if found else None
-            info.section_entered_at = found[1] if found else None
+            section = sections.get(info.id)
+            info.section = section[0] if section else None
+            info.section_entered_at = section[1] if section else None
 
     def section_filter(self, section_id: str | None) -> Callable[[str], bool]:
         """``thread/list``'s ``sectionId``: whether a thread id is in that section (``None``: in none)."""
@@ -140,62 +144,81 @@ class ThreadMetadataMethods:
     # --- sections -------------------------------------------------------------------------
 
     async def list_sections(self, p: ThreadSectionListParams) -> wire.Wire:
-        sections = [wire.ThreadSection.model_validate(s) for s in self.store.read()["sections"]]
-        data, next_cursor = _page(sections, p.cursor, p.limit)
+        stored = (await asyncio.to_thread(self.store.read))["sections"]
+        sections = [wire.ThreadSection.model_validate(s) for s in stored]
+        data, next_cursor = take_page(sections, p.cursor, p.limit)
         return ThreadSectionListResponse(data=data, next_cursor=next_cursor)
 
     async def create_section(self, p: ThreadSectionCreateParams) -> wire.Wire:
         section = wire.ThreadSection(
             id=str(uuid.uuid4()), name=_name(p.name, "threadSection/create"), appearance=p.appearance
         )
-        with self.store.edit() as doc:
-            doc["sections"].append(section.model_dump(mode="json"))
-            doc["members"][section.id] = []
+
+        def add() -> None:
+            with self.store.edit() as doc:
+                doc["sections"].append(section.model_dump(mode="json"))
+                doc["members"][section.id] = []
+
+        await asyncio.to_thread(add)
         return ThreadSectionResponse(section=section)
 
     async def update_section(self, p: ThreadSectionUpdateParams) -> wire.Wire:
         name = _name(p.name, "threadSection/update")
-        with self.store.edit() as doc:
-            entry = next((s for s in doc["sections"] if s["id"] == p.section_id), None)
-            if entry is None:
-                raise RpcError(INVALID_REQUEST, f"no thread section {p.section_id!r}")
-            entry["name"] = name
-            if "appearance" in p.model_fields_set:
-                entry["appearance"] = p.appearance.model_dump(mode="json") if p.appearance else None
+
+        def update() -> dict[str, Any]:
+            with self.store.edit() as doc:
+                entry = next((s for s in doc["sections"] if s["id"] == p.section_id), None)
+                if entry is None:
+                    raise RpcError(INVALID_REQUEST, f"no thread section {p.section_id!r}")
+                entry["name"] = name
+                if "appearance" in p.model_fields_set:
+                    entry["appearance"] = p.appearance.model_dump(mode="json") if p.appearance else None
+            return dict(entry)
+
+        entry = await asyncio.to_thread(update)
         return ThreadSectionResponse(section=wire.ThreadSection.model_validate(entry))
 
     async def delete_section(self, p: ThreadSectionDeleteParams) -> tuple[wire.Wire, After]:
         """Delete a section; its threads are in no section afterwards (``thread/section/changed``)."""
-        with self.store.edit() as doc:
-            if not any(s["id"] == p.section_id for s in doc["sections"]):
-                raise RpcError(INVALID_REQUEST, f"no thread section {p.section_id!r}")
-            doc["sections"] = [s for s in doc["sections"] if s["id"] != p.section_id]
-            members = doc["members"].pop(p.section_id, [])
+
+        def delete() -> list[dict[str, Any]]:
+            with self.store.edit() as doc:
+                if not any(s["id"] == p.section_id for s in doc["sections"]):
+                    raise RpcError(INVALID_REQUEST, f"no thread section {p.section_id!r}")
+                doc["sections"] = [s for s in doc["sections"] if s["id"] != p.section_id]
+                members: list[dict[str, Any]] = doc["members"].pop(p.section_id, [])
+            return members
+
+        members = await asyncio.to_thread(delete)
         notes = [ThreadSectionChangedNotification(thread_id=m["threadId"], section_id=None) for m in members]
         return wire.Empty(), lambda: self._notify_all("thread/section/changed", notes)
 
     async def move(self, p: ThreadSectionMoveParams) -> tuple[wire.Wire, After]:
         """Put a thread in a section (before ``beforeThreadId``, else first), or in none."""
         thread_id = await self._thread_id(p.thread_id)
-        with self.store.edit() as doc:
-            if p.section_id is not None and not any(s["id"] == p.section_id for s in doc["sections"]):
-                raise RpcError(INVALID_REQUEST, f"no thread section {p.section_id!r}")
-            previous = self.store.section_of(doc, thread_id)
-            entered = previous[1] if previous and previous[0]["id"] == p.section_id else int(time.time())
-            self.store.remove_member(doc, thread_id)
-            if p.section_id is not None:
-                members: list[dict[str, Any]] = doc["members"].setdefault(p.section_id, [])
-                index = 0
-                if p.before_thread_id is not None:
-                    ids = [m["threadId"] for m in members]
-                    if p.before_thread_id not in ids:
-                        raise RpcError(
-                            INVALID_PARAMS,
-                            f"Invalid params for thread/section/move: thread {p.before_thread_id!r} "
-                            f"is not in section {p.section_id!r}",
-                        )
-                    index = ids.index(p.before_thread_id)
-                members.insert(index, {"threadId": thread_id, "enteredAt": entered})
+
+        def place() -> None:
+            with self.store.edit() as doc:
+                if p.section_id is not None and not any(s["id"] == p.section_id for s in doc["sections"]):
+                    raise RpcError(INVALID_REQUEST, f"no thread section {p.section_id!r}")
+                previous = self.store.section_of(doc, thread_id)
+                entered = previous[1] if previous and previous[0]["id"] == p.section_id else int(time.time())
+                self.store.remove_member(doc, thread_id)
+                if p.section_id is not None:
+                    members: list[dict[str, Any]] = doc["members"].setdefault(p.section_id, [])
+                    index = 0
+                    if p.before_thread_id is not None:
+                        ids = [m["threadId"] for m in members]
+                        if p.before_thread_id not in ids:
+                            raise RpcError(
+                                INVALID_PARAMS,
+                                f"Invalid params for thread/section/move: thread {p.before_thread_id!r} "
+                                f"is not in section {p.section_id!r}",
+                            )
+                        index = ids.index(p.before_thread_id)
+                    members.insert(index, {"threadId": thread_id, "enteredAt": entered})
+
+        await asyncio.to_thread(place)
         note = ThreadSectionChangedNotification(thread_id=thread_id, section_id=p.section_id)
         return wire.Empty(), lambda: self._notify_all("thread/section/changed", [note])
 
@@ -207,24 +230,33 @@ class ThreadMetadataMethods:
 
     async def add_attachment(self, p: ThreadAttachmentAddParams) -> tuple[wire.Wire, After | None]:
         thread_id = await self._thread_id(p.thread_id)
-        with self.store.edit() as doc:
-            entries: list[dict[str, Any]] = doc["attachments"].setdefault(thread_id, [])
-            existing = next(
-                (e for e in entries if (e["attachmentType"], e["identityKey"]) == (p.attachment_type, p.identity_key)),
-                None,
-            )
-            if existing is None:
-                existing = ThreadAttachment(
-                    id=str(uuid.uuid4()),
-                    attachment_type=p.attachment_type,
-                    identity_key=p.identity_key,
-                    payload=p.payload,
-                    created_at=int(time.time()),
-                ).dump()
-                entries.append(existing)
-                created = True
-            else:
-                created = False
+
+        def add() -> tuple[dict[str, Any], bool]:
+            with self.store.edit() as doc:
+                entries: list[dict[str, Any]] = doc["attachments"].setdefault(thread_id, [])
+                existing = next(
+                    (
+                        e
+                        for e in entries
+                        if (e["attachmentType"], e["identityKey"]) == (p.attachment_type, p.identity_key)
+                    ),
+                    None,
+                )
+                if existing is None:
+                    existing = ThreadAttachment(
+                        id=str(uuid.uuid4()),
+                        attachment_type=p.attachment_type,
+                        identity_key=p.identity_key,
+                        payload=p.payload,
+                        created_at=int(time.time()),
+                    ).dump()
+                    entries.append(existing)
+                    created = True
+                else:
+                    created = False
+            return existing, created
+
+        existing, created = await asyncio.to_thread(add)
         attachment = ThreadAttachment.model_validate(existing)
         response = ThreadAttachmentAddResponse(attachment=attachment, outcome="created" if created else "existing")
         if not created:
@@ -234,18 +266,24 @@ class ThreadMetadataMethods:
 
     async def list_attachments(self, p: ThreadAttachmentListParams) -> wire.Wire:
         thread_id = await self._thread_id(p.thread_id)
-        entries = [ThreadAttachment.model_validate(e) for e in self.store.read()["attachments"].get(thread_id, [])]
-        data, next_cursor = _page(entries, p.cursor, p.limit)
+        stored = (await asyncio.to_thread(self.store.read))["attachments"].get(thread_id, [])
+        entries = [ThreadAttachment.model_validate(e) for e in stored]
+        data, next_cursor = take_page(entries, p.cursor, p.limit)
         return ThreadAttachmentListResponse(data=data, next_cursor=next_cursor)
 
     async def remove_attachment(self, p: ThreadAttachmentKeyParams) -> tuple[wire.Wire, After | None]:
         thread_id = await self._thread_id(p.thread_id)
         key = (p.attachment_type, p.identity_key)
-        with self.store.edit() as doc:
-            entries: list[dict[str, Any]] = doc["attachments"].get(thread_id, [])
-            removed = [e for e in entries if (e["attachmentType"], e["identityKey"]) == key]
-            if removed:
-                doc["attachments"][thread_id] = [e for e in entries if e not in removed]
+
+        def remove() -> list[dict[str, Any]]:
+            with self.store.edit() as doc:
+                entries: list[dict[str, Any]] = doc["attachments"].get(thread_id, [])
+                removed = [e for e in entries if (e["attachmentType"], e["identityKey"]) == key]
+                if removed:
+                    doc["attachments"][thread_id] = [e for e in entries if e not in removed]
+            return removed
+
+        removed = await asyncio.to_thread(remove)
         if not removed:
             return wire.Empty(), None
         note = self._attachment_note(thread_id, ThreadAttachment.model_validate(removed[0]), "deleted")
@@ -256,9 +294,10 @@ class ThreadMetadataMethods:
         from codex_core.session import list_sessions
 
         key = (p.attachment_type, p.identity_key)
+        stored = (await asyncio.to_thread(self.store.read))["attachments"]
         owners = {
             tid
-            for tid, entries in self.store.read()["attachments"].items()
+            for tid, entries in stored.items()
             if any((e["attachmentType"], e["identityKey"]) == key for e in entries)
         }
         home = self.manager.base_config.codex_home
@@ -282,7 +321,7 @@ class ThreadMetadataMethods:
                 ]
             return out
 
-        data, next_cursor = _page(await asyncio.to_thread(collect), p.cursor, p.limit)
+        data, next_cursor = take_page(await asyncio.to_thread(collect), p.cursor, p.limit)
         return ThreadAttachmentOwnerListResponse(data=data, next_cursor=next_cursor)
 
     @staticmethod
