@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from codex_core.agent.context import initial_context_items
@@ -70,8 +71,10 @@ async def compact(state: ThreadState, rt: TurnRuntime, instructions: str) -> str
             break
         kept.insert(0, m)
         budget -= size
+    # the skills list scans the disk: off the event loop
+    context = await asyncio.to_thread(initial_context_items, state.config)
     new_history: list[ResponseItem | OtherItem] = [
-        *initial_context_items(state.config),
+        *context,
         *kept,
         Message.user(f"{SUMMARY_PREFIX}\n{summary}"),
     ]

@@ -12,7 +12,7 @@ import asyncio
 import json
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codex_core.agent import compaction
 from codex_core.agent.context import base_instructions, initial_context_items, installation_id
@@ -63,6 +63,9 @@ from codex_core.protocol.items import (
     WebSearchCall,
 )
 
+if TYPE_CHECKING:
+    from codex_core.sandbox import SandboxPolicy
+
 __all__ = ["TurnOutcome", "run_turn"]
 
 log = get_logger(__name__)
@@ -80,8 +83,13 @@ async def _record_skills(state: ThreadState, rt: TurnRuntime, user_items: Sequen
     from codex_core.skills.mentions import turn_skill_messages
 
     picked, state.selected_skills = state.selected_skills, []
-    policy = rt.command_sandbox(sandboxed=True)
-    injected = turn_skill_messages(state.config, user_items, picked=picked, policy=policy)
+
+    def policy() -> SandboxPolicy:  # computed (and logged) only when a skill may be read
+        result: SandboxPolicy = rt.command_sandbox(sandboxed=True)
+        return result
+
+    # the scan reads the disk: off the event loop, so other threads and requests keep going
+    injected = await asyncio.to_thread(turn_skill_messages, state.config, user_items, picked=picked, policy=policy)
     state.record(list(injected.messages))
     for w in injected.warnings:
         await rt.emit(Warning(message=w))
@@ -122,7 +130,8 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
         await state.mcp.wait_startup()
     if not state.context_initialised:
         warnings: list[str] = []
-        state.record(list(initial_context_items(config, warnings=warnings)))
+        # the skills list scans the disk: off the event loop
+        state.record(list(await asyncio.to_thread(initial_context_items, config, warnings=warnings)))
         state.context_initialised = True
         for w in warnings:
             await rt.emit(Warning(message=w))

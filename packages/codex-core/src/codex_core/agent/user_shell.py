@@ -111,7 +111,7 @@ async def run_user_shell(state: ThreadState, command: str, emit: Emit, *, item_i
     )
     await emit(ItemCompleted(item=item))
     if not state.context_initialised:  # the model sees the environment before what the user ran
-        state.record(list(initial_context_items(cfg)))
+        state.record(list(await asyncio.to_thread(initial_context_items, cfg)))  # scans skills: off the loop
         state.context_initialised = True
     text = user_shell_message(command, result.exit_code, time.monotonic() - started, result.aggregated_output)
     state.record([Message.user(text)])

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -165,10 +165,12 @@ def turn_skill_messages(
     user_items: Sequence[object],
     *,
     picked: Iterable[tuple[str, str]] = (),
-    policy: SandboxPolicy | None = None,
+    policy: SandboxPolicy | Callable[[], SandboxPolicy] | None = None,
 ) -> SkillInjections:
     """The skill messages for a turn whose input is ``user_items``: skills ``picked`` by the
-    client and those named in the user's messages, minus any already carried by ``user_items``."""
+    client and those named in the user's messages, minus any already carried by ``user_items``.
+    ``policy`` may be a callable: it is called only when a skill may be read (a ``$`` in the
+    text or a picked skill). Blocking (it scans the skill roots): async callers use a thread."""
     from codex_core.skills.discovery import discover_skills
 
     texts: list[str] = []
@@ -182,6 +184,8 @@ def turn_skill_messages(
     picked = list(picked)
     if not picked and not any("$" in t for t in texts):
         return SkillInjections()
+    if callable(policy):
+        policy = policy()
     outcome = discover_skills(config, policy=policy)
     selected = [s for s in select_skills(outcome.skills, texts, picked) if str(s.real_path) not in present]
     return inject_skills(selected, policy)
