@@ -6,7 +6,8 @@
   the way its commands are confined: inside a ``readable_roots`` tree (when the policy has
   them) and not in or under a ``masked_paths`` entry (access ``none``) -- a link
   ``leak.png -> secret/key.txt`` is judged by where it leads;
-- the checked path is then opened one component at a time with ``O_NOFOLLOW``, so a directory
+- the checked path is then opened one component at a time with ``O_NOFOLLOW``
+  (``fs_access.walk.open_regular``), so a directory
   swapped for a symlink between the check and the open makes the read fail instead of landing
   somewhere else, and only a regular file is opened (no FIFO to hang on, no device);
 - the bytes must be an image by content (PNG, JPEG, GIF or WebP: what the Responses API
@@ -21,7 +22,6 @@ from __future__ import annotations
 import base64
 import errno
 import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,32 +71,19 @@ def check_policy(path: Path, resolved: Path, policy: SandboxPolicy) -> None:
 
 
 def _open_regular(path: Path, *, shown: Path | None = None) -> int:
-    """Open the regular file at ``path`` (absolute, symlink-free) with no symlink followed.
-
-    Walks from ``/`` with ``O_NOFOLLOW`` on every component, so the file opened is the one at the
-    checked path even if a directory on the way is replaced meanwhile. The last component is
-    ``lstat``-ed first (no FIFO or device is ever opened) and must be the same inode after the
-    open. ``shown``: the path to name in errors (the one the model asked for).
+    """Open the regular file at ``path`` (absolute, symlink-free) with no symlink followed
+    (``fs_access.walk.open_regular``: a walk from ``/`` with ``O_NOFOLLOW`` on every component, the
+    inode compared after the open). ``shown``: the path to name in errors (the one the model asked for).
     """
+    from codex_core.fs_access.walk import open_regular
+
     shown = path if shown is None else shown
-    dir_flags = os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_PATH", os.O_RDONLY)
-    fd = os.open("/", dir_flags)
     try:
-        for name in path.parts[1:-1]:
-            next_fd = os.open(name, dir_flags, dir_fd=fd)
-            os.close(fd)
-            fd = next_fd
-        before = os.stat(path.name, dir_fd=fd, follow_symlinks=False)
-        if not stat.S_ISREG(before.st_mode):
-            raise ImageReadError(f"image path `{shown}` is not a regular file")
-        file_fd = os.open(path.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=fd)
-    finally:
-        os.close(fd)
-    after = os.fstat(file_fd)
-    if (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(after.st_mode):
-        os.close(file_fd)
-        raise ImageReadError(f"image `{shown}` changed while it was being opened; not attached")
-    return file_fd
+        return open_regular(path)
+    except OSError as exc:
+        if exc.errno in (errno.EISDIR, errno.EINVAL):
+            raise ImageReadError(f"image path `{shown}` is not a regular file") from None
+        raise
 
 
 def image_data_url(path: Path, *, policy: SandboxPolicy | None = None) -> str:

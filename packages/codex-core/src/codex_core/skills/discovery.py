@@ -23,8 +23,8 @@ Skill files are read on the host, so each one is checked against the sandbox pol
 
 from __future__ import annotations
 
+import errno
 import os
-import stat
 from collections import deque
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -188,12 +188,21 @@ def _cap(text: str) -> str:
     return text[: MAX_DESCRIPTION_CHARS - 3] + "..."
 
 
-def _read_text(path: Path) -> str:
-    """The file's text, opened without following a symlink at its last component."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+def _read_text(real_path: Path) -> str:
+    """The text of the regular file at ``real_path`` (absolute, resolved), opened by a walk from
+    ``/`` that follows no symlink (``fs_access.walk``): a directory on the way swapped for a link
+    after the policy check makes the read fail instead of landing elsewhere."""
+    from codex_core.fs_access.walk import open_regular
+
+    try:
+        fd = open_regular(real_path)
+    except OSError as exc:
+        if exc.errno in (errno.EISDIR, errno.EINVAL):
+            raise OSError(f"{real_path} is not a regular file") from None
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise OSError(f"{real_path} changed while it was being opened (a symlink was swapped in)") from None
+        raise
     with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise OSError(f"{path} is not a regular file")
         data = fh.read(MAX_SKILL_FILE_BYTES + 1)
     if len(data) > MAX_SKILL_FILE_BYTES:
         raise ValueError(f"the file is larger than {MAX_SKILL_FILE_BYTES // 1024} KiB")
@@ -212,16 +221,18 @@ def read_skill_text(path: Path, real_path: Path, policy: SandboxPolicy | None) -
     return _read_text(real_path)
 
 
-def _interface(skill_dir: Path) -> tuple[SkillInterface | None, bool]:
+def _interface(skill_dir: Path, policy: SandboxPolicy | None) -> tuple[SkillInterface | None, bool]:
     """``agents/openai.yaml``: the UI ``interface`` and ``policy.allow_implicit_invocation``
-    (optional; a file that cannot be read or parsed is ignored with a log line)."""
+    (optional; a file that cannot be read or parsed is ignored with a log line). It is checked
+    against ``policy`` and read like ``SKILL.md`` (a symlinked file is not read; a symlinked
+    ``agents`` directory is judged by where it leads)."""
     meta = skill_dir / "agents" / "openai.yaml"
     if not meta.is_file():
         return None, True
     try:
-        text = _read_text(meta)
+        text = read_skill_text(meta, Path(os.path.realpath(meta)), policy)
         data = parse_mapping(text.split("\n"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, FsError) as exc:
         log.warning("ignoring skill metadata", path=str(meta), error=str(exc))
         return None, True
     raw = data.get("interface")
@@ -266,7 +277,7 @@ def parse_skill(path: Path, real_path: Path, scope: SkillScope, root: Path, poli
         raise ValueError(f"invalid name: exceeds maximum length of {MAX_NAME_CHARS} characters")
     if not description:
         raise ValueError("missing field `description`")
-    interface, implicit = _interface(path.parent)
+    interface, implicit = _interface(path.parent, policy)
     return Skill(
         name=name,
         description=_cap(description),
