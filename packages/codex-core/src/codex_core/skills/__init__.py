@@ -4,7 +4,11 @@
 - :mod:`codex_core.skills.render`: the ``<skills_instructions>`` part of the developer message;
 - :mod:`codex_core.skills.mentions`: ``$name`` mentions and ``skill`` inputs, and the messages
   that carry a named skill's file to the model;
-- :mod:`codex_core.skills.settings`: ``[[skills.config]]`` edits (``skills/config/write``).
+- :mod:`codex_core.skills.frontmatter`: the YAML front matter of ``SKILL.md`` and ``agents/openai.yaml``;
+- :mod:`codex_core.skills.model`: the records (:class:`Skill`, :class:`SkillError`, ...).
+
+``[[skills.config]]`` entries are read by :func:`skill_rules` (in ``discovery``); the app-server edits
+them (``skills/config/write``, in ``codex_exec.app_server.skills``).
 
 See docs/skills.md.
 """
