@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.compat.record_reference import refuse_if_online
 from tests.support.provider import provider_cli_args
 from tests.support.sse_server import ScriptedResponsesServer, turn_message, turn_tool_call
 
@@ -88,7 +89,7 @@ def main() -> None:
         )
         reference = os.environ.get("CODEX_REFERENCE_BIN")
         if reference:
-            _refuse_if_online()
+            refuse_if_online()
             ref_home = Path(tmp) / "ref-home"
             ref_home.mkdir()
             CPU_MS.clear()
@@ -113,17 +114,6 @@ def main() -> None:
             print(
                 f"per tool call (`true`)   median {statistics.median(per_call):7.1f} ms   ({CALLS} sequential calls, {label})"
             )
-
-
-def _refuse_if_online() -> None:
-    import socket
-
-    try:
-        with socket.create_connection(("1.1.1.1", 443), timeout=1):
-            pass
-    except OSError:
-        return
-    sys.exit("refusing to run the reference with internet access: run inside `unshare -n` (see the docstring)")
 
 
 def tool_call_overhead(home: Path, repo: Path, server: ScriptedResponsesServer, flag: str) -> float:

@@ -42,6 +42,7 @@ __all__ = [
     "REQUEST_FIXTURE",
     "exec_events_script",
     "first_request_script",
+    "refuse_if_online",
     "scripted_config",
 ]
 
@@ -85,7 +86,8 @@ def scripted_config(base_url: str) -> str:
     )
 
 
-def _refuse_if_online() -> None:
+def refuse_if_online() -> None:
+    """Exit unless this process is offline (the reference binary must never reach the internet)."""
     try:
         with socket.create_connection(("1.1.1.1", 443), timeout=1):
             pass
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--codex", required=True, help="path of the reference codex binary")
     args = parser.parse_args(argv)
-    _refuse_if_online()
+    refuse_if_online()
     FIXTURES.mkdir(exist_ok=True)
 
     server, _, cwd, home = _run(args.codex, first_request_script(), [])

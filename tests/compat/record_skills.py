@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.compat.record_reference import _refuse_if_online, scripted_config
+from tests.compat.record_reference import refuse_if_online, scripted_config
 from tests.compat.request_shape import normalise_request
 from tests.support.sse_server import ScriptedResponsesServer, turn_message
 
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--codex", required=True, help="path of the reference codex binary")
     args = parser.parse_args(argv)
-    _refuse_if_online()
+    refuse_if_online()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "CODEX"))}
     with tempfile.TemporaryDirectory(prefix="codex-ref-skills-", dir="/var/tmp") as scratch:
         request, proc = run_exec(args.codex, build_scenario(Path(scratch)), env)
