@@ -168,3 +168,59 @@ def test_exec_jsonl_starts_a_file_change_once() -> None:
     assert "diff" not in started[0] and "diff" not in done[0]
     fresh = jsonl.lines(ItemCompleted(item=FileChangeItem(id="item_1", changes=change, status="failed")))
     assert [json.loads(line)["item"]["status"] for line in fresh] == ["in_progress", "failed"]
+
+
+def test_exec_jsonl_numbers_items_itself_and_prints_warnings_as_the_reference() -> None:
+    """Measured on 0.169: items are numbered in the order printed (a message cut by a dropped
+    stream takes no number), a reconnect is a top-level ``error`` line, any other warning and each
+    config warning (after ``thread.started``) a completed ``error`` item."""
+    from codex_core.protocol.events import AgentMessageItem, ItemCompleted, ThreadStarted, Warning
+
+    jsonl = ExecJsonl(config_warnings=["Codex is ignoring 1 unrecognized configuration setting."])
+    lines = [
+        *jsonl.lines(ThreadStarted(thread_id="t")),
+        *jsonl.lines(Warning(message="Reconnecting... 1/5 (dropped)", retry=True)),
+        *jsonl.lines(ItemCompleted(item=AgentMessageItem(id="item_7", text="hi"))),
+        *jsonl.lines(Warning(message="could not save the approved rule")),
+    ]
+    assert [json.loads(line) for line in lines] == [
+        {"type": "thread.started", "thread_id": "t"},
+        {
+            "type": "item.completed",
+            "item": {
+                "id": "item_0",
+                "type": "error",
+                "message": "Codex is ignoring 1 unrecognized configuration setting.",
+            },
+        },
+        {"type": "error", "message": "Reconnecting... 1/5 (dropped)"},
+        {"type": "item.completed", "item": {"id": "item_1", "type": "agent_message", "text": "hi"}},
+        {
+            "type": "item.completed",
+            "item": {"id": "item_2", "type": "error", "message": "could not save the approved rule"},
+        },
+    ]
+
+
+def test_exec_json_reports_config_warnings_and_reconnects_in_the_stream(
+    codex_home: Path, server: ScriptedResponsesServer, work: Path
+) -> None:
+    from tests.support.sse_server import DropAfter, ev_message
+
+    server.enqueue(DropAfter([ev_created(), *ev_message("partial")], n=3), turn_message("hi"))
+    config = "bogus_key = 1\n"  # a typo'd key (it lands in the last table: model_providers.test)
+    proc = _exec(codex_home, server, work, "-c", "model_providers.test.stream_max_retries=2", config=config)
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [e["type"] for e in events] == [
+        "thread.started",
+        "item.completed",
+        "turn.started",
+        "error",
+        "item.completed",
+        "turn.completed",
+    ]
+    assert events[1]["item"]["type"] == "error" and "bogus_key` is ignored" in events[1]["item"]["message"]
+    assert events[3]["message"].startswith("Reconnecting... 1/2 (")
+    assert events[4]["item"] == {"id": "item_1", "type": "agent_message", "text": "hi"}
+    assert "bogus_key" not in proc.stderr  # in the stream instead, as the reference prints it

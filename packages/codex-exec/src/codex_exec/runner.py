@@ -28,11 +28,13 @@ ORIGINATOR_OVERRIDE_ENV = "CODEX_INTERNAL_ORIGINATOR_OVERRIDE"
 """Set by the TypeScript SDK (``codex_sdk_ts``): the ``originator`` of requests and the session."""
 
 
-def _load_exec_config(opts: CliOptions) -> Config:
+def _load_exec_config(opts: CliOptions, *, print_warnings: bool = True) -> Config:
     """Exec forces ``approval_policy = never`` (nobody is there to answer), as Codex does.
 
     A ``--dangerously-bypass-approvals-and-sandbox`` run already implies ``never``; when managed
     requirements forbid ``never``, the constrained policy is used and approvals are auto-denied.
+    Config warnings go to stderr unless ``print_warnings`` is off (``--json`` prints them as
+    error items in the JSONL stream, as the reference does).
     """
     import dataclasses
 
@@ -49,7 +51,7 @@ def _load_exec_config(opts: CliOptions) -> Config:
         config = load_config_or_exit(opts, default_approval_policy="never")
         print(f"warning: {exc}; approvals will be denied automatically", file=sys.stderr)
         return config
-    for w in config.warnings:
+    for w in config.warnings if print_warnings else ():
         print(f"warning: {w}", file=sys.stderr)
     return config
 
@@ -92,7 +94,7 @@ def run_exec(
     configure_logging("stderr")
     if run.cyber_access_program is not None:
         print("warning: --cyber-access-program is not supported by this implementation; ignored", file=sys.stderr)
-    config = _load_exec_config(opts)
+    config = _load_exec_config(opts, print_warnings=not run.json_mode)
     if not run.skip_git_repo_check and find_git_root(config.cwd) is None:
         fail("Not inside a trusted directory and --skip-git-repo-check was not specified.")
     images = [p for spec in run.images for p in spec.split(",") if p]
@@ -225,7 +227,7 @@ async def _run(
     last_message: str | None = None
     failed = False
     frame = 0
-    jsonl = ExecJsonl()
+    jsonl = ExecJsonl(config_warnings=config.warnings)
     try:
         stream = events.__aiter__()
         pending: asyncio.Future[Any] | None = None

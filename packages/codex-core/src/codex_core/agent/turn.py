@@ -194,7 +194,7 @@ async def run_turn(state: ThreadState, rt: TurnRuntime, user_items: Sequence[Res
                     raise
                 attempt += 1
                 delay = backoff_delay(attempt, retry_after_of(exc))
-                await rt.emit(Warning(message=f"Reconnecting... {attempt}/{max_stream_retries} ({exc})"))
+                await rt.emit(Warning(message=f"Reconnecting... {attempt}/{max_stream_retries} ({exc})", retry=True))
                 log.info("stream retry", attempt=attempt, max_retries=max_stream_retries, delay_s=delay, error=str(exc))
                 await asyncio.sleep(delay)
                 prompt = Prompt(**{**_prompt_fields(prompt), "input": _normalised_history(state.history)})

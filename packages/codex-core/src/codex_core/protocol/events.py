@@ -272,6 +272,8 @@ class TokenCount(_Model):
 class Warning(_Model):
     type: Literal["warning"] = "warning"
     message: str
+    retry: bool = False
+    """A dropped model stream that is being retried ("Reconnecting... 1/5"): the turn goes on."""
 
 
 ThreadEvent = Annotated[

@@ -17,7 +17,6 @@ from codex_exec.app_server import wire
 from codex_exec.app_server.jsonrpc import INVALID_PARAMS, RpcError
 
 __all__ = [
-    "RECONNECT_PREFIX",
     "TurnTranslator",
     "convert_item",
     "history_turns",
@@ -26,9 +25,6 @@ __all__ = [
     "token_breakdown",
     "turn_prompt",
 ]
-
-RECONNECT_PREFIX = "Reconnecting..."
-"""Warnings starting with this are stream reconnect attempts: sent as ``error`` with ``willRetry``."""
 
 
 def now_ms() -> int:
@@ -258,7 +254,7 @@ class TurnTranslator:
             limits = wire.AccountRateLimitsUpdatedNotification(rate_limits=rate_limit_snapshot(event.rate_limits))
             return [("thread/tokenUsage/updated", update), ("account/rateLimits/updated", limits)]
         if isinstance(event, ev.Warning):
-            if event.message.startswith(RECONNECT_PREFIX):
+            if event.retry:  # a stream reconnect attempt: ``error`` with ``willRetry``
                 return self._error(event.message, will_retry=True)
             return [("warning", wire.WarningNotification(message=event.message, thread_id=self.thread_id))]
         if isinstance(event, ev.ErrorEvent):
