@@ -205,7 +205,9 @@ async def _run(
         renderer.header(config, thread.id, display)
     if prompt is None and request is None:  # `exec fork ID` without a prompt: the fork is the result
         if run.json_mode:
-            _write_json(ThreadStarted(thread_id=thread.id))
+            for line in ExecJsonl(config_warnings=config.warnings).lines(ThreadStarted(thread_id=thread.id)):
+                sys.stdout.write(line + "\n")
+            sys.stdout.flush()
         await codex.aclose()
         return 0
     if request is not None:
@@ -268,21 +270,6 @@ async def _run(
     if interrupted:
         return 130
     return 1 if failed else 0
-
-
-def _write_json(ev: Any) -> None:
-    sys.stdout.write(exec_json(ev) + "\n")
-    sys.stdout.flush()
-
-
-def exec_json(ev: Any) -> str:
-    """One JSONL line in Codex's exec schema (live-only fields such as file diffs are dropped)."""
-    data = ev.model_dump(mode="json")
-    item = data.get("item")
-    if isinstance(item, dict) and item.get("type") == "file_change":
-        for change in item.get("changes", []):
-            change.pop("diff", None)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _write_last_message(path: Path, text: str | None) -> None:
