@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -346,25 +346,26 @@ class CodexApp(SlashCommandsMixin, StartupInputMixin, App[int]):
         """The one turn worker: forwards every core event as a ``CoreEvent`` message."""
         thread = self.thread
         assert thread is not None
+        last_message, error = await self._forward_events(thread.run_streamed(text, images=images), "turn")
+        self.post_message(TurnEnded(last_agent_message=last_message, error=error))
+
+    async def _forward_events(self, events: AsyncIterable[Any], what: str) -> tuple[str | None, str | None]:
+        """Post every event of a turn (or review) as a ``CoreEvent``, deltas coalesced; returns the
+        last agent message and the error that ended the stream, if one did (logged: the UI boundary)."""
         last_message: str | None = None
         error: str | None = None
-
-        def forward(ev: Any) -> None:
-            target = self.transcript if ev.type in _ITEM_EVENTS else self
-            target.post_message(CoreEvent(ev))
-
-        deltas = DeltaCoalescer(forward)
+        deltas = DeltaCoalescer(self._forward_event)
         try:
-            async for ev in thread.run_streamed(text, images=images):
+            async for ev in events:
                 deltas.feed(ev)
                 if ev.type == "item.completed" and ev.item.type == "agent_message":
                     last_message = ev.item.text
         except Exception as exc:  # the UI boundary: show it, log the traceback
-            log.exception("turn failed")
+            log.exception("%s failed", what)
             error = str(exc) or type(exc).__name__
         finally:
             deltas.flush()
-        self.post_message(TurnEnded(last_agent_message=last_message, error=error))
+        return last_message, error
 
     @on(CoreEvent)
     async def _on_core_event(self, message: CoreEvent) -> None:

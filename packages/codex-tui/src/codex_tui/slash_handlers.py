@@ -17,7 +17,6 @@ from textual import work
 
 from codex_tui.core_api import SessionInfoLike
 from codex_tui.diff_render import git_working_tree_diff
-from codex_tui.event_batching import DeltaCoalescer
 from codex_tui.messages import TurnEnded
 from codex_tui.screens.picker import PickerItem, PickerScreen
 from codex_tui.slash_commands import (
@@ -519,23 +518,18 @@ class SlashCommandsMixin:
         """The review worker: like ``_run_turn``, on a reviewer thread (``start_review_thread``)."""
         from codex_core.review import review_events, review_request, start_review_thread
 
-        last_message: str | None = None
-        error: str | None = None
-        deltas = DeltaCoalescer(self._forward_event)
         try:
             request = await asyncio.to_thread(review_request, target, self.active_config.cwd)
             await self._info(Text.assemble(">> Code review started: ", (request.display, "bold"), " <<"))
             reviewer = start_review_thread(self.codex, self.active_config)  # type: ignore[arg-type]
-            self._review_thread = reviewer
-            async for ev in review_events(reviewer, request):
-                deltas.feed(ev)
-                if ev.type == "item.completed" and ev.item.type == "agent_message":
-                    last_message = ev.item.text
         except Exception as exc:  # the UI boundary: show it, log the traceback
             log.exception("review failed")
-            error = str(exc) or type(exc).__name__
+            self.post_message(TurnEnded(last_agent_message=None, error=str(exc) or type(exc).__name__))
+            return
+        self._review_thread = reviewer
+        try:
+            last_message, error = await self._forward_events(review_events(reviewer, request), "review")
         finally:
-            deltas.flush()
             self._review_thread = None
         self.post_message(TurnEnded(last_agent_message=last_message, error=error))
 
