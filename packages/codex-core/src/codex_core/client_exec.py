@@ -66,24 +66,14 @@ class CommandRefused(CodexError):
 def assess_client_command(argv: Sequence[str], *, config: Config, cwd: Path, env: Mapping[str, str]) -> ExecAssessment:
     """``assess_command`` for ``argv`` with the config's approval policy and exec-policy rules;
     ``CommandRefused`` when it would be rejected."""
-    from codex_core.approvals import GranularApproval, assess_command
-    from codex_core.execpolicy import load_exec_policy
+    from codex_core.approvals import approval_setting, assess_command
+    from codex_core.execpolicy import load_config_exec_policy
 
-    project_dirs = [config.cwd / ".codex" / "rules"] if config.trusted_project else []
-    loaded = load_exec_policy(
-        config.codex_home,
-        managed_rules=config.requirements.rules,
-        project_rules_dirs=project_dirs,
-        system_rules_dir=Path("/etc/codex/rules"),
-    )
-    approval: object = config.approval_policy
-    flags = config.approval_granular
-    if flags is not None and config.approval_policy == "on-request":
-        approval = GranularApproval(sandbox_approval=flags.sandbox_approval, rules=flags.rules)
+    loaded = load_config_exec_policy(config)
     assessment = assess_command(
         argv,
         cwd=cwd,
-        approval_policy=approval,  # type: ignore[arg-type]
+        approval_policy=approval_setting(config.approval_policy, config.approval_granular),
         sandbox_mode=config.sandbox_mode,
         policy=loaded.policy,
         search_path=env.get("PATH", os.defpath),

@@ -150,13 +150,11 @@ def ignore_rule_files(thread: Thread) -> None:
     import tempfile
 
     from codex_core.approvals import SessionApprovals
-    from codex_core.execpolicy import load_exec_policy
+    from codex_core.execpolicy import SYSTEM_RULES_DIR, load_exec_policy
 
     cfg = thread.config
     with tempfile.TemporaryDirectory(prefix="codex-no-rules-") as empty:
-        loaded = load_exec_policy(
-            Path(empty), managed_rules=cfg.requirements.rules, system_rules_dir=Path("/etc/codex/rules")
-        )
+        loaded = load_exec_policy(Path(empty), managed_rules=cfg.requirements.rules, system_rules_dir=SYSTEM_RULES_DIR)
     state = thread._state  # the SDK has no public switch for this yet
     state.exec_policy = loaded.policy
     state.session_approvals = SessionApprovals()

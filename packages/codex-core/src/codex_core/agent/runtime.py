@@ -77,12 +77,9 @@ class TurnRuntime:
     @property
     def approval_setting(self) -> Any:
         """``approval_policy`` for ``codex_core.approvals``: a ``GranularApproval`` when configured."""
-        flags = self.state.config.approval_granular
-        if flags is None or self.approval_policy != "on-request":
-            return self.approval_policy
-        from codex_core.approvals import GranularApproval
+        from codex_core.approvals import approval_setting
 
-        return GranularApproval(sandbox_approval=flags.sandbox_approval, rules=flags.rules)
+        return approval_setting(self.approval_policy, self.state.config.approval_granular)
 
     def command_sandbox(self, *, sandboxed: bool) -> Any:
         """The ``SandboxPolicy`` for a model command: this turn's mode and cwd, or full access

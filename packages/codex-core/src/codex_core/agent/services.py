@@ -19,16 +19,9 @@ def load_exec_policy_once(state: ThreadState) -> list[str]:
     if state.exec_policy is not None:
         return []
     from codex_core.approvals import SessionApprovals
-    from codex_core.execpolicy import load_exec_policy
+    from codex_core.execpolicy import load_config_exec_policy
 
-    cfg = state.config
-    project_dirs = [cfg.cwd / ".codex" / "rules"] if cfg.trusted_project else []
-    loaded = load_exec_policy(
-        cfg.codex_home,
-        managed_rules=cfg.requirements.rules,
-        project_rules_dirs=project_dirs,
-        system_rules_dir=Path("/etc/codex/rules"),
-    )
+    loaded = load_config_exec_policy(state.config)
     state.exec_policy = loaded.policy
     state.session_approvals = SessionApprovals()
     return [issue.display() for issue in loaded.issues]

@@ -6,7 +6,7 @@ from typing import Final, Literal, get_args
 
 import attrs
 
-from codex_core.config.models import ApprovalPolicy, SandboxMode
+from codex_core.config.models import ApprovalPolicy, GranularApprovalFlags, SandboxMode
 from codex_core.errors import ConfigError, UsageError
 from codex_core.execpolicy.model import Evaluation
 
@@ -22,6 +22,7 @@ __all__ = [
     "RetryAssessment",
     "ReviewDecision",
     "SandboxMode",
+    "approval_setting",
     "parse_approval_policy",
     "parse_sandbox_mode",
     "resolve_cli_approval",
@@ -46,6 +47,15 @@ class GranularApproval:
 
 
 ApprovalSetting = ApprovalPolicy | GranularApproval
+
+
+def approval_setting(policy: ApprovalPolicy, flags: GranularApprovalFlags | None) -> ApprovalSetting:
+    """``policy`` as the approval checks take it: a ``GranularApproval`` when granular flags are
+    configured (``Config.approval_granular``) and the policy in force is ``on-request``."""
+    if flags is None or policy != "on-request":
+        return policy
+    return GranularApproval(sandbox_approval=flags.sandbox_approval, rules=flags.rules)
+
 
 ReviewDecision = Literal[
     "approved",

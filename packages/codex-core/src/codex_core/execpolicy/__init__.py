@@ -20,9 +20,11 @@ from codex_core.execpolicy.amend import (
 )
 from codex_core.execpolicy.command_safety import is_dangerous_command, is_known_safe_command
 from codex_core.execpolicy.loader import (
+    SYSTEM_RULES_DIR,
     LoadedPolicy,
     LoadIssue,
     ManagedRules,
+    load_config_exec_policy,
     load_exec_policy,
     load_rules_files,
     policy_from_requirements_rules,
@@ -55,6 +57,7 @@ from codex_core.execpolicy.shell_split import (
 )
 
 __all__ = [
+    "SYSTEM_RULES_DIR",
     "CommandParse",
     "Decision",
     "Evaluation",
@@ -77,6 +80,7 @@ __all__ = [
     "format_prefix_rule",
     "is_dangerous_command",
     "is_known_safe_command",
+    "load_config_exec_policy",
     "load_exec_policy",
     "load_rules_files",
     "normalize_network_host",

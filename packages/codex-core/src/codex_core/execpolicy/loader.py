@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -20,19 +20,26 @@ from codex_core.execpolicy.model import Decision, PatternToken, PrefixRule
 from codex_core.execpolicy.parser import RulesParseError, parse_rules_source
 from codex_core.execpolicy.policy import ExecPolicy
 
+if TYPE_CHECKING:
+    from codex_core.config import Config
+
 __all__ = [
     "DEFAULT_RULES_FILE",
     "MAX_RULES_FILE_BYTES",
     "RULES_DIR_NAME",
+    "SYSTEM_RULES_DIR",
     "LoadIssue",
     "LoadedPolicy",
     "ManagedRules",
+    "load_config_exec_policy",
     "load_exec_policy",
     "load_rules_files",
     "policy_from_requirements_rules",
 ]
 
 RULES_DIR_NAME = "rules"
+SYSTEM_RULES_DIR = Path("/etc/codex/rules")
+"""Rules of the machine's administrator (lowest precedence)."""
 DEFAULT_RULES_FILE = "default.rules"
 
 ManagedRules = ExecPolicy | Mapping[str, Any] | Sequence[Path]
@@ -130,6 +137,18 @@ def load_rules_files(paths: Iterable[Path], *, base: ExecPolicy | None = None) -
         policy = policy.merge_overlay(parsed.to_policy())
         loaded.append(path)
     return LoadedPolicy(policy=policy, issues=tuple(issues), files=tuple(loaded))
+
+
+def load_config_exec_policy(config: Config) -> LoadedPolicy:
+    """The exec policy a thread with ``config`` runs under: ``/etc/codex/rules``, the user's
+    ``$CODEX_HOME/rules``, the project's ``.codex/rules`` when the project is trusted, and the
+    managed rules of ``requirements.toml`` on top (``load_exec_policy``)."""
+    return load_exec_policy(
+        config.codex_home,
+        managed_rules=config.requirements.rules,
+        project_rules_dirs=[config.cwd / ".codex" / "rules"] if config.trusted_project else [],
+        system_rules_dir=SYSTEM_RULES_DIR,
+    )
 
 
 def load_exec_policy(
