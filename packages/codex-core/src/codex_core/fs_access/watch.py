@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import ctypes
 import os
-import struct
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,25 +24,27 @@ import attrs
 
 from codex_core.fs_access.errors import FsInvalidRequest, io_error
 from codex_core.fs_access.walk import open_dir
+from codex_core.inotify import (
+    IN_ATTRIB,
+    IN_CLOSE_WRITE,
+    IN_CREATE,
+    IN_DELETE,
+    IN_DELETE_SELF,
+    IN_IGNORED,
+    IN_MODIFY,
+    IN_MOVE_SELF,
+    IN_MOVED_FROM,
+    IN_MOVED_TO,
+    IN_ONLYDIR,
+    parse_events,
+)
 
 __all__ = ["FsWatcher"]
 
-_IN_MODIFY = 0x002
-_IN_ATTRIB = 0x004
-_IN_CLOSE_WRITE = 0x008
-_IN_MOVED_FROM = 0x040
-_IN_MOVED_TO = 0x080
-_IN_CREATE = 0x100
-_IN_DELETE = 0x200
-_IN_DELETE_SELF = 0x400
-_IN_MOVE_SELF = 0x800
-_IN_IGNORED = 0x8000
-_IN_ONLYDIR = 0x01000000
 _MASK = (
-    _IN_MODIFY | _IN_ATTRIB | _IN_CLOSE_WRITE | _IN_MOVED_FROM | _IN_MOVED_TO | _IN_CREATE | _IN_DELETE
-    | _IN_DELETE_SELF | _IN_MOVE_SELF | _IN_ONLYDIR
+    IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE
+    | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR
 )  # fmt: skip
-_EVENT = struct.Struct("iIII")
 
 ChangeCallback = Callable[[str, list[Path]], None]
 
@@ -128,14 +129,9 @@ class FsWatcher:
             return
         except OSError:
             return
-        offset = 0
-        while offset + _EVENT.size <= len(data):
-            wd, mask, _cookie, length = _EVENT.unpack_from(data, offset)
-            raw = data[offset + _EVENT.size : offset + _EVENT.size + length]
-            offset += _EVENT.size + length
-            if mask & _IN_IGNORED:
+        for wd, mask, name in parse_events(data):
+            if mask & IN_IGNORED:
                 continue
-            name = raw.split(b"\0", 1)[0].decode(errors="surrogateescape")
             for watch in self._watches.values():
                 if watch.wd != wd:
                     continue

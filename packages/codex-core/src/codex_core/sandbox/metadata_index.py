@@ -32,11 +32,26 @@ import ctypes
 import errno
 import os
 import stat
-import struct
 import sys
 import threading
 import time
 from typing import TYPE_CHECKING
+
+from codex_core.inotify import (
+    IN_CREATE,
+    IN_DELETE,
+    IN_DELETE_SELF,
+    IN_DONT_FOLLOW,
+    IN_EXCL_UNLINK,
+    IN_IGNORED,
+    IN_MOVE_SELF,
+    IN_MOVED_FROM,
+    IN_MOVED_TO,
+    IN_ONLYDIR,
+    IN_Q_OVERFLOW,
+    IN_UNMOUNT,
+    parse_events,
+)
 
 if TYPE_CHECKING:  # the sandbox helper imports PROTECTED_NAMES from here: keep it light
     from collections.abc import Iterable
@@ -201,25 +216,12 @@ def _walk(root: str, virtual: frozenset[str], found: dict[str, EntryId]) -> None
 
 # -- default: an inotify-maintained index -----------------------------------------------------
 
-_IN_MOVED_FROM = 0x40
-_IN_MOVED_TO = 0x80
-_IN_CREATE = 0x100
-_IN_DELETE = 0x200
-_IN_DELETE_SELF = 0x400
-_IN_MOVE_SELF = 0x800
-_IN_UNMOUNT = 0x2000
-_IN_Q_OVERFLOW = 0x4000
-_IN_IGNORED = 0x8000
-_IN_ONLYDIR = 0x01000000
-_IN_DONT_FOLLOW = 0x02000000
-_IN_EXCL_UNLINK = 0x04000000
 _IN_NONBLOCK = os.O_NONBLOCK
 _IN_CLOEXEC = os.O_CLOEXEC
 _WATCH_MASK = (
-    _IN_CREATE | _IN_DELETE | _IN_MOVED_FROM | _IN_MOVED_TO | _IN_DELETE_SELF | _IN_MOVE_SELF
-    | _IN_ONLYDIR | _IN_DONT_FOLLOW | _IN_EXCL_UNLINK
+    IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF
+    | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK
 )  # fmt: skip
-_EVENT = struct.Struct("iIII")
 _MAX_WATCHES = 65536
 
 
@@ -410,12 +412,8 @@ class _Index:
             if not data:
                 break
             pending -= len(data)
-            offset = 0
-            while offset + _EVENT.size <= len(data):
-                wd, mask, _cookie, length = _EVENT.unpack_from(data, offset)
-                raw = data[offset + _EVENT.size : offset + _EVENT.size + length]
-                offset += _EVENT.size + length
-                if mask & _IN_Q_OVERFLOW:
+            for wd, mask, name in parse_events(data):
+                if mask & IN_Q_OVERFLOW:
                     self._rebuild()
                     return
                 d = self.by_wd.get(wd)
@@ -424,10 +422,9 @@ class _Index:
                     if entry is not None:  # inside an empty protected directory: look at it again
                         touched[entry] = None
                     continue
-                name = os.fsdecode(raw.rstrip(b"\0"))
                 if name:
                     touched[_join(d, name)] = None
-                elif mask & (_IN_IGNORED | _IN_UNMOUNT | _IN_DELETE_SELF | _IN_MOVE_SELF):
+                elif mask & (IN_IGNORED | IN_UNMOUNT | IN_DELETE_SELF | IN_MOVE_SELF):
                     touched[d] = None  # the watched directory itself went away (or moved)
         for path in touched:
             self._reconcile(path)
