@@ -117,6 +117,22 @@ def fork_command(ctx: click.Context, /, session_id: str, prompt: str | None, **k
     sys.exit(run_exec(opts, run, prompt=text, fork=session_id))
 
 
+_REVIEW_TARGET_OPTIONS = (
+    click.option("--uncommitted", is_flag=True, help="Review staged, unstaged, and untracked changes."),
+    click.option("--base", "base", metavar="BRANCH", help="Review changes against the given base branch."),
+    click.option("--commit", "commit", metavar="SHA", help="Review the changes introduced by a commit."),
+    click.option("--title", "title", metavar="TITLE", help="Commit title to show in the review (with --commit)."),
+)
+
+
+def review_target_options(f: Any) -> Any:
+    """``--uncommitted``, ``--base``, ``--commit``, ``--title`` (``codex review`` and ``codex exec
+    review``; ``review_target`` reads them)."""
+    for option in reversed(_REVIEW_TARGET_OPTIONS):
+        f = option(f)
+    return f
+
+
 @exec_command.command(
     "review",
     short_help="Run a code review against the current repository.",
@@ -125,10 +141,7 @@ def fork_command(ctx: click.Context, /, session_id: str, prompt: str | None, **k
     "base branch, a commit, or what PROMPT asks (`-` reads it from stdin).",
 )
 @click.argument("prompt", required=False)
-@click.option("--uncommitted", is_flag=True, help="Review staged, unstaged, and untracked changes.")
-@click.option("--base", "base", metavar="BRANCH", help="Review changes against the given base branch.")
-@click.option("--commit", "commit", metavar="SHA", help="Review the changes introduced by a commit.")
-@click.option("--title", "title", metavar="TITLE", help="Commit title to show in the review (with --commit).")
+@review_target_options
 @config_options(**_SUBCOMMAND_CONFIG)
 @run_options(images=False)
 @click.pass_context

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from codex_exec.cli import review_target_options
 from codex_exec.cli_options import collect_options, config_options
 
 __all__ = ["review"]
@@ -22,10 +23,7 @@ _ONLY_CONFIG = ("approval", "sandbox", "cwd", "add_dir", "oss", "profile", "full
 )
 @click.argument("prompt", required=False)
 @config_options(**dict.fromkeys(_ONLY_CONFIG, False))
-@click.option("--uncommitted", is_flag=True, help="Review staged, unstaged, and untracked changes.")
-@click.option("--base", "base", metavar="BRANCH", help="Review changes against the given base branch.")
-@click.option("--commit", "commit", metavar="SHA", help="Review the changes introduced by a commit.")
-@click.option("--title", "title", metavar="TITLE", help="Commit title to show in the review (with --commit).")
+@review_target_options
 @click.pass_context
 def review(
     ctx: click.Context,
